@@ -1,0 +1,46 @@
+/**
+ * The closed catalogue of exit codes and the error a user's mistake raises.
+ * A UserError is printed as one line (no stack trace); anything else is a bug.
+ */
+
+/** Documented exit codes (README "Exit codes"). */
+export const EXIT = {
+  /** Nothing reached --fail-on. */
+  ok: 0,
+  /** At least one finding at or above --fail-on. */
+  findings: 1,
+  /** Bad input or usage: nothing could be read, unknown option, invalid rules file... */
+  input: 2,
+  /** An outside service failed (GitHub API, SMTP, git): the run did not complete. */
+  service: 3,
+  /** A bug in vfio-review. */
+  internal: 70,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error caused by the user's input or environment, printed as `vfio-review: <source>: <message>`. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    /** The input the error is about: a path, `path#3`, `stdin`, an option name. */
+    readonly source?: string,
+    readonly exitCode: ExitCode = EXIT.input,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+
+  /** The single line shown to the user. */
+  line(): string {
+    return this.source ? `${this.source}: ${this.message}` : this.message;
+  }
+}
+
+/** An outside service (GitHub, SMTP, a git remote) failed. */
+export class ServiceError extends UserError {
+  constructor(message: string, source?: string) {
+    super(message, source, EXIT.service);
+    this.name = 'ServiceError';
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Types of the knowledge base loaded from rules/ (YAML). The loader validates every
+ * file against a JSON Schema and returns these objects; nothing else reads the YAML.
+ */
+import type { Severity } from '../model.js';
+
+/** Where a fact was read: file and function at a pinned kernel version or commit. */
+export interface Citation {
+  file: string; // "drivers/pci/pci.c"
+  function?: string; // "pci_restore_state"
+  /** A version ("6.12.117 (Debian linux-source-6.12)") or "repo@commit". */
+  at: string;
+  note?: string;
+}
+
+/** Where a restore step takes its values from. */
+export type StepSource = 'snapshot' | 'live' | 'clears-hw';
+
+/** One step of pci_restore_state() (or of pci_save_state()). */
+export interface RestoreStep {
+  id: string; // "tph", "config-space", "msi", ...
+  function: string; // "pci_restore_tph_state"
+  /** The matching save function, if any: "pci_save_tph_state". */
+  saveFunction?: string;
+  capability: string; // "ext TPH", "PCI_CAP_ID_EXP", "header"
+  writes: string[]; // registers written, e.g. ["PCI_TPH_CTRL", "ST table"]
+  source: StepSource;
+  /** Human text of what gates the step: "live pdev->tph_enabled && tph_cap". */
+  gate?: string;
+  /** The step runs only when this live flag is set (used by rules): "tph_enabled". */
+  liveGate?: string;
+  /** Where the save buffer is allocated: "pci_tph_init() (drivers/pci/tph.c), whenever the capability exists". */
+  buffer?: string;
+  /** Writes device MMIO (MSI-X table) rather than config space. */
+  mmio?: boolean;
+  /** One line for tables: "TPH ext-cap save buffer, gated on live tph_enabled". */
+  summary: string;
+  notes?: string;
+  citations: Citation[];
+}
+
+/** A kernel line with its own ordered restore sequence. */
+export interface KernelLine {
+  id: string; // "6.1", "6.12", "6.13-6.18", "6.19+"
+  title: string;
+  /** Inclusive version bounds, "6.13" .. "6.18"; until absent = open-ended. */
+  since: string;
+  until?: string;
+  /** pci_restore_state() returns early when !dev->state_saved (removed by a2f1e22390ac). */
+  stateSavedGate: boolean;
+  /** Step ids of pci_restore_state() in call order. */
+  restore: string[];
+  /** Step ids of pci_save_state() in call order. */
+  save: string[];
+  /** Ordering facts worth stating in notes, e.g. COMMAND before the MSI-X table. */
+  orderingFacts: string[];
+  citations: Citation[];
+}
+
+/** The role a kernel function plays for save/restore. */
+export type FunctionRole =
+  | 'save'
+  | 'store'
+  | 'load'
+  | 'restore'
+  | 'reset'
+  | 'reset-raw'
+  | 'msix-mmio-writer'
+  | 'tph-enable'
+  | 'tph-disable'
+  | 'tph-st-write'
+  | 'command-write'
+  | 'restore-step'
+  | 'save-step';
+
+export interface KernelFunction {
+  name: string;
+  roles: FunctionRole[];
+  /** For resets: saves state before and restores it after (through pci_dev_save_and_disable/pci_dev_restore). */
+  savesAndRestores?: boolean;
+  /** err_handler callbacks it runs, in order. */
+  callbacks?: string[];
+  description: string;
+  citations: Citation[];
+}
+
+/** A path through vfio-pci that touches the snapshot: open, close, reset ioctl... */
+export interface VfioPath {
+  id: string; // "close-restore"
+  function: string; // "vfio_pci_core_disable"
+  description: string;
+  /** Whether restoring the open-time snapshot here is valid (only on close). */
+  restoresOpenSnapshot: boolean;
+  citations: Citation[];
+}
+
+/** A known kernel fix, recognised in a tree by its code, not its version. */
+export interface KnownFix {
+  id: string; // "msix-memory-decoding"
+  title: string;
+  commits: string[];
+  /** How to see it in a tree: a function in a file whose body matches all patterns. */
+  recognise: { file: string; function: string; patterns: string[] };
+  /** Kernel lines that carry it regardless of tree inspection (mainline since...). */
+  inLines?: string[];
+  description: string;
+  references: { title: string; url?: string; commit?: string }[];
+}
+
+/** A risk rule's metadata, as reporters (SARIF, explain, rules list) need it. */
+export interface RuleMeta {
+  id: string; // "snapshot/stale-restore"
+  type: string; // "SNAPSHOT_STALE_RESTORE"
+  severity: Severity;
+  title: string;
+  description: string;
+  references: { title: string; url?: string; commit?: string }[];
+  /** Path of the YAML file, relative to the project root. */
+  file: string;
+}
+
+export interface KnowledgeBase {
+  steps: Map<string, RestoreStep>;
+  lines: KernelLine[];
+  functions: Map<string, KernelFunction>;
+  vfioPaths: VfioPath[];
+  fixes: KnownFix[];
+  /** Risk rules, in the shape the engine in src/analyze understands (opaque here). */
+  rules: RuleMeta[];
+  /** The newest line: the default target. */
+  newestLine(): KernelLine;
+  line(id: string): KernelLine | undefined;
+  /** The line a version string ("6.12.117", "6.15", "v6.19-rc1") falls into. */
+  lineForVersion(version: string): KernelLine | undefined;
+  /** Ordered restore steps of a line. */
+  restoreSteps(lineId: string): RestoreStep[];
+}

@@ -1,0 +1,215 @@
+/**
+ * The data that flows between the pipeline stages:
+ *   ingest (Message) -> patch (PatchModel) -> analyze (Finding) -> report / post / jobs.
+ *
+ * The JSON field names marked "contract" are read by other tools (issue #2's JSON
+ * contract): add fields freely, never rename these.
+ *
+ * Line numbers are 1-based everywhere. `newLine` counts lines of the post-patch file,
+ * `oldLine` lines of the pre-patch file. A range is inclusive at both ends.
+ */
+
+/** Severity levels, mildest last; the names checkpatch users already know. */
+export type Severity = 'error' | 'warning' | 'check';
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'check'];
+
+/** One mail (or one commit, or one bare diff) as read from the outside world. */
+export interface Message {
+  /** Where it came from: a path, `path#N` for the Nth message of an mbox, `stdin`, a URL, a commit. */
+  source: string;
+  messageId?: string; // without angle brackets
+  subject: string; // decoded, folded onto one line
+  from?: string; // "Name <addr>"
+  /** Bare address of the author, for replies. */
+  fromAddress?: string;
+  date?: string; // ISO 8601
+  inReplyTo?: string; // without angle brackets
+  references: string[]; // without angle brackets, oldest first
+  to: string[];
+  cc: string[];
+  /** The decoded text/plain body (commit message + diff for a patch mail). */
+  body: string;
+  /** Patch texts carried in attachments (text/x-patch, *.diff, ...), decoded. */
+  attachments: { filename?: string; contentType: string; text: string }[];
+  /** Set when the transport corrupted the text (format=flowed, ...): do not analyse the code. */
+  mangled?: string;
+  /** The raw message as received (for b4 and for quoting), when available. */
+  raw?: Buffer;
+  /** Set by ingest's threading: messages of one series (one version) share it. */
+  seriesKey?: string;
+}
+
+/** Parsed `[RFC PATCH net-next v2 3/7]` subject tags. */
+export interface SeriesInfo {
+  version: number; // 1 when no vN tag
+  index: number; // 0 for a cover letter; 1 when no N/M tag
+  total: number; // 1 when no N/M tag
+  prefixes: string[]; // e.g. ["RFC", "PATCH", "net-next"]; RESEND included when present
+  resend?: boolean;
+  /** Subject with tags stripped; with the author it keys the versions of one series. */
+  title?: string;
+}
+
+export interface Trailer {
+  key: string; // as written, e.g. "Signed-off-by", "base-commit", "Fixes"
+  value: string;
+}
+
+export type FileStatus = 'modified' | 'added' | 'deleted' | 'renamed' | 'copied';
+
+/** One line of a hunk. `oldLine` is set for ' ' and '-', `newLine` for ' ' and '+'. */
+export interface DiffLine {
+  kind: ' ' | '+' | '-';
+  text: string; // without the leading marker and without line terminator
+  oldLine?: number;
+  newLine?: number;
+  /** The line is followed by "\ No newline at end of file". */
+  noNewlineAtEnd?: boolean;
+}
+
+export interface Hunk {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  /** The text after the second `@@` (git's function context), trimmed; "" when absent. */
+  section: string;
+  lines: DiffLine[];
+}
+
+export interface FileChange {
+  path: string; // contract: post-image path (pre-image path for a deleted file), without a/ b/
+  oldPath?: string; // contract: set for renames and copies
+  status: FileStatus; // contract
+  binary: boolean; // contract
+  oldMode?: string;
+  newMode?: string;
+  similarity?: number;
+  hunks: Hunk[];
+}
+
+/** A struct initialiser field that a patch assigns a function to: `.reset_done = foo`. */
+export interface CallbackAssignment {
+  file: string;
+  /** The field name, i.e. the role: "reset_done", "error_detected", "release", ... */
+  field: string;
+  /** The function assigned. */
+  value: string;
+  /** The struct type when the declaration names it: "pci_error_handlers". */
+  structType?: string;
+  /** The variable being initialised: "vfio_pci_core_err_handlers". */
+  variable?: string;
+  change: 'added' | 'removed' | 'unchanged';
+  newLine?: number;
+  oldLine?: number;
+}
+
+/** A C function the patch adds, changes or removes. */
+export interface FunctionChange {
+  file: string; // contract
+  name: string; // contract
+  change: 'added' | 'modified' | 'removed'; // contract
+  newLine?: number; // contract: first line of the definition in the post-image
+  oldLine?: number; // contract: first line of the definition in the pre-image
+  newEndLine?: number;
+  oldEndLine?: number;
+  addedCalls: string[]; // contract: callee names on '+' lines, unique, in order of appearance
+  removedCalls: string[]; // contract: callee names on '-' lines
+  /** Every callee in the post-patch body we could see (whole body with --tree, else the fragment). */
+  calls: string[];
+  /** Roles this function is wired to, from struct initialisers in the patch or tree. */
+  assignedTo: string[]; // contract
+  /** Identifiers (fields, macros, variables) that appear on '+' lines: state_saved, PCI_COMMAND_MEMORY... */
+  addedIdentifiers: string[];
+  removedIdentifiers: string[];
+  /** Post-patch lines of the function that the patch adds. */
+  addedLines: number[];
+  /** True when the whole post-patch body was parsed (--tree, or the hunk shows all of it). */
+  complete: boolean;
+  /** The post-patch source of the function, or of the fragment seen. */
+  body?: string;
+  /** Kernel annotations seen on the definition: static, __init, __must_check, ... */
+  annotations?: string[];
+}
+
+/** A risk found by a rule. Reporters render it; nothing downstream re-derives it. */
+export interface Finding {
+  rule: string; // rule id, e.g. "snapshot/stale-restore"
+  type: string; // checkpatch-style TYPE, e.g. "SNAPSHOT_STALE_RESTORE"
+  severity: Severity;
+  file: string;
+  /** A line of the post-image that is in the diff when possible (an added line). */
+  line: number;
+  /** Set when `line` is not on a line of the diff (reporters then cannot anchor inline). */
+  outsideDiff?: boolean;
+  function?: string;
+  title: string;
+  /** What was seen and why it matters, plain text, paragraphs separated by "\n\n". */
+  message: string;
+  /** How to fix it, plain text. */
+  suggestion: string;
+  /** Restore-step ids the note is about. */
+  steps: string[];
+  /** Stable across re-runs and versions of the patch: rule + function + normalised code. */
+  fingerprint: string;
+  references: { title: string; url?: string; commit?: string }[];
+  /** Which kernel the note assumed, e.g. "6.19+ (default: newest known)". */
+  target?: string;
+  /** Findings merged into this one because they share a root cause. */
+  related?: { rule: string; title: string }[];
+}
+
+export interface PatchModel {
+  source: string; // contract
+  messageId?: string; // contract
+  subject: string; // contract
+  from?: string; // contract
+  date?: string; // contract
+  kind: 'patch' | 'cover-letter' | 'reply'; // contract
+  series?: SeriesInfo; // contract
+  inReplyTo?: string; // contract
+  references?: string[];
+  baseCommit?: string; // contract
+  changeId?: string;
+  trailers: Trailer[];
+  /** The commit message, without trailers' section separator or diff. */
+  commitMessage?: string;
+  mangled: boolean; // contract
+  mangledReason?: string;
+  files: FileChange[]; // contract
+  functions: FunctionChange[]; // contract
+  callbacks: CallbackAssignment[];
+  findings: Finding[]; // contract
+  /** How the functions were found: "tree" when whole pre/post files were parsed. */
+  analysis?: { mode: 'fragment' | 'tree'; treeNote?: string };
+  /** Position in a series group, for ordering; set by ingest's threading. */
+  seriesKey?: string;
+}
+
+export interface InputError {
+  source: string; // contract
+  message: string; // contract
+  line?: number;
+  messageIndex?: number;
+}
+
+/** The whole output of `parse`/`review --format json`. */
+export interface ReviewResult {
+  tool: 'vfio-review'; // contract
+  version: string; // contract
+  target?: TargetInfo;
+  patches: PatchModel[]; // contract
+  errors: InputError[]; // contract
+}
+
+/** The kernel a review assumed. */
+export interface TargetInfo {
+  /** Kernel line id from rules/kb, e.g. "6.19+". */
+  line: string;
+  /** How it was chosen. */
+  how: 'tree' | 'kernel-option' | 'default';
+  /** Human text for notes: "6.12 (from --tree /src/linux, Debian 6.12.117)". */
+  description: string;
+  /** Known fixes present in the target: fix id -> true/false/undefined (unknown). */
+  fixes: Record<string, boolean | undefined>;
+}
