@@ -3,6 +3,7 @@
  * file against a JSON Schema and returns these objects; nothing else reads the YAML.
  */
 import type { Severity } from '../model.js';
+import type { RuleDefinition } from './rules.js';
 
 /** Where a fact was read: file and function at a pinned kernel version or commit. */
 export interface Citation {
@@ -125,8 +126,8 @@ export interface KnowledgeBase {
   functions: Map<string, KernelFunction>;
   vfioPaths: VfioPath[];
   fixes: KnownFix[];
-  /** Risk rules, in the shape the engine in src/analyze understands (opaque here). */
-  rules: RuleMeta[];
+  /** Risk rules (metadata plus the engine's spec), from src/kb/rules.ts. */
+  rules: RuleDefinition[];
   /** The newest line: the default target. */
   newestLine(): KernelLine;
   line(id: string): KernelLine | undefined;
