@@ -1,25 +1,317 @@
 /**
  * analyze: risk rules over a patch model -> findings. Knows nothing of where the patch
- * came from or where the notes go.
+ * came from or where the notes go. Rules are data (rules/<area>/<name>.yaml, loaded by
+ * src/kb/rules.ts); this file only runs their triggers over the functions the patch
+ * changes and turns what they saw into findings.
  */
-import type { Finding, PatchModel, TargetInfo } from '../model.js';
-import type { KnowledgeBase } from '../kb/types.js';
+import { createHash } from 'node:crypto';
+import type { Finding, PatchModel, Severity, TargetInfo } from '../model.js';
+import { SEVERITIES } from '../model.js';
+import type { KnowledgeBase, RestoreStep } from '../kb/types.js';
+import { isRuleSpec, type RuleSpec as RuleDefinition } from '../kb/rules.js';
 import type { SourceTree } from '../ingest/tree.js';
+import { Scope, expandSteps, type CallGraph, type GraphFunction, type Reach, type Subject } from './scope.js';
+import { emptyEvidence, evaluate, regex, selectSteps, type EvalEnv, type Evidence } from './predicates.js';
+import { joinList, render, type Values } from './render.js';
+
+export type { CallGraph } from './scope.js';
 
 export interface AnalyzeContext {
   kb: KnowledgeBase;
   target: TargetInfo;
   /** With --tree: for the call graph of the post-patch files. */
   tree?: SourceTree;
+  /** The call graph of the post-patch files (built by buildCallGraph from `tree`). */
+  graph?: CallGraph;
   /** Rule ids (or TYPEs) to skip. */
   ignore?: string[];
   /** The other patches of the same series, in order (helpers added by an earlier part). */
   series?: PatchModel[];
 }
 
+/** Is a rule switched off by --ignore (its id, its TYPE, or its area as `area/`)? */
+export function isIgnored(rule: { id: string; type: string }, ignore: string[] = []): boolean {
+  return ignore.some((i) => {
+    const x = i.trim();
+    return x === rule.id || x.toUpperCase() === rule.type || (x.endsWith('/') && rule.id.startsWith(x)) || x === `${rule.id.split('/')[0]}/*`;
+  });
+}
+
+interface Located {
+  line: number;
+  text: string;
+  outsideDiff: boolean;
+  reach?: Reach;
+}
+
+const CALL = (name: string) => new RegExp(`\\b${name.replace(/[$]/g, '\\$&')}\\s*\\(`);
+
+/** Where a finding points: the first anchor that matches a line of the diff, else the function. */
+function locate(rule: RuleDefinition, s: Subject, ev: Evidence, scope: Scope, diffLines: Set<number>): Located {
+  const lineOf = (re: RegExp, reach?: Reach): Located | undefined => {
+    const l = s.added.find((x) => re.test(x.text)) ?? s.diffLines.find((x) => re.test(x.text));
+    return l ? { line: l.line, text: l.text, outsideDiff: !diffLines.has(l.line), reach } : undefined;
+  };
+  for (const a of rule.anchor ?? []) {
+    if (a.call) {
+      const hits = scope.reaches(s, a.call);
+      const ordered = [...hits.filter((h) => h.isNew), ...hits.filter((h) => !h.isNew)];
+      for (const h of ordered) {
+        const at = lineOf(CALL(h.first), h);
+        if (at) return at;
+      }
+    }
+    if (a.code) {
+      const at = lineOf(regex(a.code));
+      if (at) return at;
+    }
+    if (a.removed) {
+      const callee = s.removedCalls.find((c) => scope.matchCall(a.removed!, c));
+      const l = callee ? s.removed.find((x) => CALL(callee).test(x.text)) : undefined;
+      if (l) return { line: l.line, text: l.text, outsideDiff: !diffLines.has(l.line) };
+    }
+  }
+  if (ev.codeLines.length) {
+    const l = s.added.find((x) => x.line === ev.codeLines[0]);
+    if (l) return { line: l.line, text: l.text, outsideDiff: false };
+  }
+  for (const r of ev.reaches) {
+    const at = lineOf(CALL(r.first), r);
+    if (at) return at;
+  }
+  for (const c of ev.calls) {
+    const at = lineOf(CALL(c));
+    if (at) return at;
+    const l = s.removed.find((x) => CALL(c).test(x.text));
+    if (l) return { line: l.line, text: l.text, outsideDiff: !diffLines.has(l.line) };
+  }
+  for (const id of ev.identifiers) {
+    const at = lineOf(new RegExp(`\\b${id}\\b`));
+    if (at) return at;
+  }
+  if (s.added.length) return { line: s.added[0].line, text: s.added[0].text, outsideDiff: false };
+  const line = s.newLine ?? s.diffLines[0]?.line ?? 1;
+  return { line, text: s.name, outsideDiff: !diffLines.has(line) };
+}
+
+/** Whitespace- and comment-insensitive form of a line of code, for fingerprints. */
+export function normaliseCode(text: string): string {
+  return text
+    .replace(/\/\*.*?\*\//g, ' ')
+    .replace(/\/\/.*$/, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([(),;{}=!&|<>+\-*/])\s*/g, '$1')
+    .trim();
+}
+
+export function fingerprint(rule: string, file: string, fn: string | undefined, code: string): string {
+  return createHash('sha1').update(`${rule}\n${file}\n${fn ?? ''}\n${normaliseCode(code)}`).digest('hex').slice(0, 16);
+}
+
+function contextPhrase(scope: Scope, s: Subject, ev: Evidence): { role: string; context: string } {
+  const roles = scope.roles(s.name);
+  const preferred = roles.find((r) => ev.roles.includes(r.role)) ?? roles[0];
+  if (preferred) {
+    const via = preferred.via ? ` (through its caller ${preferred.via}())` : '';
+    return { role: preferred.role, context: `the \`.${preferred.role}\` callback${via}` };
+  }
+  if (/ioctl/.test(s.name)) return { role: 'none', context: 'an ioctl path' };
+  if (/resume|power|_pm_/.test(s.name)) return { role: 'none', context: 'a power-management path' };
+  return { role: 'none', context: 'a path whose caller this patch does not show' };
+}
+
+/** What the source of a new step looks like from its body in the patch (snapshot or live). */
+function guessSource(scope: Scope, calls: string[]): string {
+  const parts: string[] = [];
+  for (const c of calls) {
+    const helper = scope.byName.get(c);
+    if (!helper || !helper.body) {
+      parts.push(`the body of ${c}() is not in this patch`);
+      continue;
+    }
+    if (/pci_find_saved_(ext_)?cap|saved_config_space|saved_cap_space/.test(helper.body))
+      parts.push(`${c}() reads a save buffer (pci_find_saved_cap/saved_config_space), so it looks snapshot-based`);
+    else parts.push(`${c}() reads no save buffer in the patch, so it looks like it writes live state`);
+  }
+  return joinList(parts, 'nothing to go on');
+}
+
+function values(rule: RuleDefinition, s: Subject, ev: Evidence, scope: Scope, env: EvalEnv, at: Located, steps: RestoreStep[]): Values {
+  const { role, context } = contextPhrase(scope, s, ev);
+  const first = (role: string, fallback: string) => scope.reaches(s, { role })[0]?.callee ?? fallback;
+  const reach = at.reach;
+  const fnName = (st: RestoreStep) => `${st.function}()`;
+  const tphStep = env.steps.find((st) => /tph/i.test(st.id) || /tph/.test(st.function));
+  const calls = [...new Set([...ev.calls, ...ev.reaches.map((r) => r.callee)])];
+  const kbLine = scope.kb.line(env.target.line);
+  // In running text a nested step whose parent has the same source is implied by the parent.
+  const nestedSame = new Set<string>();
+  for (const [parent, kids] of Object.entries(kbLine?.nested ?? {}))
+    for (const k of kids) if (scope.kb.steps.get(k)?.source === scope.kb.steps.get(parent)?.source) nestedSame.add(k);
+  const topOf = (list: RestoreStep[]) => list.filter((st) => !nestedSame.has(st.id));
+  return {
+    function: `${s.name}()`,
+    file: s.file,
+    change: s.change,
+    role,
+    context,
+    callee: reach ? `${reach.callee}()` : calls[0] ? `${calls[0]}()` : `${s.name}()`,
+    via: reach && reach.first !== reach.callee ? ` through ${reach.first}()` : '',
+    path: reach ? [s.name, ...reach.path].map((n) => `${n}()`).join(' -> ') : `${s.name}()`,
+    load: `${first('load', 'pci_load_saved_state')}()`,
+    restore: `${first('restore', 'pci_restore_state')}()`,
+    enable: `${first('tph-enable', 'pcie_enable_tph')}()`,
+    target: `Linux ${env.target.line}`,
+    line: env.target.line,
+    steps: joinList(topOf(steps).map(fnName)),
+    stepCount: String(steps.length),
+    snapshotSteps: joinList(topOf(env.steps.filter((st) => st.source === 'snapshot')).map(fnName)),
+    liveSteps: joinList(topOf(env.steps.filter((st) => st.source === 'live')).map(fnName)),
+    tph: tphStep ? fnName(tphStep) : 'pci_restore_tph_state()',
+    calls: joinList(calls.map((c) => `${c}()`)),
+    identifiers: joinList([...new Set(ev.identifiers)]),
+    calleeSource: guessSource(scope, ev.calls.length ? [...new Set(ev.calls)] : calls),
+    ordering: kbLine?.orderingFacts.join(' ') ?? '',
+  };
+}
+
+const severityRank = (s: Severity) => SEVERITIES.indexOf(s);
+
 /** Run every rule over one patch; findings are only for what the patch adds or touches. */
 export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] {
-  void patch;
-  void ctx;
-  throw new Error('analyzePatch: not implemented yet');
+  const { kb, target } = ctx;
+  const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
+  const targetSteps = expandSteps(kb, target.line);
+  const diffLines = new Map<string, Set<number>>();
+  for (const f of patch.files) {
+    const set = new Set<number>();
+    for (const h of f.hunks) for (const l of h.lines) if (l.newLine !== undefined) set.add(l.newLine);
+    diffLines.set(f.path, set);
+  }
+  const found: { finding: Finding; subject: Subject }[] = [];
+  for (const rule of kb.rules) {
+    if (!isRuleSpec(rule) || isIgnored(rule, ctx.ignore)) continue;
+    const env: EvalEnv = { scope, target, shared: rule.shared ?? {}, steps: targetSteps };
+    for (const s of scope.subjects) {
+      if (s.change === 'removed') continue;
+      const ev = emptyEvidence();
+      if (!evaluate(rule.trigger, s, env, ev)) continue;
+      const at = locate(rule, s, ev, scope, diffLines.get(s.file) ?? new Set());
+      const matched = [...new Set([...ev.calls, ...ev.reaches.map((r) => r.callee)])];
+      const stepIds = new Set<string>();
+      for (const sel of rule.steps ?? []) for (const st of selectSteps(targetSteps, sel, matched)) stepIds.add(st.id);
+      const steps = targetSteps.filter((st) => stepIds.has(st.id));
+      let severity = rule.severity;
+      const why = [rule.messages.what, rule.messages.why];
+      const fix = [rule.messages.fix];
+      for (const v of rule.variants ?? []) {
+        if (!evaluate(v.when, s, env, emptyEvidence())) continue;
+        if (v.severity) severity = v.severity;
+        if (v.what) why[0] = rule.messages[v.what];
+        for (const k of v.add ?? []) why.push(rule.messages[k]);
+        for (const k of v.fix ?? []) fix.push(rule.messages[k]);
+        if (v.stop) break;
+      }
+      const vals = values(rule, s, ev, scope, env, at, steps);
+      const finding: Finding = {
+        rule: rule.id,
+        type: rule.type,
+        severity,
+        file: s.file,
+        line: at.line,
+        function: s.name,
+        title: rule.title,
+        message: why.map((t) => render(t, vals, kb)).filter(Boolean).join('\n\n'),
+        suggestion: fix.map((t) => render(t, vals, kb)).filter(Boolean).join('\n\n'),
+        steps: [...stepIds].sort((a, b) => targetSteps.findIndex((x) => x.id === a) - targetSteps.findIndex((x) => x.id === b)),
+        fingerprint: fingerprint(rule.id, s.file, s.name, at.text),
+        references: rule.references.map((r) => ({ title: r.title, ...(r.url ? { url: r.url } : {}), ...(r.commit ? { commit: r.commit } : {}) })),
+        target: target.description,
+      };
+      if (at.outsideDiff) finding.outsideDiff = true;
+      found.push({ finding, subject: s });
+    }
+  }
+  return mergeFindings(found, scope);
+}
+
+/**
+ * One root cause, one note per rule: a finding on a helper that another function with the same
+ * rule reaches is folded into the caller's note; findings of different rules on the same line
+ * stay separate but list each other in `related`.
+ */
+function mergeFindings(found: { finding: Finding; subject: Subject }[], scope: Scope): Finding[] {
+  const dropped = new Set<Finding>();
+  // duplicates of one rule on one function
+  const seen = new Map<string, Finding>();
+  for (const { finding } of found) {
+    const key = `${finding.rule}\0${finding.file}\0${finding.function}`;
+    const prev = seen.get(key);
+    if (prev) {
+      dropped.add(finding);
+      if (severityRank(finding.severity) < severityRank(prev.severity)) prev.severity = finding.severity;
+    } else seen.set(key, finding);
+  }
+  for (const a of found) {
+    if (dropped.has(a.finding)) continue;
+    for (const b of found) {
+      if (a === b || dropped.has(b.finding) || a.finding.rule !== b.finding.rule) continue;
+      // a's function reaches b's function: b is a helper on the same path
+      if (a.subject.calls.length && scope.reaches(a.subject, { name: b.subject.name }).length) {
+        dropped.add(b.finding);
+        (a.finding.related ??= []).push({ rule: b.finding.rule, title: `${b.finding.title} (also in ${b.subject.name}(), called from here)` });
+        if (severityRank(b.finding.severity) < severityRank(a.finding.severity)) a.finding.severity = b.finding.severity;
+      }
+    }
+  }
+  const kept = found.map((f) => f.finding).filter((f) => !dropped.has(f));
+  for (const f of kept) {
+    const same = kept.filter((g) => g !== f && g.file === f.file && g.line === f.line && g.rule !== f.rule);
+    for (const g of same) if (!(f.related ?? []).some((r) => r.rule === g.rule)) (f.related ??= []).push({ rule: g.rule, title: g.title });
+  }
+  return kept.sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || severityRank(a.severity) - severityRank(b.severity) || a.rule.localeCompare(b.rule),
+  );
+}
+
+/** `.field = function` struct initialisers in a source text: function -> roles. */
+export function initialiserRoles(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of text.matchAll(/\.\s*([A-Za-z_]\w*)\s*=\s*&?\s*([A-Za-z_]\w*)\s*(?=[,}\n])/g)) {
+    const list = out.get(m[2]) ?? [];
+    if (!list.includes(m[1])) list.push(m[1]);
+    out.set(m[2], list);
+  }
+  return out;
+}
+
+/**
+ * The post-patch call graph of the C files a patch touches, from a --tree: every function of
+ * those files as the tree has it (the patch's own functions replace theirs in the Scope).
+ */
+export async function buildCallGraph(patch: PatchModel, tree: SourceTree): Promise<CallGraph> {
+  const { parseFunctions } = await import('../patch/cparse.js');
+  const functions: GraphFunction[] = [];
+  const roles = new Map<string, string[]>();
+  for (const f of patch.files) {
+    if (f.binary || f.status === 'deleted' || !/\.[ch]$/.test(f.path)) continue;
+    const text = await tree.read(f.oldPath ?? f.path);
+    if (text === undefined) continue;
+    for (const fn of await parseFunctions(text))
+      functions.push({ name: fn.name, file: f.path, calls: fn.calls, text: fn.text, startLine: fn.startLine });
+    for (const [fn, r] of initialiserRoles(text)) roles.set(fn, [...new Set([...(roles.get(fn) ?? []), ...r])]);
+  }
+  return { functions, roles };
+}
+
+/** analyzePatch, building the --tree call graph first when a tree is given. */
+export async function analyzePatchAsync(patch: PatchModel, ctx: AnalyzeContext): Promise<Finding[]> {
+  if (ctx.tree && !ctx.graph) {
+    try {
+      ctx = { ...ctx, graph: await buildCallGraph(patch, ctx.tree) };
+    } catch {
+      /* no graph: fragment analysis still runs */
+    }
+  }
+  return analyzePatch(patch, ctx);
 }

@@ -36,8 +36,18 @@ export interface RestoreStep {
   mmio?: boolean;
   /** One line for tables: "TPH ext-cap save buffer, gated on live tph_enabled". */
   summary: string;
+  /** First/last version with this step, where known ("6.13"). */
+  since?: string;
+  until?: string;
   notes?: string;
   citations: Citation[];
+}
+
+/** A stable branch whose later sublevels belong to a line or carry a fix: 6.18 from 6.18.10. */
+export interface StableSince {
+  branch: string; // "6.18"
+  since: string; // "6.18.10"
+  commit?: string;
 }
 
 /** A kernel line with its own ordered restore sequence. */
@@ -47,14 +57,22 @@ export interface KernelLine {
   /** Inclusive version bounds, "6.13" .. "6.18"; until absent = open-ended. */
   since: string;
   until?: string;
-  /** pci_restore_state() returns early when !dev->state_saved (removed by a2f1e22390ac). */
+  /** Stable sublevels of older branches that have this line's shape (6.18.10+ for "6.19+"). */
+  stable?: StableSince[];
+  /**
+   * The line's first release returns early from pci_restore_state() when !dev->state_saved.
+   * Stable backports of a2f1e22390ac remove it: ask stateSavedGate() (src/kb/target.ts) for a target.
+   */
   stateSavedGate: boolean;
   /** Step ids of pci_restore_state() in call order. */
   restore: string[];
   /** Step ids of pci_save_state() in call order. */
   save: string[];
+  /** Steps called from inside another step's function, in call order: { pcie: ["ltr", "l1ss"] }. */
+  nested?: Record<string, string[]>;
   /** Ordering facts worth stating in notes, e.g. COMMAND before the MSI-X table. */
   orderingFacts: string[];
+  notes?: string;
   citations: Citation[];
 }
 
@@ -82,6 +100,7 @@ export interface KernelFunction {
   /** err_handler callbacks it runs, in order. */
   callbacks?: string[];
   description: string;
+  notes?: string;
   citations: Citation[];
 }
 
@@ -89,6 +108,9 @@ export interface KernelFunction {
 export interface VfioPath {
   id: string; // "close-restore"
   function: string; // "vfio_pci_core_disable"
+  kind: 'open' | 'close' | 'ioctl' | 'power' | 'error-handler';
+  /** The save/restore-relevant calls it makes, in order. */
+  calls: string[];
   description: string;
   /** Whether restoring the open-time snapshot here is valid (only on close). */
   restoresOpenSnapshot: boolean;
@@ -98,13 +120,23 @@ export interface VfioPath {
 /** A known kernel fix, recognised in a tree by its code, not its version. */
 export interface KnownFix {
   id: string; // "msix-memory-decoding"
+  /** A few words for target descriptions: "MSI-X decoding fix". */
+  short: string;
   title: string;
   commits: string[];
-  /** How to see it in a tree: a function in a file whose body matches all patterns. */
-  recognise: { file: string; function: string; patterns: string[] };
+  /**
+   * How to see it in a tree: the function (in `file`, else in the other files kb verify reads)
+   * whose text matches every regex of `patterns` and none of `absent`.
+   */
+  recognise: { file: string; function: string; patterns?: string[]; absent?: string[] };
   /** Kernel lines that carry it regardless of tree inspection (mainline since...). */
   inLines?: string[];
+  /** Kernel lines known not to carry it. */
+  notInLines?: string[];
+  /** Stable backports: versions of `branch` from `since` on carry it. */
+  stable?: StableSince[];
   description: string;
+  notes?: string;
   references: { title: string; url?: string; commit?: string }[];
 }
 
@@ -121,7 +153,11 @@ export interface RuleMeta {
 }
 
 export interface KnowledgeBase {
+  /** The rules folder it was loaded from. */
+  dir?: string;
   steps: Map<string, RestoreStep>;
+  /** Calls inside pci_restore_state()/pci_save_state() that are not steps (pci_dbg...). */
+  nonStepCalls?: string[];
   lines: KernelLine[];
   functions: Map<string, KernelFunction>;
   vfioPaths: VfioPath[];
@@ -133,6 +169,6 @@ export interface KnowledgeBase {
   line(id: string): KernelLine | undefined;
   /** The line a version string ("6.12.117", "6.15", "v6.19-rc1") falls into. */
   lineForVersion(version: string): KernelLine | undefined;
-  /** Ordered restore steps of a line. */
+  /** Ordered restore steps of a line (top-level calls of pci_restore_state()). */
   restoreSteps(lineId: string): RestoreStep[];
 }

@@ -2,7 +2,17 @@
  * C parsing with tree-sitter-c (web-tree-sitter + the .wasm tree-sitter-c ships), with kernel
  * annotations blanked first so names and boundaries survive. Shared by the patch stage, the
  * knowledge-base verifier and the call graph. (Owned by the patch-model work.)
+ *
+ * The wasm files are found next to their packages; a bundled dist/ points elsewhere with
+ * VFIO_REVIEW_WASM_DIR (a folder holding web-tree-sitter.wasm and tree-sitter-c.wasm) or
+ * setWasmDir() before the first parse.
  */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Language, Parser } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
+import { blankAnnotations } from './blank.js';
+import type { Blanked } from './blank.js';
 
 /** A function definition found in a C source text. */
 export interface CFunction {
@@ -16,10 +26,200 @@ export interface CFunction {
   calls: string[];
   /** Annotations seen before the name: static, inline, __init, __must_check, ... */
   annotations: string[];
+  /** False when the text ends before the body's closing brace (a diff fragment). */
+  closed?: boolean;
+  /** Line of the function's name (the signature may start earlier). */
+  nameLine?: number;
+}
+
+/** A token seen at a line: a call site or an identifier. */
+export interface LineToken {
+  name: string;
+  line: number;
+}
+
+/** `.field = value` inside a struct initialiser. */
+export interface InitPair {
+  field: string;
+  value: string;
+  line: number;
+  structType?: string;
+  variable?: string;
+}
+
+/** Everything one parse tells the patch stage. */
+export interface CFacts {
+  functions: CFunction[];
+  /** Every call site in the text, inside functions or not (fragments parse as top-level code). */
+  calls: LineToken[];
+  /** identifier and field_identifier tokens outside comments and strings. */
+  identifiers: LineToken[];
+  initializers: InitPair[];
+  /** Names of functions declared by a prototype. */
+  prototypes: string[];
+}
+
+let wasmDir = process.env.VFIO_REVIEW_WASM_DIR;
+let parserPromise: Promise<Parser> | undefined;
+
+/** Where the two .wasm files are, for a bundle that copies them next to itself. */
+export function setWasmDir(dir: string | undefined): void {
+  wasmDir = dir;
+  parserPromise = undefined;
+}
+
+function wasmPath(pkgFile: string, name: string): string {
+  if (wasmDir) return join(wasmDir, name);
+  return createRequire(import.meta.url).resolve(pkgFile);
+}
+
+async function makeParser(): Promise<Parser> {
+  const runtime = wasmPath('web-tree-sitter/web-tree-sitter.wasm', 'web-tree-sitter.wasm');
+  await Parser.init({ locateFile: () => runtime });
+  const lang = await Language.load(wasmPath('tree-sitter-c/tree-sitter-c.wasm', 'tree-sitter-c.wasm'));
+  const parser = new Parser();
+  parser.setLanguage(lang);
+  return parser;
+}
+
+function getParser(): Promise<Parser> {
+  parserPromise ??= makeParser();
+  return parserPromise;
 }
 
 /** Every function definition in `source`, in order. */
 export async function parseFunctions(source: string): Promise<CFunction[]> {
-  void source;
-  throw new Error('parseFunctions: not implemented yet');
+  return (await analyzeC(source)).functions;
+}
+
+/** One parse of `source` (annotations blanked) and all the facts the patch stage reads from it. */
+export async function analyzeC(source: string): Promise<CFacts> {
+  const parser = await getParser();
+  const { text, blanked } = blankAnnotations(source);
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const root = tree.rootNode;
+    return {
+      functions: outermost(root.descendantsOfType('function_definition')).map((n) => toFunction(n, source, blanked)),
+      calls: callSites(root),
+      identifiers: root
+        .descendantsOfType(['identifier', 'field_identifier'])
+        .map((n) => ({ name: n.text, line: n.startPosition.row + 1 })),
+      initializers: root.descendantsOfType('initializer_pair').flatMap((n) => initPair(n)),
+      prototypes: prototypes(root),
+    };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Definitions not nested in another (error recovery can nest them). */
+function outermost(defs: (Node | null)[]): Node[] {
+  const out: Node[] = [];
+  for (const d of defs) {
+    if (!d) continue;
+    const last = out[out.length - 1];
+    if (last && d.startIndex >= last.startIndex && d.endIndex <= last.endIndex) continue;
+    out.push(d);
+  }
+  return out;
+}
+
+function toFunction(def: Node, source: string, blanked: Blanked[]): CFunction {
+  const nameNode = declaratorName(def.childForFieldName('declarator'));
+  const body = def.childForFieldName('body');
+  const nameAt = nameNode?.startIndex ?? def.startIndex;
+  return {
+    name: nameNode?.text ?? '',
+    startLine: def.startPosition.row + 1,
+    endLine: def.endPosition.row + 1 - (def.endPosition.column === 0 ? 1 : 0),
+    text: source.slice(def.startIndex, def.endIndex),
+    calls: body ? callSites(body).map((c) => c.name) : [],
+    annotations: annotationsOf(def, source, blanked, nameAt),
+    closed: body ? isClosed(body) : false,
+    nameLine: (nameNode ?? def).startPosition.row + 1,
+  };
+}
+
+/** Follow a declarator down to the identifier it declares. */
+export function declaratorName(node: Node | null): Node | null {
+  let n = node;
+  while (n) {
+    if (n.type === 'identifier' || n.type === 'field_identifier') return n;
+    n = n.childForFieldName('declarator') ?? n.namedChildren.find((c) => c?.type.endsWith('declarator')) ?? null;
+  }
+  return null;
+}
+
+/** A body whose closing brace was really there (tree-sitter inserts a MISSING one otherwise). */
+function isClosed(body: Node): boolean {
+  const last = body.lastChild;
+  return !!last && last.type === '}' && !last.isMissing;
+}
+
+function annotationsOf(def: Node, source: string, blanked: Blanked[], nameAt: number): string[] {
+  const lineStart = source.lastIndexOf('\n', def.startIndex - 1) + 1;
+  const out: string[] = [];
+  for (const c of def.children) {
+    if (c && (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.startIndex < nameAt) {
+      out.push(c.text);
+    }
+  }
+  const seen = blanked.filter((b) => b.start >= lineStart && b.start < nameAt).map((b) => b.text.replace(/\s+/g, ' '));
+  return [...out, ...seen];
+}
+
+/** Call sites `name(...)` in source order; `guard(rcu)()` yields `guard`. */
+function callSites(node: Node): LineToken[] {
+  const out: LineToken[] = [];
+  for (const call of node.descendantsOfType('call_expression')) {
+    const fn = call?.childForFieldName('function');
+    if (fn?.type === 'identifier') out.push({ name: fn.text, line: fn.startPosition.row + 1 });
+  }
+  return out;
+}
+
+function initPair(pair: Node | null): InitPair[] {
+  if (!pair) return [];
+  const designators = pair.childrenForFieldName('designator');
+  const last = designators[designators.length - 1];
+  const field = last?.type === 'field_designator' ? last.namedChildren[0]?.text : undefined;
+  const value = pair.childForFieldName('value');
+  if (!field || value?.type !== 'identifier') return [];
+  return [{ field, value: value.text, line: pair.startPosition.row + 1, ...initOwner(pair) }];
+}
+
+/** The variable and struct type an initialiser pair belongs to (not for nested members). */
+function initOwner(pair: Node): { structType?: string; variable?: string } {
+  let n = pair.parent;
+  while (n && n.type !== 'init_declarator') {
+    if (n.type === 'initializer_pair') return {}; // `.driver = { .pm = ... }`: a member's member
+    n = n.parent;
+  }
+  if (!n) return {};
+  const variable = declaratorName(n.childForFieldName('declarator'))?.text;
+  const type = n.parent?.childForFieldName('type');
+  const structType = type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : undefined;
+  return { variable, structType };
+}
+
+function prototypes(root: Node): string[] {
+  const out: string[] = [];
+  for (const decl of root.descendantsOfType('declaration')) {
+    for (const d of decl?.childrenForFieldName('declarator') ?? []) {
+      if (d && declaresFunction(d)) {
+        const name = declaratorName(d)?.text;
+        if (name) out.push(name);
+      }
+    }
+  }
+  return out;
+}
+
+/** `f(void)`, `*f(void)`: a declarator chain with a function declarator (not a pointer to one). */
+function declaresFunction(d: Node): boolean {
+  let n: Node | null = d;
+  while (n && n.type === 'pointer_declarator') n = n.childForFieldName('declarator');
+  return n?.type === 'function_declarator' && n.childForFieldName('declarator')?.type === 'identifier';
 }

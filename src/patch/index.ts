@@ -3,8 +3,18 @@
  * callback assignments). With a SourceTree, whole pre/post files are analysed.
  * (Owned by the intake work, issue #2; signatures are the contract between stages.)
  */
-import type { Message, PatchModel } from '../model.js';
+import type { StructuredPatch } from 'diff';
+import type { FileChange, Message, PatchModel } from '../model.js';
 import type { SourceTree } from '../ingest/tree.js';
+import { splitBody } from './message.js';
+import type { SplitBody } from './message.js';
+import { parseDiff } from './diff.js';
+import { isReplySubject, parseSubjectTags } from './subject.js';
+import { attribute, fragmentSides, isCSource, sectionFunction } from './functions.js';
+import type { Side } from './functions.js';
+import { treeSides } from './apply.js';
+import type { Overlay } from './apply.js';
+import { collectCallbacks, functionTest, wireRoles } from './callbacks.js';
 
 export interface PatchOptions {
   /** A kernel tree to apply the patch to in memory (whole-file analysis). */
@@ -13,7 +23,128 @@ export interface PatchOptions {
 
 /** Build the patch model of one message. Never throws for a bad diff: sets `mangled`. */
 export async function buildPatch(msg: Message, opts: PatchOptions = {}): Promise<PatchModel> {
-  void msg;
-  void opts;
-  throw new Error('buildPatch: not implemented yet');
+  const model = headerModel(msg);
+  const split = chooseBody(msg);
+  fillMessage(model, split);
+  const parsed = split.diff ? parseDiff(split.diff, split.diffLine) : undefined;
+  const reply = isReplySubject(msg.subject);
+  if (parsed?.files.length || parsed?.error) model.kind = reply ? 'reply' : 'patch';
+  else model.kind = model.series?.index === 0 && !reply ? 'cover-letter' : 'reply';
+  if (msg.mangled) {
+    model.mangled = true;
+    model.mangledReason = msg.mangled;
+  } else if (parsed?.error) {
+    model.mangled = true;
+    model.mangledReason = parsed.error;
+  }
+  model.files = parsed?.files ?? [];
+  if (!model.mangled && parsed && model.files.length) await analyseCode(model, parsed.structured, opts.tree);
+  return model;
+}
+
+function headerModel(msg: Message): PatchModel {
+  const model: PatchModel = {
+    source: msg.source,
+    subject: msg.subject,
+    kind: 'patch',
+    trailers: [],
+    mangled: false,
+    files: [],
+    functions: [],
+    callbacks: [],
+    findings: [],
+  };
+  const series = parseSubjectTags(msg.subject);
+  if (msg.messageId) model.messageId = msg.messageId;
+  if (msg.from) model.from = msg.from;
+  if (msg.date) model.date = msg.date;
+  if (series) model.series = series;
+  if (msg.inReplyTo) model.inReplyTo = msg.inReplyTo;
+  if (msg.references.length) model.references = msg.references;
+  if (msg.seriesKey) model.seriesKey = msg.seriesKey;
+  return model;
+}
+
+/** The body, or when it carries no diff, the first attachments that do (text/x-patch...). */
+function chooseBody(msg: Message): SplitBody {
+  const body = splitBody(msg.body);
+  if (body.diff) return body;
+  const parts = msg.attachments.map((a) => splitBody(a.text)).filter((s) => s.diff);
+  if (parts.length === 0) return body;
+  return {
+    commitMessage: body.commitMessage || parts[0].commitMessage,
+    trailers: [...body.trailers, ...parts.flatMap((p) => p.trailers)],
+    diffstat: parts[0].diffstat,
+    diff: parts.map((p) => p.diff).join('\n'),
+    diffLine: parts[0].diffLine,
+  };
+}
+
+function fillMessage(model: PatchModel, split: SplitBody): void {
+  if (split.commitMessage) model.commitMessage = split.commitMessage;
+  model.trailers = split.trailers;
+  const base = split.trailers.find((t) => t.key === 'base-commit');
+  const change = split.trailers.find((t) => t.key === 'change-id');
+  if (base) model.baseCommit = base.value;
+  if (change) model.changeId = change.value;
+}
+
+/** Post-images left by earlier parts of a series, per tree and series: part 3 applies on 1 and 2. */
+const overlays = new WeakMap<SourceTree, Map<string, Overlay>>();
+
+function seriesOverlay(tree: SourceTree, model: PatchModel): Overlay | undefined {
+  if (!model.seriesKey || !model.series) return undefined;
+  let byKey = overlays.get(tree);
+  if (!byKey) overlays.set(tree, (byKey = new Map()));
+  if (model.series.index <= 1 || !byKey.has(model.seriesKey)) byKey.set(model.seriesKey, new Map());
+  return byKey.get(model.seriesKey);
+}
+
+async function analyseCode(model: PatchModel, structured: StructuredPatch[], tree?: SourceTree): Promise<void> {
+  const sides: Side[] = [];
+  const notes: string[] = [];
+  const overlay = tree ? seriesOverlay(tree, model) : undefined;
+  let usedTree = 0;
+  for (const [i, file] of model.files.entries()) {
+    if (file.binary || !isCSource(file.path) || file.hunks.length === 0) continue;
+    if (tree) {
+      const r = await treeSides(tree, file, structured[i], overlay);
+      if (r.ok) {
+        sides.push(...r.sides);
+        usedTree++;
+        remember(overlay, file, r.post);
+        continue;
+      }
+      notes.push(r.note);
+    }
+    sides.push(...(await fragmentSides(file)));
+  }
+  model.functions = attribute(sides);
+  model.callbacks = collectCallbacks(sides, functionTest(knownFunctions(sides, model)));
+  wireRoles(model.functions, model.callbacks);
+  model.analysis = { mode: tree && notes.length === 0 ? 'tree' : 'fragment' };
+  if (notes.length) model.analysis.treeNote = treeNote(notes, usedTree);
+}
+
+function remember(overlay: Overlay | undefined, file: FileChange, post: string): void {
+  if (!overlay) return;
+  if (file.status === 'renamed' && file.oldPath) overlay.set(file.oldPath, null);
+  overlay.set(file.path, file.status === 'deleted' ? null : post);
+}
+
+function treeNote(notes: string[], usedTree: number): string {
+  const also = usedTree ? `; the other ${usedTree} C file(s) were analysed whole` : '';
+  return `${notes.join('; ')}: fragment analysis used instead${also}`;
+}
+
+/** Names that are functions: definitions and prototypes seen, and hunk-header functions. */
+function knownFunctions(sides: Side[], model: PatchModel): Set<string> {
+  const known = new Set(model.functions.map((f) => f.name));
+  for (const s of sides) {
+    for (const f of s.facts.functions) known.add(f.name);
+    for (const p of s.facts.prototypes) known.add(p);
+    const named = sectionFunction(s.header ?? '');
+    if (named) known.add(named);
+  }
+  return known;
 }

@@ -1,5 +1,63 @@
-/** `vfio-review kb` (not implemented yet). */
+/**
+ * `vfio-review kb table [--kernel V] [--format text|markdown]` and
+ * `vfio-review kb verify --tree DIR`: look at and check the knowledge base in rules/kb.
+ */
+import { EXIT, UserError } from '../../errors.js';
+import { parse, choice } from '../args.js';
+import { formatVerify, loadKnowledgeBase, renderStepTable, resolveTarget, verifyTree, RULES_DIR } from '../../kb/index.js';
+import { openAnyTree } from '../../kb/fstree.js';
+
+const USAGE = `usage: vfio-review kb table [--kernel V] [--format text|markdown] [--rules DIR]
+       vfio-review kb verify --tree DIR [--rules DIR]
+
+table   print the ordered restore steps of pci_restore_state() for a kernel line
+        (default: the newest line the knowledge base knows)
+verify  check rules/kb against a kernel tree: every step of pci_restore_state() and
+        pci_save_state() known and in order, and each step's snapshot/live source
+        re-derived from its body. Exit 0 when clean, 1 on drift, 2 on bad input.
+`;
+
 export async function run(argv: string[]): Promise<number> {
-  void argv;
-  throw new Error('kb: not implemented yet');
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === '-h') {
+    process.stdout.write(USAGE);
+    return sub ? EXIT.ok : EXIT.input;
+  }
+  if (sub === 'table') return table(rest);
+  if (sub === 'verify') return verify(rest);
+  throw new UserError(`unknown kb command '${sub}' (table, verify)`);
+}
+
+async function table(argv: string[]): Promise<number> {
+  const { values } = parse(
+    argv,
+    { kernel: { type: 'string' }, format: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    'kb',
+  );
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  const format = choice(values.format, ['text', 'markdown'] as const, '--format') ?? 'text';
+  const kb = await loadKnowledgeBase(values.rules ?? RULES_DIR);
+  const target = await resolveTarget(kb, { kernel: values.kernel });
+  const line = kb.line(target.line)!;
+  const title = format === 'markdown' ? `**pci_restore_state() steps, ${target.description}**\n\n` : `pci_restore_state() steps, ${target.description}\n\n`;
+  process.stdout.write(title + renderStepTable(kb, line.id, { format }));
+  return EXIT.ok;
+}
+
+async function verify(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { tree: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'kb');
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  if (!values.tree) throw new UserError('kb verify needs --tree DIR', '--tree');
+  const started = Date.now();
+  const kb = await loadKnowledgeBase(values.rules ?? RULES_DIR);
+  const tree = await openAnyTree(values.tree);
+  const result = await verifyTree(kb, tree);
+  process.stdout.write(formatVerify(result, Date.now() - started));
+  return result.drifts.length ? EXIT.findings : EXIT.ok;
 }

@@ -1,0 +1,71 @@
+/**
+ * Byte sources: a file or stdin as a stream of Buffers whose first bytes can be looked at
+ * before deciding how to read it (gzip magic, mbox postmark, mail headers, diff).
+ */
+import { createReadStream } from 'node:fs';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+const CHUNK = 64 * 1024;
+
+/** A stream of Buffers with a look-ahead buffer in front. */
+export class Peekable implements AsyncIterable<Buffer> {
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private done = false;
+  private readonly it: AsyncIterator<Buffer>;
+
+  constructor(source: AsyncIterable<Buffer>) {
+    this.it = source[Symbol.asyncIterator]();
+  }
+
+  /** At least `n` bytes from the start (fewer at end of input), without consuming them. */
+  async peek(n: number): Promise<Buffer> {
+    while (this.headBytes < n && !this.done) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else {
+        const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+        this.head.push(chunk);
+        this.headBytes += chunk.length;
+      }
+    }
+    if (this.head.length > 1) this.head = [Buffer.concat(this.head)];
+    return (this.head[0] ?? Buffer.alloc(0)).subarray(0, n);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    const head = this.head;
+    this.head = [];
+    yield* head;
+    if (this.done) return;
+    for (let r = await this.it.next(); !r.done; r = await this.it.next()) {
+      yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+    }
+  }
+
+  /** Everything that is left, as one Buffer, refusing more than `max` bytes. */
+  async readAll(max: number): Promise<Buffer | undefined> {
+    const parts: Buffer[] = [];
+    let n = 0;
+    for await (const chunk of this) {
+      n += chunk.length;
+      if (n > max) return undefined;
+      parts.push(chunk);
+    }
+    return Buffer.concat(parts);
+  }
+}
+
+export function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Open a file (or `-` for stdin), transparently gunzipping when the magic bytes say gzip. */
+export async function openBytes(path: string): Promise<Peekable> {
+  const raw = new Peekable(path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK }));
+  if (!isGzip(await raw.peek(2))) return raw;
+  // pipeline() (not pipe()) so that a read error or a corrupt gzip reaches the consumer.
+  const gunzip = pipeline(Readable.from(raw), createGunzip({ chunkSize: CHUNK }), () => {});
+  return new Peekable(gunzip);
+}

@@ -1,0 +1,112 @@
+/**
+ * Which mails the job looks at. Cheap first: most list traffic is discussion or patches for
+ * other subsystems, and a backfill of a busy list must not MIME-decode every message. The
+ * header block is read by hand; only mails that may carry a patch go to the full parser.
+ */
+import picomatch from 'picomatch';
+import type { Message } from '../model.js';
+
+export interface Headers {
+  messageId?: string;
+  subject: string;
+  from?: string;
+  fromAddress?: string;
+  date?: string;
+  inReplyTo?: string;
+  references: string[];
+  encoded: boolean; // base64 / quoted-printable somewhere: the body must be decoded to see a diff
+}
+
+export interface Tags {
+  version: number;
+  index: number;
+  total: number;
+  title: string;
+  isPatch: boolean;
+  isReply: boolean;
+}
+
+/** Unfolded header fields of a raw message; undefined when there is no header block at all. */
+export function quickHeaders(raw: Buffer): Headers | undefined {
+  let end = raw.indexOf('\n\n');
+  const crlf = raw.indexOf('\r\n\r\n');
+  if (crlf >= 0 && (end < 0 || crlf < end)) end = crlf;
+  const head = raw.subarray(0, end < 0 ? Math.min(raw.length, 65536) : end).toString('utf8');
+  const fields = new Map<string, string>();
+  let last = '';
+  for (const line of head.split(/\r?\n/)) {
+    if (/^[ \t]/.test(line) && last) {
+      fields.set(last, fields.get(last) + ' ' + line.trim());
+      continue;
+    }
+    const m = /^([!-9;-~]+):[ \t]*(.*)$/.exec(line);
+    if (!m) continue;
+    last = m[1].toLowerCase();
+    if (!fields.has(last)) fields.set(last, m[2]);
+  }
+  if (fields.size === 0) return undefined;
+  const ids = (v?: string) => [...(v ?? '').matchAll(/<([^<>\s]+)>/g)].map((x) => x[1]);
+  const from = fields.get('from');
+  return {
+    messageId: ids(fields.get('message-id'))[0],
+    subject: decodeWords(fields.get('subject') ?? ''),
+    from,
+    fromAddress: from ? (/<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /(\S+@\S+)/.exec(from)?.[1])?.toLowerCase() : undefined,
+    date: fields.get('date'),
+    inReplyTo: ids(fields.get('in-reply-to'))[0],
+    references: ids(fields.get('references')),
+    encoded: /content-transfer-encoding:\s*(base64|quoted-printable)/i.test(raw.toString('latin1')),
+  };
+}
+
+/** RFC 2047 words (only for the subject's tags; the full parser decodes the rest properly). */
+function decodeWords(s: string): string {
+  return s.replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=\s*/g, (_, _cs: string, enc: string, text: string) => {
+    if (enc.toUpperCase() === 'B') return Buffer.from(text, 'base64').toString('utf8');
+    return Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  });
+}
+
+/** `[RFC PATCH v2 3/7] subsys: title` -> version 2, index 3, total 7. */
+export function subjectTags(subject: string): Tags {
+  const isReply = /^\s*(re|aw|fwd?|sv)\s*:/i.test(subject);
+  const brackets = [...subject.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]);
+  const tagText = brackets.find((b) => /\bPATCH\b/i.test(b));
+  let version = 1;
+  let index = 1;
+  let total = 1;
+  if (tagText) {
+    const v = /(?:^|\s)v(\d+)(?:\s|$)/i.exec(tagText);
+    if (v) version = Number(v[1]);
+    const n = /(?:^|\s)(\d+)\/(\d+)(?:\s|$)/.exec(tagText);
+    if (n) {
+      index = Number(n[1]);
+      total = Number(n[2]);
+    }
+  }
+  const title = subject.replace(/^\s*((re|aw|fwd?|sv)\s*:\s*)+/i, '').replace(/\[[^\]]*\]\s*/g, '').trim();
+  return { version, index, total, title, isPatch: tagText !== undefined, isReply };
+}
+
+/** Might the body carry a diff? (Decided on bytes; encoded mails are always decoded.) */
+export function mayCarryPatch(raw: Buffer, h: Headers): boolean {
+  return h.encoded || raw.includes('\ndiff --git ') || raw.includes('\n+++ ') || /\[[^\]]*PATCH/i.test(h.subject);
+}
+
+/** Paths a patch mail touches: `diff --git a/X b/Y` and `+++ b/Y` in the body and attachments. */
+export function patchFiles(msg: Message): string[] {
+  const files = new Set<string>();
+  for (const text of [msg.body, ...msg.attachments.map((a) => a.text)]) {
+    for (const m of text.matchAll(/^diff --git a\/(\S+) b\/(\S+)/gm)) {
+      files.add(m[1]);
+      files.add(m[2]);
+    }
+    for (const m of text.matchAll(/^(?:\+\+\+|---) [ab]\/(\S+)/gm)) files.add(m[1]);
+  }
+  return [...files];
+}
+
+export function globMatcher(globs: string[]): (path: string) => boolean {
+  const m = picomatch(globs, { dot: true });
+  return (p) => m(p);
+}

@@ -1,0 +1,219 @@
+/**
+ * Phase 2 of a run: review the series that are ready, decide every pending row, queue replies.
+ *
+ * The review itself (parse, rules, render) happens outside any transaction; its result is
+ * then written in one transaction: rows decided, replies queued with their final .eml bytes,
+ * Patchwork checks queued. A crash before the commit just means the series is reviewed
+ * again next run, with the same result (the review is a pure function of the mails).
+ */
+import { parseMail } from '../ingest/index.js';
+import { loadKnowledgeBase } from '../kb/index.js';
+import type { KnowledgeBase } from '../kb/types.js';
+import type { Finding, Message, PatchModel, ReviewResult } from '../model.js';
+import { SEVERITIES } from '../model.js';
+import { reviewMessages } from '../pipeline.js';
+import { renderEmailBody } from '../report/email.js';
+import { crashPoint } from './crash.js';
+import type { JobEnv } from './env.js';
+import { listFor, type ListPolicy } from './policy.js';
+import { cleanAddress, cleanMsgId, composeReply, type ComposedReply } from './reply.js';
+import { readiness } from './series-wait.js';
+import { clock, logEvent, now } from './state.js';
+import { checkFor, type CheckDraft } from './patchwork.js';
+import { previousVersion, versionSection } from './versions.js';
+
+export interface PendingRow {
+  id: number;
+  key: string;
+  source: string;
+  origin: string;
+  list: string;
+  message_id: string | null;
+  subject: string | null;
+  from_addr: string | null;
+  date: string | null;
+  kind: 'patch' | 'cover';
+  relevant: number;
+  series_group: string;
+  series_version: number;
+  series_index: number;
+  series_total: number;
+  series_title: string | null;
+  raw: Buffer;
+  seen_at: string;
+}
+
+interface Decision {
+  row: PendingRow;
+  state: 'reviewed' | 'skipped' | 'error';
+  reason: string;
+  findings?: string;
+  reply?: ComposedReply & { notBefore: string };
+  check?: CheckDraft;
+}
+
+export interface ReviewCounts {
+  series: number;
+  reviewed: number;
+  skipped: number;
+  error: number;
+  replies: number;
+  waiting: number;
+}
+
+export async function reviewReady(env: JobEnv): Promise<ReviewCounts> {
+  const counts: ReviewCounts = { series: 0, reviewed: 0, skipped: 0, error: 0, replies: 0, waiting: 0 };
+  const groups = env.db
+    .prepare(`SELECT series_group g, MIN(id) first FROM messages WHERE state = 'pending' GROUP BY series_group ORDER BY first`)
+    .all() as { g: string }[];
+  let kb: KnowledgeBase | undefined;
+  for (const { g } of groups) {
+    const rows = env.db
+      .prepare(`SELECT * FROM messages WHERE state = 'pending' AND series_group = ? ORDER BY series_index, id`)
+      .all(g) as PendingRow[];
+    const decided = env.db
+      .prepare(`SELECT COUNT(*) FROM messages WHERE state != 'pending' AND series_group = ? AND kind IN ('patch','cover')`)
+      .pluck()
+      .get(g) as number;
+    const r = readiness(rows, decided, env.policy.seriesWaitMinutes, clock());
+    if (!r.ready) {
+      counts.waiting++;
+      continue;
+    }
+    if (r.why === 'waited') env.log.info(`series ${rows[0].subject ?? g}: reviewing without parts ${r.missing.join(', ')} after waiting`);
+    kb ??= await loadKnowledgeBase();
+    const decisions = await decideGroup(env, rows, kb);
+    commit(env, decisions);
+    counts.series++;
+    for (const d of decisions) {
+      counts[d.state]++;
+      if (d.reply) counts.replies++;
+    }
+  }
+  return counts;
+}
+
+async function decideGroup(env: JobEnv, rows: PendingRow[], kb: KnowledgeBase): Promise<Decision[]> {
+  if (!rows.some((r) => r.kind === 'patch' && r.relevant)) {
+    return rows.map((row) => ({ row, state: 'skipped', reason: row.kind === 'cover' ? 'series touches no followed file' : 'touches no followed file' }));
+  }
+  const messages: Message[] = [];
+  const parsed: PendingRow[] = [];
+  const out: Decision[] = [];
+  for (const row of rows) {
+    try {
+      const m = await parseMail(row.raw, row.origin);
+      m.seriesKey = row.series_group;
+      messages.push(m);
+      parsed.push(row);
+    } catch (err) {
+      out.push({ row, state: 'error', reason: `cannot parse: ${(err as Error).message.split('\n')[0]}` });
+    }
+  }
+  let result: Awaited<ReturnType<typeof reviewMessages>>;
+  try {
+    result = await reviewMessages(messages, [], { kb, kernel: env.policy.kernel });
+  } catch (err) {
+    // A bug in a rule must not stall the job on this series forever: record it and go on.
+    const reason = `review failed: ${(err as Error).message.split('\n')[0]}`;
+    logEvent(env.db, 'error', `${rows[0].subject}: ${reason}`);
+    env.log.error(`${rows[0].origin}: ${reason}`);
+    return [...out, ...parsed.map((row) => ({ row, state: 'error' as const, reason }))];
+  }
+  const { kb: _kb, ...plain } = result;
+  void _kb;
+  for (let i = 0; i < parsed.length; i++) {
+    out.push(await decidePatch(env, parsed[i], result.patches[i], plain, kb));
+  }
+  return out;
+}
+
+async function decidePatch(env: JobEnv, row: PendingRow, patch: PatchModel, result: ReviewResult, kb: KnowledgeBase): Promise<Decision> {
+  if (row.kind === 'cover') return { row, state: 'reviewed', reason: 'cover letter of a reviewed series' };
+  if (!row.relevant) return { row, state: 'skipped', reason: 'touches no followed file (read as series context)' };
+  const list = listFor(env.policy, row.source);
+  const notes = notesFor(list, patch.findings);
+  const findings = JSON.stringify(notes.map((f) => ({ fingerprint: f.fingerprint, rule: f.rule, title: f.title, severity: f.severity })));
+  const decision: Decision = {
+    row,
+    state: 'reviewed',
+    reason: patch.mangled ? `not analysed: ${patch.mangledReason ?? 'mangled by the mailer'}` : `${notes.length} note(s)`,
+    findings,
+  };
+  if (env.patchwork && row.message_id) decision.check = checkFor(row.message_id, notes, env.policy.lore);
+  if (list.mute || (notes.length === 0 && !env.positive)) return decision;
+  const prev = previousVersion(env.db, row);
+  // The email report renders the body (greeting, quoted hunks with notes under them, footer).
+  const body = renderEmailBody({ ...patch, findings: notes }, { ...result, patches: [{ ...patch, findings: notes }] }, { kb });
+  const section = prev ? versionSection(prev, notes, row.series_version, env.policy.lore) : '';
+  decision.reply = buildReply(env, list, row, patch, section ? insertSection(body, section) : body);
+  return decision;
+}
+
+/** The "compared with vN-1" paragraph goes just before the quoted patch (after the greeting). */
+function insertSection(body: string, section: string): string {
+  const at = body.search(/^On .* wrote:$/m);
+  return at > 0 ? `${body.slice(0, at)}${section}\n\n${body.slice(at)}` : `${section}\n\n${body}`;
+}
+
+/** Policy filter: severity at or above the list's minimum, muted rules dropped. */
+export function notesFor(list: ListPolicy, findings: Finding[]): Finding[] {
+  const limit = SEVERITIES.indexOf(list.minSeverity);
+  return findings.filter(
+    (f) => SEVERITIES.indexOf(f.severity) <= limit && !list.muteRules.includes(f.rule) && !list.muteRules.includes(f.type),
+  );
+}
+
+function buildReply(env: JobEnv, list: ListPolicy, row: PendingRow, patch: PatchModel, body: string): Decision['reply'] {
+  const author = row.from_addr ? cleanAddress(row.from_addr) : undefined;
+  if (!author || !row.message_id) return undefined;
+  const toList = list.replyTo === 'list' && list.address ? [list.address] : [];
+  const to = toList.length ? toList : [author];
+  const cc = toList.length ? [author, ...list.cc] : list.cc;
+  const authorName = /^\s*"?([^"<]*?)"?\s*</.exec(patch.from ?? '')?.[1];
+  const composed = composeReply({
+    patchMessageId: row.message_id,
+    patchReferences: patch.references ?? [],
+    subject: patch.subject || row.subject || '',
+    authorName,
+    authorAddress: author,
+    from: env.policy.from,
+    domain: env.policy.domain,
+    to,
+    cc,
+    date: new Date(clock()),
+    body,
+  });
+  // Embargo: give humans the first word on a fresh patch.
+  const posted = row.date ? Date.parse(row.date) : NaN;
+  const notBefore = new Date(Math.max(clock(), (Number.isNaN(posted) ? 0 : posted) + list.embargoHours * 3_600_000));
+  return { ...composed, notBefore: notBefore.toISOString() };
+}
+
+function commit(env: JobEnv, decisions: Decision[]): void {
+  const at = now();
+  const mode = env.smtp ? 'smtp' : 'dry-run';
+  env.db.transaction(() => {
+    const update = env.db.prepare(
+      `UPDATE messages SET state = ?, reason = ?, findings = ?, raw = NULL, decided_at = ? WHERE id = ? AND state = 'pending'`,
+    );
+    const reply = env.db.prepare(
+      `INSERT OR IGNORE INTO replies (id, patch_message_id, reply_message_id, message_row, mode, state, envelope_from,
+         recipients, eml, not_before, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+    );
+    const check = env.db.prepare(
+      `INSERT OR IGNORE INTO checks (patch_message_id, state, description, target_url, status) VALUES (?, ?, ?, ?, 'queued')`,
+    );
+    for (const d of decisions) {
+      update.run(d.state, d.reason, d.findings ?? null, at, d.row.id);
+      if (d.state === 'error') logEvent(env.db, 'error', `${d.row.origin}: ${d.reason}`);
+      if (d.reply && d.row.message_id) {
+        const r = d.reply;
+        reply.run(r.id, cleanMsgId(d.row.message_id), r.messageId, d.row.id, mode, r.envelopeFrom, JSON.stringify(r.recipients), r.eml, r.notBefore, at);
+      }
+      if (d.check) check.run(d.check.patchMessageId, d.check.state, d.check.description, d.check.targetUrl);
+    }
+    crashPoint('review-mid-transaction');
+  })();
+  crashPoint('review-committed');
+}

@@ -1,0 +1,63 @@
+/**
+ * The kernel a review targets (issue #3, item 2): a tree's own shape and fixes with --tree,
+ * the named line with --kernel, else the newest line the KB knows.
+ */
+import { UserError } from '../errors.js';
+import type { TargetInfo } from '../model.js';
+import type { SourceTree } from '../ingest/tree.js';
+import { describeFixes, fixesForLine, fixesInTree } from './fixes.js';
+import { closestLine, readShape } from './shape.js';
+import { TreeCode } from './treecode.js';
+import type { KnowledgeBase } from './types.js';
+
+export async function resolveTarget(kb: KnowledgeBase, opts: { tree?: SourceTree; kernel?: string }): Promise<TargetInfo> {
+  if (opts.tree) return fromTree(kb, opts.tree);
+  if (opts.kernel) return fromKernel(kb, opts.kernel);
+  const line = kb.newestLine();
+  return {
+    line: line.id,
+    how: 'default',
+    description: `assumed ${line.id} (newest known; pass --kernel or --tree)`,
+    fixes: fixesForLine(kb, line.id),
+  };
+}
+
+async function fromTree(kb: KnowledgeBase, tree: SourceTree): Promise<TargetInfo> {
+  const code = new TreeCode(tree);
+  const shape = await readShape(kb, code);
+  const { line, distance } = closestLine(kb, shape);
+  const fixes = await fixesInTree(kb, code);
+  const shapeNote = distance === 0 ? '' : `; closest line, ${distance} step difference(s): run \`vfio-review kb verify\``;
+  return {
+    line: line.id,
+    how: 'tree',
+    description: `${line.id} (from --tree ${tree.describe()}; ${describeFixes(kb, fixes)}${shapeNote})`,
+    fixes,
+  };
+}
+
+function fromKernel(kb: KnowledgeBase, version: string): TargetInfo {
+  const line = kb.lineForVersion(version);
+  if (!line) {
+    const known = kb.lines.map((l) => `${l.id} (${l.since}${l.until ? `..${l.until}` : '+'})`).join(', ');
+    throw new UserError(`unknown kernel '${version}'; known lines: ${known}`, '--kernel');
+  }
+  const fixes = fixesForLine(kb, line.id, version);
+  return {
+    line: line.id,
+    how: 'kernel-option',
+    description: `${line.id} (from --kernel ${version}; ${describeFixes(kb, fixes)})`,
+    fixes,
+  };
+}
+
+/**
+ * Whether pci_restore_state() still returns early on !state_saved in a target: the fix state of
+ * a2f1e22390ac when known, else the line's first release. Rules should ask this, not the line.
+ */
+export function stateSavedGate(kb: KnowledgeBase, target: TargetInfo): boolean | undefined {
+  const fixed = target.fixes['a2f1e22390ac'];
+  if (fixed !== undefined) return !fixed;
+  const line = kb.line(target.line);
+  return line?.stateSavedGate ? undefined : false;
+}

@@ -1,0 +1,206 @@
+/**
+ * Post a review payload to a pull request, idempotently: one review with the new inline
+ * comments, earlier notes that still hold left alone, notes that no longer hold marked
+ * resolved, and duplicates from a concurrent run removed. Pure REST, no checkout.
+ */
+import type { ReviewComment, ReviewPayload } from '../report/github.js';
+import { isAnchored, parseDiffAnchors } from './anchors.js';
+import {
+  authorFilter,
+  listOurComments,
+  listOurReviews,
+  resolvedBody,
+  reviewMarker,
+  type OurComment,
+  type PullTarget,
+} from './comments.js';
+import { dedupe } from './dedupe.js';
+import { isPermissionDenied, statusOf, type GitHubClient } from './octokit.js';
+import { cap, escapeMarkdown } from './text.js';
+
+export type { PullTarget } from './comments.js';
+
+/** What is posted: the payload of report/github.ts, outside-diff notes by fingerprint. */
+export interface PostInput {
+  body: string;
+  comments: ReviewComment[];
+  outside: string[];
+}
+
+export function postInput(p: ReviewPayload): PostInput {
+  return { body: p.body, comments: p.comments, outside: p.outside.map((f) => f.fingerprint) };
+}
+
+export interface PostOptions {
+  /** The pull request's diff, as analysed: every anchor is checked against it. */
+  diff: string;
+  /** Logins besides bot accounts whose marked comments are ours (when posting with a PAT). */
+  botLogins?: string[];
+  /** At most this many inline comments per run (GitHub's secondary limits); the rest go in the body. */
+  maxInline?: number;
+  log?: (line: string) => void;
+}
+
+export interface PostOutcome {
+  reviewId?: number;
+  /** Fingerprints posted inline now. */
+  posted: string[];
+  /** Fingerprints already posted earlier and still holding. */
+  kept: string[];
+  /** Fingerprints whose earlier comment was marked resolved. */
+  resolved: string[];
+  /** Fingerprints that went into the review body instead of inline (anchor, 422, cap). */
+  movedToBody: string[];
+  duplicatesRemoved: number;
+}
+
+/** The token may read but not write (pull requests from forks under `pull_request`). */
+export class ReadOnlyTokenError extends Error {
+  constructor(what: string) {
+    super(`the token cannot write to the pull request (${what}: 403)`);
+    this.name = 'ReadOnlyTokenError';
+  }
+}
+
+const MAX_BODY = 60_000; // GitHub rejects review bodies over 65536 characters
+
+export async function postReview(
+  gh: GitHubClient,
+  t: PullTarget,
+  payload: PostInput,
+  opts: PostOptions,
+): Promise<PostOutcome> {
+  const log = opts.log ?? (() => {});
+  const isOurs = authorFilter(opts.botLogins ?? []);
+  const anchors = parseDiffAnchors(opts.diff);
+  const existing = await listOurComments(gh, t, isOurs);
+  const active = new Map<string, OurComment>();
+  for (const c of existing) if (!c.resolved && !active.has(c.fingerprint)) active.set(c.fingerprint, c);
+
+  const current = new Set([...payload.comments.map((c) => c.fingerprint), ...payload.outside]);
+  const anchorable = payload.comments.filter((c) => isAnchored(anchors, c));
+  const unanchorable = payload.comments.filter((c) => !isAnchored(anchors, c) && !active.has(c.fingerprint));
+  const fresh = anchorable.filter((c) => !active.has(c.fingerprint));
+  const inline = fresh.slice(0, opts.maxInline ?? 30);
+  const overflow = fresh.slice(inline.length);
+  const out: PostOutcome = {
+    posted: [],
+    kept: [...active.keys()].filter((fp) => current.has(fp)),
+    resolved: [],
+    movedToBody: [...unanchorable, ...overflow].map((c) => c.fingerprint),
+    duplicatesRemoved: 0,
+  };
+  for (const c of unanchorable) log(`not in the diff, moved to the review body: ${c.path}:${c.line} ${c.side}`);
+
+  const bodyFps = [...payload.outside, ...out.movedToBody];
+  const { key, marker } = reviewMarker(bodyFps);
+  const earlier = await listOurReviews(gh, t, isOurs);
+  const needReview = inline.length > 0 || (bodyFps.length > 0 && !earlier.some((r) => r.key === key));
+  if (needReview) {
+    const body = composeBody(payload.body, [...unanchorable, ...overflow], marker);
+    const posted = await createReview(gh, t, body, inline, log);
+    out.reviewId = posted.reviewId;
+    out.posted = posted.posted;
+    out.movedToBody.push(...posted.failed);
+  }
+  out.resolved = await resolveStale(gh, t, existing, current);
+  if (needReview) out.duplicatesRemoved = await dedupe(gh, t, isOurs, log);
+  return out;
+}
+
+/** The review body: the report's summary, then notes that could not be placed inline, then our marker. */
+function composeBody(summary: string, notInline: ReviewComment[], marker: string): string {
+  const extra = notInline.map((c) => noteSection(c)).join('\n\n');
+  const section = extra ? `\n\n### Notes not placed on a line\n\n${extra}` : '';
+  return cap(summary + section, MAX_BODY) + `\n\n${marker}\n`;
+}
+
+function noteSection(c: ReviewComment): string {
+  const text = c.body.replace(/<!-- vfio-review:[^>]*-->/g, '').trim();
+  return `#### ${escapeMarkdown(c.path)}, line ${c.line}\n\n${text}`;
+}
+
+interface Created {
+  reviewId?: number;
+  posted: string[];
+  failed: string[];
+}
+
+async function createReview(
+  gh: GitHubClient,
+  t: PullTarget,
+  body: string,
+  comments: ReviewComment[],
+  log: (l: string) => void,
+): Promise<Created> {
+  try {
+    const r = await gh.rest.pulls.createReview({
+      ...repo(t),
+      commit_id: t.headSha,
+      event: 'COMMENT',
+      body,
+      comments: comments.map(({ path, line, side, body }) => ({ path, line, side, body })),
+    });
+    return { reviewId: r.data.id, posted: comments.map((c) => c.fingerprint), failed: [] };
+  } catch (err) {
+    if (isPermissionDenied(err)) throw new ReadOnlyTokenError('creating the review');
+    if (statusOf(err) !== 422 || comments.length === 0) throw err;
+    // All-or-nothing and the 422 does not say which anchor: post the body, then each comment.
+    log(`the review was refused (422); posting its ${comments.length} comments one by one`);
+    return createOneByOne(gh, t, body, comments, log);
+  }
+}
+
+async function createOneByOne(
+  gh: GitHubClient,
+  t: PullTarget,
+  body: string,
+  comments: ReviewComment[],
+  log: (l: string) => void,
+): Promise<Created> {
+  const r = await gh.rest.pulls.createReview({ ...repo(t), commit_id: t.headSha, event: 'COMMENT', body });
+  const posted: string[] = [];
+  const failed: ReviewComment[] = [];
+  for (const c of comments) {
+    try {
+      await gh.rest.pulls.createReviewComment({ ...repo(t), commit_id: t.headSha, path: c.path, line: c.line, side: c.side, body: c.body });
+      posted.push(c.fingerprint);
+    } catch (err) {
+      if (statusOf(err) !== 422) throw err;
+      log(`refused (422): ${c.path}:${c.line} ${c.side}; moved to the review body`);
+      failed.push(c);
+    }
+  }
+  if (failed.length > 0) {
+    const [head, marker] = splitMarker(body);
+    const extra = failed.map((c) => noteSection(c)).join('\n\n');
+    const newBody = cap(`${head}\n\n### Notes GitHub would not place on a line\n\n${extra}`, MAX_BODY) + `\n\n${marker}\n`;
+    await gh.rest.pulls.updateReview({ ...repo(t), review_id: r.data.id, body: newBody });
+  }
+  return { reviewId: r.data.id, posted, failed: failed.map((c) => c.fingerprint) };
+}
+
+function splitMarker(body: string): [string, string] {
+  const i = body.lastIndexOf('<!-- vfio-review:v1 review');
+  return i < 0 ? [body, ''] : [body.slice(0, i).trimEnd(), body.slice(i).trim()];
+}
+
+/** Mark our comments whose note no longer holds at the analysed head. */
+async function resolveStale(gh: GitHubClient, t: PullTarget, existing: OurComment[], current: Set<string>): Promise<string[]> {
+  const done: string[] = [];
+  for (const c of existing) {
+    if (c.resolved || current.has(c.fingerprint)) continue;
+    try {
+      await gh.rest.pulls.updateReviewComment({ ...repo(t), comment_id: c.id, body: resolvedBody(c.body, t.headSha) });
+    } catch (err) {
+      if (isPermissionDenied(err)) throw new ReadOnlyTokenError('updating a comment');
+      if (statusOf(err) !== 404) throw err; // deleted meanwhile (a concurrent run's dedupe)
+    }
+    done.push(c.fingerprint);
+  }
+  return done;
+}
+
+export function repo(t: PullTarget): { owner: string; repo: string; pull_number: number } {
+  return { owner: t.owner, repo: t.repo, pull_number: t.pullNumber };
+}

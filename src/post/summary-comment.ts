@@ -1,0 +1,33 @@
+/**
+ * mode: summary: one pull request (issue) comment with the report, edited in place on every
+ * run instead of adding a new one.
+ */
+import type { PullTarget } from './comments.js';
+import { authorFilter } from './comments.js';
+import { isPermissionDenied, type GitHubClient } from './octokit.js';
+import { ReadOnlyTokenError } from './github.js';
+import { cap } from './text.js';
+
+const MARK = '<!-- vfio-review:v1 summary -->';
+
+export async function upsertSummaryComment(
+  gh: GitHubClient,
+  t: PullTarget,
+  markdown: string,
+  botLogins: string[] = [],
+): Promise<{ id: number; changed: boolean }> {
+  const isOurs = authorFilter(botLogins);
+  const where = { owner: t.owner, repo: t.repo, issue_number: t.pullNumber };
+  const body = `${cap(markdown, 60_000)}\n\n${MARK}\n`;
+  const all = await gh.paginate(gh.rest.issues.listComments, { ...where, per_page: 100 });
+  const ours = all.filter((c) => (c.body ?? '').includes(MARK) && isOurs(c.user)).sort((a, b) => a.id - b.id)[0];
+  try {
+    if (!ours) return { id: (await gh.rest.issues.createComment({ ...where, body })).data.id, changed: true };
+    if (ours.body === body) return { id: ours.id, changed: false };
+    await gh.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: ours.id, body });
+    return { id: ours.id, changed: true };
+  } catch (err) {
+    if (isPermissionDenied(err)) throw new ReadOnlyTokenError('writing the summary comment');
+    throw err;
+  }
+}

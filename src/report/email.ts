@@ -1,0 +1,148 @@
+/**
+ * `--format email`: the body of a plain-text reply in kernel list style (trimmed, interleaved,
+ * `> ` quotes, prose at 72 columns, no markdown, no HTML, no trailers such as Reviewed-by).
+ * The mailing-list job writes the headers itself and calls renderEmailBody per patch; render()
+ * prints, for each patch with notes, a Subject/In-Reply-To preview followed by that body.
+ */
+import type { Finding, PatchModel, ReviewResult } from '../model.js';
+import type { ReportContext } from './index.js';
+import { countFindings, countsPhrase, diffText, fileHeader, hunkHeader, loreLink, reviewedPatches, targetLineId, targetSentence } from './common.js';
+import { planQuotes, type QuoteSegment } from './quote.js';
+import { hasSteps, stepTable } from './steps.js';
+import { wrapText } from './wrap.js';
+import { TOOL, VERSION } from '../version.js';
+
+const WIDTH = 72;
+
+/** All replies (preview): one per patch that has notes; nothing for clean patches. */
+export function renderEmail(result: ReviewResult, ctx: ReportContext): string {
+  return reviewedPatches(result)
+    .filter((p) => p.findings.length > 0 && !p.mangled)
+    .map((p) => {
+      const head = [`Subject: ${replySubject(p.subject)}`];
+      if (p.messageId) head.push(`In-Reply-To: <${p.messageId}>`);
+      return `${head.join('\n')}\n\n${renderEmailBody(p, result, ctx)}`;
+    })
+    .join('\n\n');
+}
+
+/** "Re: <subject>", without stacking a second "Re:". */
+export function replySubject(subject: string): string {
+  return /^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`;
+}
+
+/** The body of the reply to one patch (ends with a newline). */
+export function renderEmailBody(patch: PatchModel, result: ReviewResult, ctx: ReportContext): string {
+  const plan = planQuotes(patch, patch.findings);
+  const parts = [greeting(patch), intro(patch, result, ctx)];
+  const quotes = plan.segments.map((s) => renderSegment(s, result, ctx));
+  if (quotes.length) parts.push(`${attribution(patch)}\n${quotes.join('\n\n')}`);
+  if (plan.outside.length) parts.push(renderOutside(plan.outside, result, ctx));
+  parts.push(footer(patch));
+  return parts.join('\n\n') + '\n';
+}
+
+function greeting(patch: PatchModel): string {
+  const name = /^\s*"?([^"<\s@]+)[^<]*</.exec(patch.from ?? '')?.[1];
+  return name ? `Hi ${name},` : 'Hi,';
+}
+
+function intro(patch: PatchModel, result: ReviewResult, ctx: ReportContext): string {
+  const n = patch.findings.length;
+  const what = countsPhrase(countFindings(patch.findings));
+  return wrapText(
+    `This is ${TOOL} ${VERSION}, an automated checker for PCI save/restore handling in vfio/pci ` +
+      `patches. It has ${n === 1 ? 'a question' : 'questions'} about this patch (${what}), ` +
+      `assuming target kernel ${targetSentence(result, ctx.kb)}. It can be wrong: please read ` +
+      `these as questions, not as a review.`,
+    WIDTH,
+  );
+}
+
+/** "On Wed, 3 Jun 2026 18:00:02 +0000, Name <addr> wrote:" (date left out when unknown). */
+function attribution(patch: PatchModel): string {
+  const who = patch.from ?? 'the author';
+  const when = patch.date ? rfc2822Date(patch.date) : undefined;
+  return when ? `On ${when}, ${who} wrote:` : `${who} wrote:`;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** ISO 8601 -> "Wed, 3 Jun 2026 18:00:02 +0000" in UTC (the model keeps no zone); the input if unparsable. */
+export function rfc2822Date(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const hh = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ` +
+    `${hh(d.getUTCHours())}:${hh(d.getUTCMinutes())}:${hh(d.getUTCSeconds())} +0000`
+  );
+}
+
+/** Quoted lines (verbatim, never re-wrapped), then the notes about the last of them. */
+function renderSegment(seg: QuoteSegment, result: ReviewResult, ctx: ReportContext): string {
+  const quoted: string[] = [];
+  if (seg.firstInFile) quoted.push(...fileHeader(seg.file).slice(0, 1));
+  if (seg.firstInHunk) quoted.push(hunkHeader(seg.hunk));
+  const lines = quoted.map((l) => `> ${l}`);
+  if (seg.trimmedAbove) lines.push('> [...]');
+  lines.push(...seg.lines.map((l) => quoteLine(diffText(l))));
+  const notes = seg.findings.map(renderNote);
+  if (hasSteps(seg.findings)) notes.push(stepsBlock(seg.findings, result, ctx));
+  return `${lines.join('\n')}\n\n${notes.join('\n\n')}`;
+}
+
+/** "> " + the line; trailing blanks dropped so the quote has no trailing whitespace. */
+function quoteLine(text: string): string {
+  return `> ${text}`.replace(/\s+$/, '');
+}
+
+function renderNote(f: Finding): string {
+  const head = wrapText(`[${f.severity}] ${f.rule}: ${f.title}`, WIDTH);
+  const body = [head, wrapText(f.message, WIDTH)];
+  if (f.related?.length) body.push(wrapText(`This also covers: ${f.related.map((r) => r.title).join('; ')}.`, WIDTH));
+  const fix = f.suggestion ? ` If so, one way out: ${f.suggestion}` : '';
+  body.push(wrapText(`Could this happen here?${fix}`, WIDTH));
+  return body.join('\n\n');
+}
+
+function stepsBlock(findings: readonly Finding[], result: ReviewResult, ctx: ReportContext): string {
+  const lead = wrapText(
+    `The restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:`,
+    WIDTH,
+  );
+  return `${lead}\n\n${stepTable(result, ctx.kb, findings, 'text')}`;
+}
+
+/** Notes on lines the diff does not show (a caller elsewhere, a table entry): told, not quoted. */
+function renderOutside(findings: readonly Finding[], result: ReviewResult, ctx: ReportContext): string {
+  const lead = wrapText('Outside the lines quoted above:', WIDTH);
+  const notes = findings.map((f) => {
+    const where = `In ${f.file}:${f.line}${f.function ? `, ${f.function}()` : ''}:`;
+    return `${wrapText(where, WIDTH)}\n\n${renderNote(f)}`;
+  });
+  if (hasSteps(findings)) notes.push(stepsBlock(findings, result, ctx));
+  return [lead, ...notes].join('\n\n');
+}
+
+/** Who we are, how to reproduce, how to push back. No signature delimiter, no trailers. */
+function footer(patch: PatchModel): string {
+  const rules = [...new Set(patch.findings.map((f) => f.rule))];
+  const lines = wrapText(
+    `${TOOL} ${VERSION}: automated notes on PCI save/restore in vfio/pci patches. ` +
+      'Not a human review, so no Reviewed-by, Acked-by or Tested-by.',
+    WIDTH,
+  ).split('\n');
+  if (patch.messageId) lines.push(`Patch: ${loreLink(patch.messageId)}`);
+  lines.push('Run it locally:  npx vfio-review review <mbox>');
+  for (const r of rules) lines.push(`Explain a note:  vfio-review explain ${r}`);
+  lines.push(
+    ...wrapText(
+      'False positive? Reply to this message saying which note and why; ' +
+        'a person reads the replies. Locally, --ignore RULE silences a rule.',
+      WIDTH,
+    ).split('\n'),
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,84 @@
+/**
+ * Escaping for what we post on GitHub. Everything a patch author controls (function names,
+ * code, paths, commit messages, and the rule messages that quote them) goes through here:
+ * it must not render as markdown or HTML, must not notify anyone (@user, @org/team), must not
+ * link or cross-reference issues (#123, GH-123), and must not forge our hidden marker.
+ */
+
+/** U+200D ZERO WIDTH JOINER: invisible, and GitHub's mention/reference parser stops at it. */
+export const ZWJ = '\u200D';
+
+/** Break @mentions and #123 / GH-123 references so GitHub neither notifies nor links. */
+export function neutralizeMentions(text: string): string {
+  return text
+    .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWJ}`)
+    .replace(/#(?=\d)/g, `#${ZWJ}`)
+    .replace(/\b(GH-)(?=\d)/gi, `$1${ZWJ}`);
+}
+
+/** HTML-escape (for attributes and raw HTML contexts). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/**
+ * Plain text -> markdown that renders as the same text. HTML is entity-escaped (so `<script>`,
+ * `<!-- -->` and autolinks stay text), inline markdown punctuation is backslash-escaped, and
+ * characters that start a block (heading, list, quote) are escaped at line starts.
+ * Line breaks are kept as they are; callers decide about paragraphs.
+ */
+export function escapeMarkdown(text: string): string {
+  const inline = text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|~!])/g, '\\$1');
+  const blocks = inline
+    .split('\n')
+    .map((line) => line.replace(/^(\s*)([#+=-])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2'))
+    .join('\n');
+  return neutralizeMentions(blocks);
+}
+
+/** One line of escaped markdown: newlines become spaces (for headings, table cells, list items). */
+export function escapeMarkdownLine(text: string): string {
+  return escapeMarkdown(text.replace(/\s*\n\s*/g, ' '));
+}
+
+/** Longest run of backticks in a string. */
+function longestBacktickRun(text: string): number {
+  let max = 0;
+  for (const m of text.matchAll(/`+/g)) max = Math.max(max, m[0].length);
+  return max;
+}
+
+/**
+ * Keep code verbatim in markdown yet unable to forge our hidden `<!-- vfio-review ... -->`
+ * marker in the raw comment text: an invisible joiner inside `<!--` / `-->`.
+ */
+function defangComments(text: string): string {
+  return text.replace(/<!--/g, `<${ZWJ}!--`).replace(/--(?=>)/g, `--${ZWJ}`);
+}
+
+/** A code span that shows `text` literally, whatever backticks it holds (CommonMark rules). */
+export function inlineCode(text: string): string {
+  const flat = defangComments(text.replace(/\r?\n/g, ' '));
+  const fence = '`'.repeat(longestBacktickRun(flat) + 1);
+  // A span starting or ending with a backtick (or a space) needs one space of padding.
+  const pad = /^[`\s]|[`\s]$/.test(flat) ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside. */
+export function codeBlock(text: string, lang = ''): string {
+  const body = defangComments(text);
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));
+  return `${fence}${lang}\n${body}\n${fence}`;
+}
+
+/** A markdown link whose target we trust only if it is http(s); anything else is shown as text. */
+export function safeLink(title: string, url: string | undefined): string {
+  const label = escapeMarkdownLine(title);
+  if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url)) return label;
+  return `[${label}](${url})`;
+}

@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""Rebuild the rule-test patches in rules/<area>/<name>/*.patch.
+
+Each case edits real kernel files from Debian's linux-source-6.12 / 6.1 (extracted by
+.ci/kernels.sh under $VFIO_REVIEW_KERNELS, default /tmp/vfio-review-kernels) in a scratch git
+repository and writes the commit with `git format-patch`, the way kernel developers make them.
+Usage: python3 test/analyze/make-rule-patches.py   (from the project root)
+"""
+import os, re, shutil, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KERNELS = os.environ.get('VFIO_REVIEW_KERNELS', '/tmp/vfio-review-kernels')
+K612 = os.path.join(KERNELS, 'linux-6.12')
+K61 = os.path.join(KERNELS, 'linux-6.1')
+FILES = ['drivers/vfio/pci/vfio_pci_core.c', 'drivers/pci/pci.c', 'drivers/pci/msi/msi.c']
+ENV = dict(os.environ, GIT_AUTHOR_NAME='Test Author', GIT_AUTHOR_EMAIL='test@example.org',
+           GIT_COMMITTER_NAME='Test Author', GIT_COMMITTER_EMAIL='test@example.org',
+           GIT_AUTHOR_DATE='2026-06-10T12:00:00+00:00', GIT_COMMITTER_DATE='2026-06-10T12:00:00+00:00')
+
+
+def git(repo, *args):
+    return subprocess.run(['git', '-C', repo, *args], check=True, env=ENV, capture_output=True, text=True).stdout
+
+
+def base_repo(kernel, prepare=None):
+    repo = tempfile.mkdtemp(prefix='vfio-review-rules-')
+    git(repo, 'init', '-q')
+    for f in FILES:
+        os.makedirs(os.path.join(repo, os.path.dirname(f)), exist_ok=True)
+        shutil.copy(os.path.join(kernel, f), os.path.join(repo, f))
+    if prepare:
+        prepare(repo)
+    git(repo, 'add', '.')
+    git(repo, 'commit', '-qm', 'base')
+    return repo
+
+
+def edit(repo, path, old, new, count=1):
+    p = os.path.join(repo, path)
+    text = open(p).read()
+    if text.count(old) < 1:
+        sys.exit(f'{path}: text to replace not found:\n{old}')
+    open(p, 'w').write(text.replace(old, new, count))
+
+
+def case(out, subject, body, edits, kernel=K612, prepare=None):
+    repo = base_repo(kernel, prepare)
+    for e in edits:
+        edit(repo, *e)
+    git(repo, 'commit', '-qam', f'{subject}\n\n{body}\n\nSigned-off-by: Test Author <test@example.org>')
+    patch = git(repo, 'format-patch', '-1', '--stdout', '--zero-commit')
+    dest = os.path.join(ROOT, 'rules', out)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    open(dest, 'w').write(patch)
+    shutil.rmtree(repo)
+    print('wrote', out)
+
+
+VC = 'drivers/vfio/pci/vfio_pci_core.c'
+PCI = 'drivers/pci/pci.c'
+MSI = 'drivers/pci/msi/msi.c'
+
+ERR_DETECTED_END = '''	return PCI_ERS_RESULT_CAN_RECOVER;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_aer_err_detected);
+'''
+HANDLERS = '''	.error_detected = vfio_pci_core_aer_err_detected,
+};'''
+
+# --- snapshot/stale-restore -------------------------------------------------------------
+case('snapshot/stale-restore/reset-done-helper.patch',
+     'vfio/pci: Restore the open-time state after a reset',
+     'Restore the config space saved at open through a helper from a reset_done\ncallback.',
+     [(VC, ERR_DETECTED_END, ERR_DETECTED_END + '''
+static void vfio_pci_core_restore_open_state(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+
+	if (!vdev->pci_saved_state)
+		return;
+
+	if (pci_load_saved_state(pdev, vdev->pci_saved_state))
+		return;
+	pci_restore_state(pdev);
+}
+
+static void vfio_pci_core_aer_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	vfio_pci_core_restore_open_state(vdev);
+}
+'''), (VC, HANDLERS, '''	.error_detected = vfio_pci_core_aer_err_detected,
+	.reset_done = vfio_pci_core_aer_reset_done,
+};''')])
+
+case('snapshot/stale-restore/ioctl-reset-restore.patch',
+     'vfio/pci: Write back the open-time state after VFIO_DEVICE_RESET',
+     'Return the device to the state it had at open once the reset succeeded.',
+     [(VC, '''	ret = pci_try_reset_function(vdev->pdev);
+	up_write(&vdev->memory_lock);
+''', '''	ret = pci_try_reset_function(vdev->pdev);
+	if (!ret && vdev->pci_saved_state &&
+	    !pci_load_saved_state(vdev->pdev, vdev->pci_saved_state))
+		pci_restore_state(vdev->pdev);
+	up_write(&vdev->memory_lock);
+''')])
+
+case('snapshot/stale-restore/close-path-load-checked.patch',
+     'vfio/pci: Log the error when the open-time state cannot be reloaded',
+     'Keep the return value of pci_load_and_free_saved_state() and print it.',
+     [(VC, '''	if (pci_load_and_free_saved_state(pdev, &vdev->pci_saved_state)) {
+		pci_info(pdev, "%s: Couldn't reload saved state\\n", __func__);
+''', '''	ret = pci_load_and_free_saved_state(pdev, &vdev->pci_saved_state);
+	if (ret) {
+		pci_info(pdev, "%s: Couldn't reload saved state: %d\\n", __func__, ret);
+'''), (VC, '''	struct pci_dev *bridge;
+	struct pci_dev *pdev = vdev->pdev;
+	struct vfio_pci_dummy_resource *dummy_res, *tmp;
+	struct vfio_pci_ioeventfd *ioeventfd, *ioeventfd_tmp;
+	int i, bar;
+''', '''	struct pci_dev *bridge;
+	struct pci_dev *pdev = vdev->pdev;
+	struct vfio_pci_dummy_resource *dummy_res, *tmp;
+	struct vfio_pci_ioeventfd *ioeventfd, *ioeventfd_tmp;
+	int i, bar, ret;
+''')])
+
+# --- snapshot/stale-tph ---------------------------------------------------------------------
+TPH_FEATURE = '''
+static int vfio_pci_core_feature_tph(struct vfio_pci_core_device *vdev, u32 flags)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	int ret;
+
+	ret = vfio_check_feature(flags, sizeof(u32), VFIO_DEVICE_FEATURE_SET, 0);
+	if (ret != 1)
+		return ret;
+
+	return pcie_enable_tph(pdev, PCI_TPH_ST_IV_MODE);
+}
+'''
+case('snapshot/stale-tph/tph-enable-no-disable.patch',
+     'vfio/pci: Let userspace enable TPH',
+     'Add a device feature that enables TLP Processing Hints in interrupt vector\nmode.',
+     [(VC, ERR_DETECTED_END, ERR_DETECTED_END + TPH_FEATURE)])
+
+case('snapshot/stale-tph/tph-enable-with-reset-done.patch',
+     'vfio/pci: Enable TPH and restore the open-time state after a reset',
+     'Add a TPH device feature and a reset_done callback that writes back the\nstate saved at open.',
+     [(VC, ERR_DETECTED_END, ERR_DETECTED_END + TPH_FEATURE + '''
+static void vfio_pci_core_aer_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	if (!vdev->pci_saved_state)
+		return;
+
+	if (!pci_load_saved_state(pdev, vdev->pci_saved_state))
+		pci_restore_state(pdev);
+}
+'''), (VC, HANDLERS, '''	.error_detected = vfio_pci_core_aer_err_detected,
+	.reset_done = vfio_pci_core_aer_reset_done,
+};''')])
+
+case('snapshot/stale-tph/tph-enable-disable-on-close.patch',
+     'vfio/pci: Let userspace enable TPH, disable it on close',
+     'Add a device feature that enables TPH and turn TPH off in\nvfio_pci_core_disable() before the open-time state is written back.',
+     [(VC, ERR_DETECTED_END, ERR_DETECTED_END + TPH_FEATURE),
+      (VC, '''	/*
+	 * If we have saved state, restore it.  If we can reset the device,''', '''	pcie_disable_tph(pdev);
+
+	/*
+	 * If we have saved state, restore it.  If we can reset the device,''')])
+
+# --- msix/memory-bit ------------------------------------------------------------------------
+def strip_msix_fix(repo):
+    edit(repo, MSI, '''	u16 cmd;
+
+	if (!dev->msix_enabled)''', '''
+	if (!dev->msix_enabled)''')
+    edit(repo, MSI, '''	/*
+	 * The restored device state may not have Memory Space enabled.
+	 * Since the MSI-X Table and PBA are in Memory Space, enable it
+	 * while restoring them.
+	 */
+	pci_read_config_word(dev, PCI_COMMAND, &cmd);
+	pci_write_config_word(dev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY);
+
+''', '')
+    edit(repo, MSI, '''	msi_unlock_descs(&dev->dev);
+
+	pci_write_config_word(dev, PCI_COMMAND, cmd);
+	pci_msix_clear_and_set_ctrl''', '''	msi_unlock_descs(&dev->dev);
+
+	pci_msix_clear_and_set_ctrl''')
+
+
+case('msix/memory-bit/msix-decoding-fix.patch',
+     'PCI/MSI: Enable memory decoding before restoring MSI-X messages',
+     'The restored config space may have Memory Space disabled; the MSI-X table\nwrites then get Unsupported Request. Enable it around the table writes.\n\n(Pre-image: the 6.12.117 msi.c with the backported fix taken out.)',
+     [(MSI, '''
+	if (!dev->msix_enabled)
+		return;
+
+	/* route the table */''', '''	u16 cmd;
+
+	if (!dev->msix_enabled)
+		return;
+
+	/* route the table */'''),
+      (MSI, '''				PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+
+	write_msg = arch_restore_msi_irqs(dev);''', '''				PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+
+	/*
+	 * The restored device state may not have Memory Space enabled.
+	 * Since the MSI-X Table and PBA are in Memory Space, enable it
+	 * while restoring them.
+	 */
+	pci_read_config_word(dev, PCI_COMMAND, &cmd);
+	pci_write_config_word(dev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY);
+
+	write_msg = arch_restore_msi_irqs(dev);'''),
+      (MSI, '''	msi_unlock_descs(&dev->dev);
+
+	pci_msix_clear_and_set_ctrl(dev, PCI_MSIX_FLAGS_MASKALL, 0);''', '''	msi_unlock_descs(&dev->dev);
+
+	pci_write_config_word(dev, PCI_COMMAND, cmd);
+	pci_msix_clear_and_set_ctrl(dev, PCI_MSIX_FLAGS_MASKALL, 0);''')],
+     prepare=strip_msix_fix)
+
+case('msix/memory-bit/msix-restore-vector-ctrl.patch',
+     'PCI/MSI: Write Vector Control only with the message',
+     'Skip the Vector Control write when the architecture restores the messages\nitself.',
+     [(MSI, '''		if (write_msg)
+			__pci_write_msi_msg(entry, &entry->msg);
+		pci_msix_write_vector_ctrl(entry, entry->pci.msix_ctrl);''', '''		if (!write_msg)
+			continue;
+		__pci_write_msi_msg(entry, &entry->msg);
+		pci_msix_write_vector_ctrl(entry, entry->pci.msix_ctrl);''')])
+
+case('msix/memory-bit/msix-shutdown-comment.patch',
+     'PCI/MSI: Explain the disconnected check in pci_msix_shutdown()',
+     'Comment only.',
+     [(MSI, '''	if (pci_dev_is_disconnected(dev)) {
+		dev->msix_enabled = 0;''', '''	/* A disconnected device cannot be written: forget MSI-X only. */
+	if (pci_dev_is_disconnected(dev)) {
+		dev->msix_enabled = 0;''')])
+
+# --- kb/unknown-restore-step ------------------------------------------------------------
+case('kb/unknown-restore-step/new-step.patch',
+     'PCI: Restore the Foo capability',
+     'Save the Foo extended capability control register and write it back on\nrestore.',
+     [(PCI, '''static void pci_restore_config_space_range(struct pci_dev *pdev,''', '''static void pci_restore_foo_state(struct pci_dev *dev)
+{
+	struct pci_cap_saved_state *save_state;
+	int foo = pci_find_ext_capability(dev, PCI_EXT_CAP_ID_FOO);
+
+	save_state = pci_find_saved_ext_cap(dev, PCI_EXT_CAP_ID_FOO);
+	if (!foo || !save_state)
+		return;
+
+	pci_write_config_dword(dev, foo + PCI_FOO_CTRL, save_state->cap.data[0]);
+}
+
+static void pci_restore_config_space_range(struct pci_dev *pdev,'''),
+      (PCI, '''	pci_restore_ptm_state(dev);
+
+	pci_aer_clear_status(dev);''', '''	pci_restore_ptm_state(dev);
+	pci_restore_foo_state(dev);
+
+	pci_aer_clear_status(dev);''')])
+
+case('kb/unknown-restore-step/reorder-ptm.patch',
+     'PCI: Restore PTM after the config header',
+     'Move the PTM restore after pci_restore_config_space().',
+     [(PCI, '''	pci_restore_dpc_state(dev);
+	pci_restore_ptm_state(dev);
+''', '''	pci_restore_dpc_state(dev);
+'''), (PCI, '''	pci_restore_config_space(dev);
+
+	pci_restore_pcix_state(dev);''', '''	pci_restore_config_space(dev);
+	pci_restore_ptm_state(dev);
+
+	pci_restore_pcix_state(dev);''')])
+
+case('kb/unknown-restore-step/restore-debug-message.patch',
+     'PCI: Log config restores',
+     'A debug message at the start of pci_restore_state().',
+     [(PCI, '''void pci_restore_state(struct pci_dev *dev)
+{
+''', '''void pci_restore_state(struct pci_dev *dev)
+{
+	pci_dbg(dev, "restoring config space\\n");
+''')])
+
+# --- snapshot/state-saved-assumption -------------------------------------------------------
+case('snapshot/state-saved-assumption/skip-restore-unless-saved.patch',
+     'vfio/pci: Do not restore on close when nothing was saved',
+     'Skip the restore when no state was saved.',
+     [(VC, '''out_restore_state:
+	pci_restore_state(pdev);''', '''out_restore_state:
+	if (pdev->state_saved)
+		pci_restore_state(pdev);''')])
+
+case('snapshot/state-saved-assumption/discard-then-restore.patch',
+     'vfio/pci: Drop the core copy of the state when nothing was saved at open',
+     'When the open-time state is missing, discard the core copy so that the\nclose-time restore has nothing to write.',
+     [(VC, '''	if (pci_load_and_free_saved_state(pdev, &vdev->pci_saved_state)) {''', '''	if (!vdev->pci_saved_state) {
+		pci_load_saved_state(pdev, NULL);
+		pci_restore_state(pdev);
+	} else if (pci_load_and_free_saved_state(pdev, &vdev->pci_saved_state)) {''')])
+
+case('snapshot/state-saved-assumption/remove-gate-a2f1e22390ac.patch',
+     'PCI/ERR: Ensure error recoverability at all times',
+     'Drop the state_saved check from pci_restore_state() (the shape of\na2f1e22390ac, on the 6.1 file).',
+     [(PCI, '''void pci_restore_state(struct pci_dev *dev)
+{
+	if (!dev->state_saved)
+		return;
+
+''', '''void pci_restore_state(struct pci_dev *dev)
+{
+''')], kernel=K61)
+
+# --- reset/raw-reset-unrestored ----------------------------------------------------------
+case('reset/raw-reset-unrestored/ioctl-raw-reset.patch',
+     'vfio/pci: Use the locked reset in VFIO_DEVICE_RESET',
+     'Take the device lock ourselves and reset with __pci_reset_function_locked().',
+     [(VC, '''	ret = pci_try_reset_function(vdev->pdev);
+	up_write(&vdev->memory_lock);
+''', '''	if (pci_dev_trylock(vdev->pdev)) {
+		ret = __pci_reset_function_locked(vdev->pdev);
+		pci_dev_unlock(vdev->pdev);
+	} else {
+		ret = -EAGAIN;
+	}
+	up_write(&vdev->memory_lock);
+''')])
+
+case('reset/raw-reset-unrestored/close-raw-reset-ret.patch',
+     'vfio/pci: Log a failed reset on close',
+     'Keep the result of the locked reset in vfio_pci_core_disable().',
+     [(VC, '''		if (pci_dev_trylock(pdev)) {
+			if (!__pci_reset_function_locked(pdev))
+				vdev->needs_reset = false;
+			pci_dev_unlock(pdev);''', '''		if (pci_dev_trylock(pdev)) {
+			int ret = __pci_reset_function_locked(pdev);
+
+			if (!ret)
+				vdev->needs_reset = false;
+			else
+				pci_dbg(pdev, "reset on close failed: %d\\n", ret);
+			pci_dev_unlock(pdev);''')])
