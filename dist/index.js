@@ -26,6 +26,10 @@ var __commonJS = (cb, mod) => function __require2() {
     throw mod = 0, e;
   }
 };
+var __export = (target, all) => {
+  for (var name2 in all)
+    __defProp(target, name2, { get: all[name2], enumerable: true });
+};
 var __copyProps = (to2, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
     for (let key of __getOwnPropNames(from))
@@ -4231,6 +4235,13 @@ var init_blank = __esm({
 });
 
 // src/patch/cparse.ts
+var cparse_exports = {};
+__export(cparse_exports, {
+  analyzeC: () => analyzeC,
+  declaratorName: () => declaratorName,
+  parseFunctions: () => parseFunctions,
+  setWasmDir: () => setWasmDir
+});
 import { createRequire } from "node:module";
 import { join } from "node:path";
 function setWasmDir(dir) {
@@ -40199,11 +40210,11 @@ var require_src2 = __commonJS({
 var require_dist2 = __commonJS({
   "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
     "use strict";
-    function __export(m2) {
+    function __export2(m2) {
       for (var p2 in m2) if (!exports.hasOwnProperty(p2)) exports[p2] = m2[p2];
     }
     Object.defineProperty(exports, "__esModule", { value: true });
-    __export(require_src2());
+    __export2(require_src2());
   }
 });
 
@@ -42620,8 +42631,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addList(items, ordered = false) {
-    const tag = ordered ? "ol" : "ul";
+  addList(items, ordered2 = false) {
+    const tag = ordered2 ? "ol" : "ul";
     const listItems = items.map((item) => this.wrap("li", item)).join("");
     const element = this.wrap(tag, listItems);
     return this.addRaw(element).addEOL();
@@ -42783,6 +42794,9 @@ function setOutput(name2, value) {
 function setFailed(message) {
   process.exitCode = ExitCode.Failure;
   error(message);
+}
+function debug(message) {
+  issueCommand("debug", {}, message);
 }
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
@@ -43451,17 +43465,21 @@ function parseDiff(diff, firstLine = 1) {
   try {
     structured = parsePatch(scan.text);
   } catch (e) {
-    return { files: [], structured: [], error: jsdiffError(e.message, firstLine) };
+    return { files: [], structured: [], error: jsdiffError(e.message, scan.text.split("\n"), firstLine) };
   }
   structured = structured.filter((p2) => p2.oldFileName !== void 0 || p2.newFileName !== void 0 || p2.hunks.length);
   const files = toFileChanges(structured, scan);
   return { files, structured };
 }
-function jsdiffError(message, firstLine) {
+function jsdiffError(message, lines, firstLine) {
   const m2 = /line (\d+)/.exec(message);
-  const line = m2 ? firstLine + Number(m2[1]) - 1 : void 0;
-  const text2 = m2 ? message.replace(/line \d+/, `line ${line}`) : message;
-  return `diff does not parse${line ? ` at line ${line}` : ""}: ${text2}`;
+  if (!m2) return `diff does not parse: ${message}`;
+  const hunkAt = Number(m2[1]) - 1;
+  const bad = /contained invalid line (.*)$/.exec(message)?.[1];
+  const badAt = bad === void 0 ? -1 : lines.indexOf(bad, hunkAt + 1);
+  const at2 = (badAt >= 0 ? badAt : hunkAt) + firstLine;
+  const text2 = message.replace(/line \d+/, `line ${hunkAt + firstLine}`);
+  return `diff does not parse at line ${at2}: ${text2}`;
 }
 function scanDiff(lines) {
   const out2 = lines.slice();
@@ -43580,7 +43598,9 @@ function toHunk(h3, section2) {
     else if (kind === "-") lines.push({ kind: "-", text: text2, oldLine: oldLine++ });
     else lines.push({ kind: " ", text: text2, oldLine: oldLine++, newLine: newLine++ });
   }
-  return { oldStart: h3.oldStart, oldLines: h3.oldLines, newStart: h3.newStart, newLines: h3.newLines, section: section2, lines };
+  const oldStart = h3.oldLines === 0 ? h3.oldStart - 1 : h3.oldStart;
+  const newStart = h3.newLines === 0 ? h3.newStart - 1 : h3.newStart;
+  return { oldStart, oldLines: h3.oldLines, newStart, newLines: h3.newLines, section: section2, lines };
 }
 
 // src/patch/subject.ts
@@ -43621,7 +43641,7 @@ function isCSource(path) {
 async function fragmentSides(file) {
   const sides = [];
   for (const hunk of file.hunks) {
-    sides.push(await fragmentSide(file.path, hunk, true), await fragmentSide(file.oldPath ?? file.path, hunk, false));
+    sides.push(await fragmentSide(file.path, hunk, true), await fragmentSide(file.path, hunk, false));
   }
   return sides;
 }
@@ -43651,7 +43671,7 @@ function remap(facts, lineOf) {
   return { ...facts, functions, calls: at2(facts.calls), identifiers: at2(facts.identifiers), initializers: at2(facts.initializers) };
 }
 function sectionRegion(section2, rows, facts, post) {
-  const name2 = sectionFunction(section2);
+  const name2 = sectionFunction(section2) ?? exportedAfterClose(rows);
   if (!name2 || rows.length === 0) return void 0;
   const lineOf = (r2) => post ? r2.newLine : r2.oldLine;
   const firstDef = Math.min(...facts.functions.map((f3) => f3.startLine), Infinity);
@@ -43667,6 +43687,12 @@ function sectionRegion(section2, rows, facts, post) {
     to2 = line;
   }
   return to2 >= lineOf(rows[0]) ? { name: name2, from: lineOf(rows[0]), to: to2 } : void 0;
+}
+function exportedAfterClose(rows) {
+  const close = rows.findIndex((r2) => r2.text.startsWith("}"));
+  if (close < 0) return void 0;
+  const next = rows.slice(close + 1).find((r2) => r2.text.trim());
+  return /^EXPORT_SYMBOL(?:_GPL)?(?:_FOR_MODULES|_NS|_NS_GPL)?\((\w+)/.exec(next?.text ?? "")?.[1];
 }
 function sectionFunction(section2) {
   if (!section2 || /[;=]/.test(section2.split("(")[0]) || /;\s*$/.test(section2)) return void 0;
@@ -43794,7 +43820,7 @@ async function treeSides(tree, file, patch, overlay) {
   if (post === false) return { ok: false, note: failedHunk(tree, file, pre, patch) };
   const sides = [];
   if (file.status !== "deleted") sides.push(await wholeSide(file.path, post, file.hunks, true));
-  if (file.status !== "added") sides.push(await wholeSide(oldPath, pre, file.hunks, false));
+  if (file.status !== "added") sides.push(await wholeSide(file.path, pre, file.hunks, false));
   return { ok: true, sides, post };
 }
 async function readPre(tree, path, overlay) {
@@ -44457,8 +44483,8 @@ function locate(rule, s, ev, scope, diffLines) {
   for (const a of rule.anchor ?? []) {
     if (a.call) {
       const hits = scope.reaches(s, a.call);
-      const ordered = [...hits.filter((h3) => h3.isNew), ...hits.filter((h3) => !h3.isNew)];
-      for (const h3 of ordered) {
+      const ordered2 = [...hits.filter((h3) => h3.isNew), ...hits.filter((h3) => !h3.isNew)];
+      for (const h3 of ordered2) {
         const at2 = lineOf(CALL(h3.first), h3);
         if (at2) return at2;
       }
@@ -44653,6 +44679,38 @@ function mergeFindings(found, scope) {
   return kept.sort(
     (a, b3) => a.file.localeCompare(b3.file) || a.line - b3.line || severityRank(a.severity) - severityRank(b3.severity) || a.rule.localeCompare(b3.rule)
   );
+}
+function initialiserRoles(text2) {
+  const out2 = /* @__PURE__ */ new Map();
+  for (const m2 of text2.matchAll(/\.\s*([A-Za-z_]\w*)\s*=\s*&?\s*([A-Za-z_]\w*)\s*(?=[,}\n])/g)) {
+    const list2 = out2.get(m2[2]) ?? [];
+    if (!list2.includes(m2[1])) list2.push(m2[1]);
+    out2.set(m2[2], list2);
+  }
+  return out2;
+}
+async function buildCallGraph(patch, tree) {
+  const { parseFunctions: parseFunctions2 } = await Promise.resolve().then(() => (init_cparse(), cparse_exports));
+  const functions = [];
+  const roles = /* @__PURE__ */ new Map();
+  for (const f3 of patch.files) {
+    if (f3.binary || f3.status === "deleted" || !/\.[ch]$/.test(f3.path)) continue;
+    const text2 = await tree.read(f3.oldPath ?? f3.path);
+    if (text2 === void 0) continue;
+    for (const fn2 of await parseFunctions2(text2))
+      functions.push({ name: fn2.name, file: f3.path, calls: fn2.calls, text: fn2.text, startLine: fn2.startLine });
+    for (const [fn2, r2] of initialiserRoles(text2)) roles.set(fn2, [.../* @__PURE__ */ new Set([...roles.get(fn2) ?? [], ...r2])]);
+  }
+  return { functions, roles };
+}
+async function analyzePatchAsync(patch, ctx) {
+  if (ctx.tree && !ctx.graph) {
+    try {
+      ctx = { ...ctx, graph: await buildCallGraph(patch, ctx.tree) };
+    } catch {
+    }
+  }
+  return analyzePatch(patch, ctx);
 }
 
 // src/version.ts
@@ -52636,9 +52694,11 @@ function createClient(opts) {
     auth: opts.token,
     baseUrl: (opts.baseUrl ?? "https://api.github.com").replace(/\/+$/, ""),
     userAgent: "vfio-review",
+    // Failed requests are logged by whoever handles them (a 404 is often an answer, not an error).
     log: { debug: () => {
     }, info: () => {
-    }, warn: (m2) => log(m2), error: (m2) => log(m2) },
+    }, warn: (m2) => log(m2), error: () => {
+    } },
     retry: { retries, retryAfterBaseValue: unit },
     throttle: {
       // One key per client so parallel clients (tests, concurrent runs) keep their own pacing.
@@ -52708,6 +52768,13 @@ async function fetchCommitDiff(gh, owner, repo2, sha) {
 
 // src/action/api-tree.ts
 var import_picomatch3 = __toESM(require_picomatch2(), 1);
+async function openApiTree(gh, owner, repo2, ref, opts = {}) {
+  const tree = apiTree(gh, owner, repo2, ref, opts);
+  const mk = await tree.read("Makefile");
+  const get = (k2) => mk ? new RegExp(`^${k2}\\s*=\\s*(\\d+)`, "m").exec(mk)?.[1] : void 0;
+  const [v2, p2, sub] = [get("VERSION"), get("PATCHLEVEL"), get("SUBLEVEL")];
+  return v2 && p2 ? { ...tree, kernelVersion: `${v2}.${p2}${sub && sub !== "0" ? "." + sub : ""}` } : tree;
+}
 function apiTree(gh, owner, repo2, ref, opts = {}) {
   const cache2 = /* @__PURE__ */ new Map();
   let budget = opts.maxRequests ?? 300;
@@ -52734,11 +52801,15 @@ function apiTree(gh, owner, repo2, ref, opts = {}) {
       if (!e || Array.isArray(e) || e.type !== "file") return void 0;
       return decode(gh, owner, repo2, e);
     },
+    // Like the local tree: recursive, paths relative to the root, the glob matched against
+    // the path relative to the root or to `dir`.
     async list(dir, glob2) {
       const match = glob2 ? (0, import_picomatch3.default)(glob2) : () => true;
+      const base = dir.replace(/^\/+|\/+$/g, "");
       const out2 = [];
-      await walk(get, dir.replace(/\/+$/, ""), !!glob2 && /\/|\*\*/.test(glob2), (rel) => {
-        if (match(rel)) out2.push(rel);
+      await walk(get, base, (rel) => {
+        const full = base ? `${base}/${rel}` : rel;
+        if (match(full) || match(rel)) out2.push(full);
       });
       return out2.sort();
     }
@@ -52758,13 +52829,13 @@ async function decode(gh, owner, repo2, e) {
   const blob = await gh.rest.git.getBlob({ owner, repo: repo2, file_sha: e.sha ?? "" });
   return Buffer.from(blob.data.content, "base64").toString("utf8");
 }
-async function walk(get, dir, deep, emit, prefix = "") {
-  const entries = await get(prefix ? `${dir}/${prefix}` : dir);
+async function walk(get, dir, emit, prefix = "") {
+  const entries = await get([dir, prefix].filter(Boolean).join("/"));
   if (!Array.isArray(entries)) return;
   for (const e of entries) {
     const rel = prefix ? `${prefix}/${nameOf(e.path)}` : nameOf(e.path);
     if (e.type === "file") emit(rel);
-    else if (e.type === "dir" && deep) await walk(get, dir, deep, emit, rel);
+    else if (e.type === "dir") await walk(get, dir, emit, rel);
   }
 }
 function nameOf(path) {
@@ -52784,9 +52855,20 @@ function commitMessage(pull, c3, diff) {
 ${diff}`;
   return { source: `${pull.url}/commits/${c3.sha}`, subject, body: body2, references: [], to: [], cc: [], attachments: [] };
 }
+async function review(msg, tree, s, kb) {
+  const opts = { kb, kernel: s.kernel, ignore: s.ignore };
+  if (!tree || await tree.read("drivers/pci/pci.c") !== void 0) return reviewMessages([msg], [], { ...opts, tree });
+  s.log?.(`${tree.describe()} has no drivers/pci/pci.c: target kernel from the kernel input or the newest known`);
+  const parsed = await reviewMessages([msg], [], { ...opts, tree, parseOnly: true });
+  const target = await resolveTarget(parsed.kb, { kernel: s.kernel });
+  for (const patch of parsed.patches) {
+    if (patch.kind !== "patch" || patch.mangled) continue;
+    patch.findings = await analyzePatchAsync(patch, { kb: parsed.kb, target, tree, ignore: s.ignore });
+  }
+  return { ...parsed, target };
+}
 async function reviewPull(gh, owner, repo2, pull, s) {
-  const opts = { kb: s.kb, kernel: s.kernel, ignore: s.ignore };
-  const result = await reviewMessages([pullMessage(pull)], [], { ...opts, tree: s.treeAt(pull.baseSha) });
+  const result = await review(pullMessage(pull), await s.treeAt(pull.baseSha), s, s.kb);
   const introducedBy = /* @__PURE__ */ new Map();
   const commitOnly = [];
   if (pull.commits.length < 2 || pull.commits.length > (s.maxCommits ?? 20)) return { result, introducedBy, commitOnly };
@@ -52800,7 +52882,7 @@ async function reviewPull(gh, owner, repo2, pull, s) {
   const whole = new Set(allFindings(result).map((f3) => f3.fingerprint));
   const seenOnly = /* @__PURE__ */ new Set();
   for (const { c: c3, diff } of relevant) {
-    const r2 = await reviewMessages([commitMessage(pull, c3, diff)], [], { ...opts, kb: result.kb, tree: c3.parentSha ? s.treeAt(c3.parentSha) : void 0 });
+    const r2 = await review(commitMessage(pull, c3, diff), c3.parentSha ? await s.treeAt(c3.parentSha) : void 0, s, result.kb);
     for (const f3 of allFindings(r2)) {
       if (whole.has(f3.fingerprint)) introducedBy.set(f3.fingerprint, [...introducedBy.get(f3.fingerprint) ?? [], c3]);
       else if (!seenOnly.has(f3.fingerprint)) {
@@ -52813,6 +52895,7 @@ async function reviewPull(gh, owner, repo2, pull, s) {
 }
 
 // src/report/common.ts
+var LEVEL = { error: "ERROR", warning: "WARNING", check: "CHECK" };
 function countFindings(findings) {
   const counts = { error: 0, warning: 0, check: 0 };
   for (const f3 of findings) counts[f3.severity]++;
@@ -52827,8 +52910,14 @@ function countsPhrase(counts) {
 }
 function sortFindings(findings) {
   return [...findings].sort(
-    (a, b3) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b3.severity) || a.file.localeCompare(b3.file) || a.line - b3.line || a.rule.localeCompare(b3.rule)
+    (a, b3) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b3.severity) || comparePosition(a, b3)
   );
+}
+function byPosition(findings) {
+  return [...findings].sort(comparePosition);
+}
+function comparePosition(a, b3) {
+  return (a.file < b3.file ? -1 : a.file > b3.file ? 1 : 0) || a.line - b3.line;
 }
 function targetLineId(result, kb) {
   return result.target?.line ?? kb.newestLine().id;
@@ -52852,6 +52941,42 @@ function findNewLine(patch, path, line) {
   }
   return void 0;
 }
+function fileHeader(file) {
+  const oldPath = file.oldPath ?? file.path;
+  const head = [`diff --git a/${oldPath} b/${file.path}`];
+  if (file.status === "added") head.push(`new file mode ${file.newMode ?? "100644"}`);
+  if (file.status === "deleted") head.push(`deleted file mode ${file.oldMode ?? "100644"}`);
+  if (file.status === "renamed" || file.status === "copied") {
+    const verb = file.status === "renamed" ? "rename" : "copy";
+    if (file.similarity !== void 0) head.push(`similarity index ${file.similarity}%`);
+    head.push(`${verb} from ${oldPath}`, `${verb} to ${file.path}`);
+  }
+  return head;
+}
+function hunkHeader(h3) {
+  const range = (start2, n) => n === 1 ? `${start2}` : `${start2},${n}`;
+  return `@@ -${range(h3.oldStart, h3.oldLines)} +${range(h3.newStart, h3.newLines)} @@${h3.section ? " " + h3.section : ""}`;
+}
+function diffText(l3) {
+  return l3.kind + l3.text;
+}
+function diffListing(patch) {
+  const out2 = [];
+  for (const file of patch.files) {
+    for (const h3 of fileHeader(file)) out2.push({ text: h3 });
+    if (file.binary) continue;
+    out2.push({ text: file.status === "added" ? "--- /dev/null" : `--- a/${file.oldPath ?? file.path}` });
+    out2.push({ text: file.status === "deleted" ? "+++ /dev/null" : `+++ b/${file.path}` });
+    for (const hunk of file.hunks) {
+      out2.push({ text: hunkHeader(hunk) });
+      for (const l3 of hunk.lines) out2.push({ text: diffText(l3), path: file.path, newLine: l3.kind === "-" ? void 0 : l3.newLine });
+    }
+  }
+  return out2;
+}
+function loreLink(messageId) {
+  return `https://lore.kernel.org/r/${encodeURIComponent(messageId)}`;
+}
 
 // src/report/escape.ts
 var ZWJ = "\u200D";
@@ -52860,7 +52985,7 @@ function neutralizeMentions(text2) {
 }
 function escapeMarkdown(text2) {
   const inline = text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~!])/g, "\\$1");
-  const blocks = inline.split("\n").map((line) => line.replace(/^(\s*)([#+=-])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2")).join("\n");
+  const blocks = inline.split("\n").map((line) => line.replace(/^(\s*)([#+=-])/, "$1\\$2").replace(/^(\s*\d+)([.)])(?=\s|$)/, "$1\\$2")).join("\n");
   return neutralizeMentions(blocks);
 }
 function escapeMarkdownLine(text2) {
@@ -52897,6 +53022,15 @@ function hasSteps(findings) {
 
 // src/report/markdown.ts
 var ICON = { error: "\u274C Error", warning: "\u26A0\uFE0F Warning", check: "\u{1F50E} Check" };
+function renderMarkdown(result, ctx) {
+  const patches = reviewedPatches(result);
+  const all = patches.flatMap((p2) => p2.findings);
+  const parts2 = [summaryBlock(result, ctx, patches.length)];
+  if (hasSteps(all)) parts2.push(stepsSection(result, ctx, all));
+  for (const p2 of patches) parts2.push(patchSection(p2, result, ctx));
+  parts2.push(footerLine());
+  return parts2.join("\n\n") + "\n";
+}
 function summaryBlock(result, ctx, patchCount) {
   const all = reviewedPatches(result).flatMap((p2) => p2.findings);
   const counts = countsPhrase(countFindings(all));
@@ -52913,6 +53047,17 @@ function stepsSection(result, ctx, findings) {
 Marked: the steps the notes are about.
 
 ${stepTable(result, ctx.kb, findings, "markdown")}`;
+}
+function patchSection(p2, result, ctx) {
+  const title = `### ${escapeMarkdownLine(p2.subject)}`;
+  if (p2.mangled) return `${title}
+
+Not analysed: ${escapeMarkdownLine(p2.mangledReason ?? "the transport mangled the patch")}.`;
+  if (p2.findings.length === 0) return `${title}
+
+No PCI save/restore problems found.`;
+  const notes = sortFindings(p2.findings).map((f3) => findingMarkdown(f3, result, ctx, { heading: "####", location: true }));
+  return [title, ...notes].join("\n\n");
 }
 function findingMarkdown(f3, result, ctx, opts) {
   const title = `${ICON[f3.severity]}: ${escapeMarkdownLine(f3.title)}`;
@@ -52963,15 +53108,22 @@ function parseMarker(body2) {
 function buildGithubReview(result, opts) {
   const ctx = { kb: opts.kb };
   const max = opts.maxInline ?? MAX_INLINE_COMMENTS;
-  const comments = [];
+  const inline = [];
   const outside = [];
   const overflow = [];
   for (const { f: f3, patch } of uniqueFindings(result)) {
     if (f3.outsideDiff || !findNewLine(opts.diff ?? patch, f3.file, f3.line)) outside.push(f3);
-    else if (comments.length >= max) overflow.push(f3);
-    else comments.push({ path: f3.file, line: f3.line, side: "RIGHT", body: commentBody(f3, result, ctx), fingerprint: markerFingerprint(f3.fingerprint) });
+    else if (inline.length >= max) overflow.push(f3);
+    else inline.push(f3);
   }
-  return { body: reviewBody(result, ctx, comments, outside, overflow), comments, outside, overflow };
+  const comments = inline.map((f3) => ({
+    path: f3.file,
+    line: f3.line,
+    side: "RIGHT",
+    body: commentBody(f3, result, ctx),
+    fingerprint: markerFingerprint(f3.fingerprint)
+  }));
+  return { body: reviewBody(result, ctx, { inline, outside, overflow }), comments, outside, overflow };
 }
 function uniqueFindings(result) {
   const seen = /* @__PURE__ */ new Set();
@@ -52994,26 +53146,22 @@ ${meta}
 
 ${fingerprintMarker(f3.fingerprint)}`;
 }
-function reviewBody(result, ctx, comments, outside, overflow) {
-  const all = [...comments.map((c3) => findingByFp(result, c3.fingerprint)), ...outside, ...overflow].filter((f3) => !!f3);
+function reviewBody(result, ctx, placed) {
+  const { inline, outside, overflow } = placed;
+  const all = [...inline, ...outside, ...overflow];
   const parts2 = [summaryBlock(result, ctx, reviewedPatches(result).length)];
-  if (all.length) parts2.push(overviewTable(comments, outside, overflow, result));
+  if (all.length) parts2.push(overviewTable(placed));
   if (hasSteps(all)) parts2.push(stepsSection(result, ctx, all));
   if (outside.length) parts2.push(section("Notes on lines outside the diff", outside, result, ctx));
-  if (overflow.length) parts2.push(section(`More notes (only ${comments.length} are posted inline per review)`, overflow, result, ctx));
+  if (overflow.length) parts2.push(section(`More notes (only ${inline.length} are posted inline per review)`, overflow, result, ctx));
   parts2.push(footerLine(), SUMMARY_MARKER);
   return parts2.join("\n\n");
 }
-function findingByFp(result, fp) {
-  return reviewedPatches(result).flatMap((p2) => p2.findings).find((f3) => markerFingerprint(f3.fingerprint) === fp);
-}
-function overviewTable(comments, outside, overflow, result) {
+function overviewTable({ inline, outside, overflow }) {
   const rows = ["| Level | Note | Where | Shown |", "| --- | --- | --- | --- |"];
-  const row = (f3, shown) => `| ${f3.severity} | ${escapeMarkdownLine(f3.title)} ${inlineCode(f3.type)} | ${inlineCode(`${f3.file}:${f3.line}`)} | ${shown} |`;
-  for (const c3 of comments) {
-    const f3 = findingByFp(result, c3.fingerprint);
-    if (f3) rows.push(row(f3, "inline"));
-  }
+  const cell = (s) => s.replace(/\|/g, "\\|");
+  const row = (f3, shown) => `| ${f3.severity} | ${escapeMarkdownLine(f3.title)} ${cell(inlineCode(f3.type))} | ${cell(inlineCode(`${f3.file}:${f3.line}`))} | ${shown} |`;
+  for (const f3 of inline) rows.push(row(f3, "inline"));
   for (const f3 of outside) rows.push(row(f3, "below (outside the diff)"));
   for (const f3 of overflow) rows.push(row(f3, "below"));
   return rows.join("\n");
@@ -53085,12 +53233,474 @@ import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join6 } from "node:path";
 import { tmpdir } from "node:os";
 
+// src/report/wrap.ts
+function wrapParagraph(text2, width, firstIndent = "", indent = firstIndent) {
+  const words = text2.split(/\s+/).filter(Boolean);
+  const lines = [];
+  let cur = firstIndent;
+  let empty = true;
+  for (const word of words) {
+    if (!empty && cur.length + 1 + word.length > width) {
+      lines.push(cur);
+      cur = indent + word;
+    } else {
+      cur += (empty ? "" : " ") + word;
+    }
+    empty = false;
+  }
+  if (!empty) lines.push(cur);
+  return lines;
+}
+function isVerbatim(line) {
+  return /^(\t| {4})/.test(line) || /^\s*[|+]/.test(line) || line.startsWith(">");
+}
+var LIST_ITEM = /^(\s*(?:[-*]|\d+[.)])\s+)/;
+function wrapText(text2, width, indent = "") {
+  const out2 = [];
+  for (const para of text2.replace(/\r\n/g, "\n").split(/\n[ \t]*\n/)) {
+    if (out2.length) out2.push("");
+    out2.push(...wrapBlock(para, width, indent));
+  }
+  return out2.join("\n");
+}
+function wrapBlock(para, width, indent) {
+  const out2 = [];
+  let pending;
+  const flush = () => {
+    if (pending) out2.push(...wrapParagraph(pending.text, width, pending.first, pending.rest));
+    pending = void 0;
+  };
+  for (const line of para.split("\n")) {
+    if (isVerbatim(line)) {
+      flush();
+      out2.push(indent + line);
+      continue;
+    }
+    const item = LIST_ITEM.exec(line);
+    if (item) {
+      flush();
+      const bullet = item[1];
+      pending = { text: line.slice(bullet.length), first: indent + bullet, rest: indent + " ".repeat(bullet.length) };
+    } else if (pending) {
+      pending.text += " " + line;
+    } else {
+      pending = { text: line, first: indent, rest: indent };
+    }
+  }
+  flush();
+  return out2;
+}
+
+// src/report/text.ts
+var WIDTH = 80;
+function renderText(result, ctx) {
+  const patches = reviewedPatches(result);
+  if (ctx.terse) return patches.flatMap((p2) => sortFindings(p2.findings).map(terseLine)).map((l3) => l3 + "\n").join("");
+  if (patches.length === 0) return "vfio-review: no patches to review in the input.\n";
+  const blocks = patches.map((p2) => renderPatch(p2, result, ctx));
+  blocks.push(`Target kernel assumed: ${targetSentence(result, ctx.kb)}`);
+  return blocks.join("\n\n") + "\n";
+}
+function terseLine(f3) {
+  return `${f3.file}:${f3.line}: ${LEVEL[f3.severity]}:${f3.type}: ${f3.title}`;
+}
+function renderPatch(patch, result, ctx) {
+  const listing = diffListing(patch);
+  if (patch.mangled) return `${patch.subject}: not analysed: ${patch.mangledReason ?? "the transport mangled the patch"}`;
+  if (patch.findings.length === 0) {
+    return `${patch.subject}: no obvious PCI save/restore problems (${listing.length} lines checked).`;
+  }
+  const rule = "-".repeat(Math.min(WIDTH, Math.max(20, patch.subject.length)));
+  const parts2 = [`${rule}
+${patch.subject}
+${rule}`];
+  for (const f3 of sortFindings(patch.findings)) parts2.push(renderFinding(f3, result, ctx, listing));
+  const c3 = countFindings(patch.findings);
+  parts2.push(`total: ${c3.error} errors, ${c3.warning} warnings, ${c3.check} checks, ${listing.length} lines checked`);
+  return parts2.join("\n\n");
+}
+function renderFinding(f3, result, ctx, listing) {
+  const out2 = [`${LEVEL[f3.severity]}:${f3.type}: ${f3.title}`];
+  const pos = f3.outsideDiff ? -1 : listing.findIndex((l3) => l3.path === f3.file && l3.newLine === f3.line);
+  if (pos >= 0) out2.push(`#${pos + 1}: FILE: ${f3.file}:${f3.line}:`, listing[pos].text);
+  else out2.push(`FILE: ${f3.file}:${f3.line}: (outside the diff)`);
+  const body2 = [wrapText(f3.message, WIDTH)];
+  if (f3.suggestion) body2.push(wrapText(`Fix: ${f3.suggestion}`, WIDTH));
+  if (f3.related?.length) body2.push(wrapText(`Also covers: ${f3.related.map((r2) => `${r2.rule} (${r2.title})`).join("; ")}`, WIDTH));
+  if (hasSteps([f3])) body2.push(`Restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:
+${stepTable(result, ctx.kb, [f3], "text")}`);
+  body2.push(`See: vfio-review explain ${f3.rule}`);
+  return out2.join("\n") + "\n\n" + body2.join("\n\n");
+}
+
+// src/report/quote.ts
+var DEFAULT_QUOTE = { contextAbove: 5, functionReach: 15 };
+function planQuotes(patch, findings, opts = DEFAULT_QUOTE) {
+  const located = [];
+  const outside = [];
+  for (const f3 of byPosition(findings)) {
+    const at2 = f3.outsideDiff ? void 0 : findNewLine(patch, f3.file, f3.line);
+    if (at2) located.push({ f: f3, file: at2.file, hunk: at2.hunk, index: at2.index });
+    else outside.push(f3);
+  }
+  const segments = [];
+  let prev = { end: -1 };
+  for (const group of groupByLine(located)) {
+    const { file, hunk, index } = group[0];
+    const sameHunk = prev.hunk === hunk;
+    const floor = sameHunk ? prev.end + 1 : 0;
+    const start2 = Math.min(index, quoteStart(hunk, index, floor, group[0].f.function, opts));
+    segments.push({
+      file,
+      hunk,
+      firstInFile: prev.file !== file,
+      firstInHunk: !sameHunk,
+      trimmedAbove: start2 > floor,
+      lines: hunk.lines.slice(start2, index + 1),
+      findings: group.map((g2) => g2.f)
+    });
+    prev = { file, hunk, end: index };
+  }
+  return { segments, outside };
+}
+function groupByLine(located) {
+  const groups2 = [];
+  for (const l3 of located) {
+    const last = groups2.at(-1);
+    if (last && last[0].hunk === l3.hunk && last[0].index === l3.index) last.push(l3);
+    else groups2.push([l3]);
+  }
+  return groups2;
+}
+function quoteStart(hunk, index, floor, fn2, opts) {
+  let start2 = Math.max(floor, index - opts.contextAbove);
+  if (fn2) {
+    const reach = Math.max(floor, index - opts.functionReach);
+    for (let i2 = index; i2 >= reach; i2--) {
+      const text2 = hunk.lines[i2].text;
+      if (/^[A-Za-z_]/.test(text2) && text2.includes(`${fn2}(`)) {
+        start2 = Math.min(start2, i2);
+        break;
+      }
+    }
+  }
+  while (start2 < index && hunk.lines[start2].text.trim() === "") start2++;
+  return start2;
+}
+
+// src/report/email.ts
+var WIDTH2 = 72;
+function renderEmail(result, ctx) {
+  return reviewedPatches(result).filter((p2) => p2.findings.length > 0 && !p2.mangled).map((p2) => {
+    const head = [`Subject: ${replySubject(p2.subject)}`];
+    if (p2.messageId) head.push(`In-Reply-To: <${p2.messageId}>`);
+    return `${head.join("\n")}
+
+${renderEmailBody(p2, result, ctx)}`;
+  }).join("\n\n");
+}
+function replySubject(subject) {
+  return /^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`;
+}
+function renderEmailBody(patch, result, ctx) {
+  const plan = planQuotes(patch, patch.findings);
+  const parts2 = [greeting(patch), intro(patch, result, ctx)];
+  const quotes = plan.segments.map((s) => renderSegment(s, result, ctx));
+  if (quotes.length) parts2.push(`${attribution(patch)}
+${quotes.join("\n\n")}`);
+  if (plan.outside.length) parts2.push(renderOutside(plan.outside, result, ctx));
+  parts2.push(footer(patch));
+  return parts2.join("\n\n") + "\n";
+}
+function greeting(patch) {
+  const name2 = /^\s*"?([^"<\s@]+)[^<]*</.exec(patch.from ?? "")?.[1];
+  return name2 ? `Hi ${name2},` : "Hi,";
+}
+function intro(patch, result, ctx) {
+  const n = patch.findings.length;
+  const what = countsPhrase(countFindings(patch.findings));
+  return wrapText(
+    `This is ${TOOL} ${VERSION}, an automated checker for PCI save/restore handling in vfio/pci patches. It has ${n === 1 ? "a question" : "questions"} about this patch (${what}), assuming target kernel ${targetSentence(result, ctx.kb)}. It can be wrong: please read these as questions, not as a review.`,
+    WIDTH2
+  );
+}
+function attribution(patch) {
+  const who = patch.from ?? "the author";
+  const when = patch.date ? rfc2822Date(patch.date) : void 0;
+  return when ? `On ${when}, ${who} wrote:` : `${who} wrote:`;
+}
+var DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function rfc2822Date(iso) {
+  const d2 = new Date(iso);
+  if (Number.isNaN(d2.getTime())) return iso;
+  const hh = (n) => String(n).padStart(2, "0");
+  return `${DAYS[d2.getUTCDay()]}, ${d2.getUTCDate()} ${MONTHS[d2.getUTCMonth()]} ${d2.getUTCFullYear()} ${hh(d2.getUTCHours())}:${hh(d2.getUTCMinutes())}:${hh(d2.getUTCSeconds())} +0000`;
+}
+function renderSegment(seg, result, ctx) {
+  const quoted = [];
+  if (seg.firstInFile) quoted.push(...fileHeader(seg.file).slice(0, 1));
+  if (seg.firstInHunk) quoted.push(hunkHeader(seg.hunk));
+  const lines = quoted.map((l3) => `> ${l3}`);
+  if (seg.trimmedAbove) lines.push("> [...]");
+  lines.push(...seg.lines.map((l3) => quoteLine(diffText(l3))));
+  const notes = seg.findings.map(renderNote);
+  if (hasSteps(seg.findings)) notes.push(stepsBlock(seg.findings, result, ctx));
+  return `${lines.join("\n")}
+
+${notes.join("\n\n")}`;
+}
+function quoteLine(text2) {
+  return `> ${text2}`.replace(/\s+$/, "");
+}
+function renderNote(f3) {
+  const head = wrapText(`[${f3.severity}] ${f3.rule}: ${f3.title}`, WIDTH2);
+  const body2 = [head, wrapText(f3.message, WIDTH2)];
+  if (f3.related?.length) body2.push(wrapText(`This also covers: ${f3.related.map((r2) => r2.title).join("; ")}.`, WIDTH2));
+  const fix = f3.suggestion ? ` If so, one way out: ${f3.suggestion}` : "";
+  body2.push(wrapText(`Could this happen here?${fix}`, WIDTH2));
+  return body2.join("\n\n");
+}
+function stepsBlock(findings, result, ctx) {
+  const lead = wrapText(
+    `The restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:`,
+    WIDTH2
+  );
+  return `${lead}
+
+${stepTable(result, ctx.kb, findings, "text")}`;
+}
+function renderOutside(findings, result, ctx) {
+  const lead = wrapText("Outside the lines quoted above:", WIDTH2);
+  const notes = findings.map((f3) => {
+    const where = `In ${f3.file}:${f3.line}${f3.function ? `, ${f3.function}()` : ""}:`;
+    return `${wrapText(where, WIDTH2)}
+
+${renderNote(f3)}`;
+  });
+  if (hasSteps(findings)) notes.push(stepsBlock(findings, result, ctx));
+  return [lead, ...notes].join("\n\n");
+}
+function footer(patch) {
+  const rules = [...new Set(patch.findings.map((f3) => f3.rule))];
+  const lines = wrapText(
+    `${TOOL} ${VERSION}: automated notes on PCI save/restore in vfio/pci patches. Not a human review, so no Reviewed-by, Acked-by or Tested-by.`,
+    WIDTH2
+  ).split("\n");
+  if (patch.messageId) lines.push(`Patch: ${loreLink(patch.messageId)}`);
+  lines.push("Run it locally:  npx vfio-review review <mbox>");
+  for (const r2 of rules) lines.push(`Explain a note:  vfio-review explain ${r2}`);
+  lines.push(
+    ...wrapText(
+      "False positive? Reply to this message saying which note and why; a person reads the replies. Locally, --ignore RULE silences a rule.",
+      WIDTH2
+    ).split("\n")
+  );
+  return lines.join("\n");
+}
+
+// src/report/json.ts
+var LEADING = [
+  "tool",
+  "version",
+  "target",
+  "patches",
+  "errors",
+  "source",
+  "messageId",
+  "subject",
+  "from",
+  "date",
+  "kind",
+  "rule",
+  "type",
+  "severity",
+  "path",
+  "file",
+  "line",
+  "function",
+  "name",
+  "title",
+  "message"
+];
+var RANK = new Map(LEADING.map((k2, i2) => [k2, i2]));
+function compareKeys(a, b3) {
+  const ra = RANK.get(a) ?? Infinity;
+  const rb = RANK.get(b3) ?? Infinity;
+  if (ra !== rb) return ra - rb;
+  return a < b3 ? -1 : a > b3 ? 1 : 0;
+}
+function ordered(value) {
+  if (Array.isArray(value)) return value.map(ordered);
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Map || value instanceof Set) return void 0;
+  const out2 = {};
+  for (const key of Object.keys(value).sort(compareKeys)) {
+    const v2 = value[key];
+    if (v2 !== void 0) out2[key] = ordered(v2);
+  }
+  return out2;
+}
+function renderJson(result) {
+  const { kb: _kb, ...rest } = result;
+  void _kb;
+  return JSON.stringify(ordered(rest), null, 2) + "\n";
+}
+
+// src/report/sarif.ts
+var SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+var LEVEL2 = { error: "error", warning: "warning", check: "note" };
+var FINGERPRINT_KEY = "vfioReviewFingerprint/v1";
+function renderSarif(result, ctx) {
+  return JSON.stringify(buildSarif(result, ctx), null, 2) + "\n";
+}
+function buildSarif(result, ctx) {
+  const findings = reviewedPatches(result).flatMap((p2) => p2.findings.map((f3) => ({ f: f3, p: p2 })));
+  const rules = ruleDescriptors(ctx.kb.rules, findings.map((x3) => x3.f));
+  const index = new Map(rules.map((r2, i2) => [r2.id, i2]));
+  return {
+    $schema: SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: { name: TOOL, version: VERSION, semanticVersion: VERSION, rules } },
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: result.errors.map(inputErrorNotification)
+          }
+        ],
+        results: findings.map(({ f: f3, p: p2 }) => sarifResult(f3, index.get(f3.rule) ?? -1, p2.subject, p2.messageId)),
+        properties: { target: targetSentence(result, ctx.kb) }
+      }
+    ]
+  };
+}
+function ruleDescriptors(rules, findings) {
+  const out2 = rules.map(ruleDescriptor);
+  const known = new Set(out2.map((r2) => r2.id));
+  for (const f3 of findings) {
+    if (known.has(f3.rule)) continue;
+    known.add(f3.rule);
+    out2.push({ id: f3.rule, name: f3.type, shortDescription: { text: f3.title }, defaultConfiguration: { level: LEVEL2[f3.severity] } });
+  }
+  return out2;
+}
+function ruleDescriptor(r2) {
+  const d2 = {
+    id: r2.id,
+    name: r2.type,
+    shortDescription: { text: r2.title },
+    fullDescription: { text: r2.description },
+    help: { text: helpText(r2) },
+    defaultConfiguration: { level: LEVEL2[r2.severity] },
+    properties: { tags: ["pci", "vfio", r2.id.split("/")[0]] }
+  };
+  const uri = typeof r2.helpUri === "string" ? r2.helpUri : r2.references.find((x3) => x3.url)?.url;
+  if (uri && /^https?:\/\/\S+$/.test(uri)) d2.helpUri = uri;
+  return d2;
+}
+function helpText(r2) {
+  const parts2 = [r2.description];
+  if (typeof r2.suggestion === "string") parts2.push(`Fix: ${r2.suggestion}`);
+  const refs = r2.references.map((x3) => `- ${x3.title}${x3.commit ? ` (commit ${x3.commit})` : ""}${x3.url ? ` ${x3.url}` : ""}`);
+  if (refs.length) parts2.push(`References:
+${refs.join("\n")}`);
+  parts2.push(`More: vfio-review explain ${r2.id}`);
+  return parts2.join("\n\n");
+}
+function sarifResult(f3, ruleIndex, subject, messageId) {
+  const text2 = [f3.title, f3.message, f3.suggestion ? `Fix: ${f3.suggestion}` : ""].filter(Boolean).join("\n\n");
+  const res = {
+    ruleId: f3.rule,
+    level: LEVEL2[f3.severity],
+    message: { text: text2 },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: relativeUri(f3.file) }, region: { startLine: Math.max(1, f3.line) } },
+        ...f3.function ? { logicalLocations: [{ name: f3.function, kind: "function" }] } : {}
+      }
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: f3.fingerprint },
+    properties: { steps: f3.steps, patch: subject, ...messageId ? { messageId } : {}, ...f3.outsideDiff ? { outsideDiff: true } : {} }
+  };
+  if (ruleIndex >= 0) res.ruleIndex = ruleIndex;
+  return res;
+}
+function relativeUri(path) {
+  return path.replace(/^\/+/, "").split("/").map(encodeURIComponent).join("/");
+}
+function inputErrorNotification(e) {
+  return { level: "error", message: { text: `${e.source}: ${e.message}` } };
+}
+
+// src/report/b4.ts
+var ORDER = { pass: 0, warn: 1, fail: 2 };
+var STATUS = { error: "fail", warning: "warn", check: "pass" };
+function worst(a, b3) {
+  return ORDER[b3] > ORDER[a] ? b3 : a;
+}
+function buildB4(result) {
+  const patches = reviewedPatches(result);
+  const details = [];
+  let status = "pass";
+  for (const e of result.errors) {
+    details.push({ status: "fail", context: "input", description: `${e.source}: ${e.message}` });
+    status = "fail";
+  }
+  for (const p2 of patches) {
+    if (p2.mangled) {
+      details.push({ status: "warn", context: "input", description: `not analysed: ${p2.mangledReason ?? "mangled in transport"}` });
+      status = worst(status, "warn");
+    }
+    for (const f3 of p2.findings) {
+      details.push(findingDetail(f3, patches.length > 1 ? p2 : void 0));
+      status = worst(status, STATUS[f3.severity]);
+    }
+  }
+  if (patches.length === 0 && details.length === 0) return [];
+  const entry = { tool: TOOL, status, summary: summary2(result, patches) };
+  if (details.length) entry.details = JSON.stringify(details);
+  return [entry];
+}
+function findingDetail(f3, patch) {
+  const where = `${f3.file}:${f3.line}`;
+  const prefix = patch?.series ? `[${patch.series.index}/${patch.series.total}] ` : "";
+  return { status: STATUS[f3.severity], context: f3.rule, description: `${prefix}${where}: ${LEVEL[f3.severity]}:${f3.type}: ${f3.title}` };
+}
+function summary2(result, patches) {
+  const findings = patches.flatMap((p2) => p2.findings);
+  const target = result.target ? ` (target ${result.target.line})` : "";
+  if (result.errors.length && findings.length === 0) return `could not read the input: ${result.errors[0].message}`;
+  if (findings.length === 0) {
+    return patches.some((p2) => p2.mangled) ? "patch not analysed (mangled in transport)" : `no PCI save/restore problems found${target}`;
+  }
+  return `${countsPhrase(countFindings(findings))}${target}`;
+}
+function renderB4(result) {
+  return JSON.stringify(buildB4(result)) + "\n";
+}
+
 // src/report/index.ts
 function render2(format, result, ctx) {
-  void format;
-  void result;
-  void ctx;
-  throw new Error("render: not implemented yet");
+  switch (format) {
+    case "text":
+      return renderText(result, ctx);
+    case "email":
+      return renderEmail(result, ctx);
+    case "markdown":
+      return renderMarkdown(result, ctx);
+    case "json":
+      return renderJson(result);
+    case "sarif":
+      return renderSarif(result, ctx);
+    case "b4":
+      return renderB4(result);
+    default: {
+      const never = format;
+      throw new Error(`render: unknown format ${String(never)}`);
+    }
+  }
 }
 
 // src/action/outputs.ts
@@ -53400,14 +54010,14 @@ async function postReview(gh, t2, payload, opts) {
   if (needReview) out2.duplicatesRemoved = await dedupe(gh, t2, isOurs, log);
   return out2;
 }
-function composeBody(summary2, notInline, marker) {
+function composeBody(summary3, notInline, marker) {
   const extra = notInline.map((c3) => noteSection(c3)).join("\n\n");
   const section2 = extra ? `
 
 ### Notes not placed on a line
 
 ${extra}` : "";
-  return cap(summary2 + section2, MAX_BODY) + `
+  return cap(summary3 + section2, MAX_BODY) + `
 
 ${marker}
 `;
@@ -53544,6 +54154,7 @@ async function run2(ctx = {}) {
     }
     await reviewRun(gh, ev, inputs, log, await ctx.kb?.() ?? void 0);
   } catch (err2) {
+    if (err2 instanceof Error && err2.stack) debug(redact(err2.stack, secrets));
     setFailed(redact(err2 instanceof Error ? err2.message : String(err2), secrets));
   }
 }
@@ -53551,7 +54162,7 @@ async function reviewRun(gh, ev, inputs, log, kb) {
   const pull = await fetchPull(gh, ev);
   log(`reviewing ${ev.owner}/${ev.repo}#${ev.pullNumber} at ${pull.headSha} (base ${pull.baseSha})`);
   const local = inputs.tree ? await openTree(inputs.tree) : void 0;
-  const treeAt = (sha) => local ?? apiTree(gh, ev.owner, ev.repo, sha, { log });
+  const treeAt = async (sha) => local ?? openApiTree(gh, ev.owner, ev.repo, sha, { log });
   const reviewed = await reviewPull(gh, ev.owner, ev.repo, pull, { kb, kernel: inputs.kernel, ignore: inputs.ignore, treeAt, log });
   const findings = allFindings(reviewed.result);
   setCounts(findings);

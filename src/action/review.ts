@@ -6,6 +6,8 @@
 import type { Finding, Message } from '../model.js';
 import { allFindings, reviewMessages, type Reviewed } from '../pipeline.js';
 import type { KnowledgeBase } from '../kb/types.js';
+import { resolveTarget } from '../kb/index.js';
+import { analyzePatchAsync } from '../analyze/index.js';
 import type { SourceTree } from '../ingest/tree.js';
 import { fetchCommitDiff, type PullCommit, type PullData } from './fetch.js';
 import type { GitHubClient } from '../post/octokit.js';
@@ -15,7 +17,7 @@ export interface ReviewSettings {
   kernel?: string;
   ignore: string[];
   /** The tree the pull request applies to at a commit (API-backed, or a checked-out tree). */
-  treeAt: (sha: string) => SourceTree | undefined;
+  treeAt: (sha: string) => Promise<SourceTree | undefined>;
   maxCommits?: number;
   log?: (line: string) => void;
 }
@@ -46,9 +48,26 @@ function commitMessage(pull: PullData, c: PullCommit, diff: string): Message {
   return { source: `${pull.url}/commits/${c.sha}`, subject, body, references: [], to: [], cc: [], attachments: [] };
 }
 
+/**
+ * The pipeline with a tree. A repository that holds only some kernel files (no
+ * drivers/pci/pci.c) still gives the patch stage whole files, but cannot say which kernel it
+ * is: the target then comes from the `kernel` input or the newest known line.
+ */
+async function review(msg: Message, tree: SourceTree | undefined, s: ReviewSettings, kb?: KnowledgeBase): Promise<Reviewed> {
+  const opts = { kb, kernel: s.kernel, ignore: s.ignore };
+  if (!tree || (await tree.read('drivers/pci/pci.c')) !== undefined) return reviewMessages([msg], [], { ...opts, tree });
+  s.log?.(`${tree.describe()} has no drivers/pci/pci.c: target kernel from the kernel input or the newest known`);
+  const parsed = await reviewMessages([msg], [], { ...opts, tree, parseOnly: true });
+  const target = await resolveTarget(parsed.kb, { kernel: s.kernel });
+  for (const patch of parsed.patches) {
+    if (patch.kind !== 'patch' || patch.mangled) continue;
+    patch.findings = await analyzePatchAsync(patch, { kb: parsed.kb, target, tree, ignore: s.ignore });
+  }
+  return { ...parsed, target };
+}
+
 export async function reviewPull(gh: GitHubClient, owner: string, repo: string, pull: PullData, s: ReviewSettings): Promise<PullReview> {
-  const opts = { kb: s.kb, kernel: s.kernel, ignore: s.ignore };
-  const result = await reviewMessages([pullMessage(pull)], [], { ...opts, tree: s.treeAt(pull.baseSha) });
+  const result = await review(pullMessage(pull), await s.treeAt(pull.baseSha), s, s.kb);
   const introducedBy = new Map<string, PullCommit[]>();
   const commitOnly: CommitNote[] = [];
   if (pull.commits.length < 2 || pull.commits.length > (s.maxCommits ?? 20)) return { result, introducedBy, commitOnly };
@@ -64,7 +83,7 @@ export async function reviewPull(gh: GitHubClient, owner: string, repo: string, 
   const whole = new Set(allFindings(result).map((f) => f.fingerprint));
   const seenOnly = new Set<string>();
   for (const { c, diff } of relevant) {
-    const r = await reviewMessages([commitMessage(pull, c, diff)], [], { ...opts, kb: result.kb, tree: c.parentSha ? s.treeAt(c.parentSha) : undefined });
+    const r = await review(commitMessage(pull, c, diff), c.parentSha ? await s.treeAt(c.parentSha) : undefined, s, result.kb);
     for (const f of allFindings(r)) {
       if (whole.has(f.fingerprint)) introducedBy.set(f.fingerprint, [...(introducedBy.get(f.fingerprint) ?? []), c]);
       else if (!seenOnly.has(f.fingerprint)) {

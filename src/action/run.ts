@@ -11,7 +11,7 @@ import { openTree, type SourceTree } from '../ingest/tree.js';
 import { readInputs, type Inputs } from './inputs.js';
 import { readEvent, type PullEvent } from './event.js';
 import { fetchPull } from './fetch.js';
-import { apiTree } from './api-tree.js';
+import { openApiTree } from './api-tree.js';
 import { reviewPull } from './review.js';
 import { buildPayload } from './payload.js';
 import { annotate, setCounts, workDir, writeJobSummary, writeSarif } from './outputs.js';
@@ -42,6 +42,7 @@ export async function run(ctx: RunContext = {}): Promise<void> {
     }
     await reviewRun(gh, ev, inputs, log, (await ctx.kb?.()) ?? undefined);
   } catch (err) {
+    if (err instanceof Error && err.stack) core.debug(redact(err.stack, secrets));
     core.setFailed(redact(err instanceof Error ? err.message : String(err), secrets));
   }
 }
@@ -50,7 +51,7 @@ async function reviewRun(gh: GitHubClient, ev: PullEvent, inputs: Inputs, log: (
   const pull = await fetchPull(gh, ev);
   log(`reviewing ${ev.owner}/${ev.repo}#${ev.pullNumber} at ${pull.headSha} (base ${pull.baseSha})`);
   const local: SourceTree | undefined = inputs.tree ? await openTree(inputs.tree) : undefined;
-  const treeAt = (sha: string) => local ?? apiTree(gh, ev.owner, ev.repo, sha, { log });
+  const treeAt = async (sha: string) => local ?? openApiTree(gh, ev.owner, ev.repo, sha, { log });
   const reviewed = await reviewPull(gh, ev.owner, ev.repo, pull, { kb, kernel: inputs.kernel, ignore: inputs.ignore, treeAt, log });
   const findings = allFindings(reviewed.result);
   setCounts(findings);

@@ -13,6 +13,8 @@ export class Peekable implements AsyncIterable<Buffer> {
   private head: Buffer[] = [];
   private headBytes = 0;
   private done = false;
+  /** A read error met while peeking: raised once the bytes before it have been consumed. */
+  private error: unknown;
   private readonly it: AsyncIterator<Buffer>;
 
   constructor(source: AsyncIterable<Buffer>) {
@@ -22,7 +24,15 @@ export class Peekable implements AsyncIterable<Buffer> {
   /** At least `n` bytes from the start (fewer at end of input), without consuming them. */
   async peek(n: number): Promise<Buffer> {
     while (this.headBytes < n && !this.done) {
-      const r = await this.it.next();
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await this.it.next();
+      } catch (err) {
+        if (this.headBytes === 0) throw err;
+        this.error = err;
+        this.done = true;
+        break;
+      }
       if (r.done) this.done = true;
       else {
         const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
@@ -38,6 +48,7 @@ export class Peekable implements AsyncIterable<Buffer> {
     const head = this.head;
     this.head = [];
     yield* head;
+    if (this.error) throw this.error;
     if (this.done) return;
     for (let r = await this.it.next(); !r.done; r = await this.it.next()) {
       yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);

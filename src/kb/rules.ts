@@ -128,10 +128,13 @@ const COMMON_FILE = 'common.yaml';
 
 let validators: Promise<{ rule: ValidateFunction; common: ValidateFunction }> | undefined;
 
-async function getValidators(dir: string) {
+/** The rule schema shipped with vfio-review (rules/schema/rule.schema.json). */
+export const RULE_SCHEMA = new URL(`../../rules/${SCHEMA_PATH}`, import.meta.url).pathname;
+
+async function getValidators() {
   if (!validators) {
     validators = (async () => {
-      const schema = JSON.parse(await readFile(join(dir, SCHEMA_PATH), 'utf8')) as Record<string, unknown>;
+      const schema = JSON.parse(await readFile(RULE_SCHEMA, 'utf8')) as Record<string, unknown>;
       const ajv = new Ajv({ allErrors: true, strict: false });
       ajv.addSchema(schema);
       const rule = ajv.compile(schema);
@@ -227,7 +230,7 @@ export async function loadCommon(dir: string): Promise<CommonDefinitions> {
     return { predicates: {} };
   }
   data = await readYaml(file);
-  const { common } = await getValidators(dir);
+  const { common } = await getValidators();
   if (!common(data)) {
     const e = pickErrors(common.errors ?? [])[0];
     const entry = e.instancePath.split('/')[2];
@@ -274,7 +277,7 @@ function checkSemantics(rule: RuleSpec, shared: Record<string, Predicate>): stri
 /** Load every rule under `dir` (skipping rules/kb/ and test files). Throws UserError naming file, entry, field. */
 export async function loadRules(dir: string): Promise<RuleDefinition[]> {
   const root = rootOf(dir);
-  const { rule: validate } = await getValidators(dir);
+  const { rule: validate } = await getValidators();
   const common = await loadCommon(dir);
   const rules: RuleDefinition[] = [];
   const types = new Map<string, string>();

@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import type { TargetInfo } from '../model.js';
 import type { SourceTree } from '../ingest/tree.js';
 import { describeFixes, fixesForLine, fixesInTree } from './fixes.js';
-import { closestLine, readShape } from './shape.js';
+import { closestLine, readShape, type TreeShape } from './shape.js';
 import { TreeCode } from './treecode.js';
 import type { KnowledgeBase } from './types.js';
 
@@ -60,4 +60,12 @@ export function stateSavedGate(kb: KnowledgeBase, target: TargetInfo): boolean |
   if (fixed !== undefined) return !fixed;
   const line = kb.line(target.line);
   return line?.stateSavedGate ? undefined : false;
+}
+
+/**
+ * A tree's own pci_restore_state()/pci_save_state() calls mapped to step ids (unknown calls keep
+ * only their function name), for engines that want the tree's steps rather than its line's.
+ */
+export async function treeShape(kb: KnowledgeBase, tree: SourceTree): Promise<TreeShape> {
+  return readShape(kb, new TreeCode(tree));
 }

@@ -10,11 +10,21 @@ import { describeFixes, fixesInTree } from './fixes.js';
 import { stepByFunction } from './load.js';
 import { closestLine, readShape, type StepCall } from './shape.js';
 import { TreeCode } from './treecode.js';
+import { checkVfioPaths, VFIO_CORE } from './vfiocheck.js';
 import type { KernelLine, KnowledgeBase, RestoreStep } from './types.js';
 
 export interface Drift {
-  kind: 'unknown-step' | 'missing-step' | 'extra-step' | 'order' | 'nested' | 'classification' | 'gate' | 'not-found';
+  kind: 'unknown-step' | 'missing-step' | 'extra-step' | 'order' | 'nested' | 'classification' | 'gate' | 'not-found' | 'vfio-path';
   message: string;
+}
+
+export interface StepFinding {
+  id: string;
+  function: string;
+  file?: string;
+  kbSource: string;
+  snapshot?: boolean;
+  evidence?: string;
 }
 
 export interface VerifyResult {
@@ -24,6 +34,8 @@ export interface VerifyResult {
   fixes: Record<string, boolean | undefined>;
   /** Lines describing what was checked, for the report. */
   info: string[];
+  /** Each step checked: where it was found and what its body reads (for --verbose). */
+  steps: StepFinding[];
   drifts: Drift[];
 }
 
@@ -39,10 +51,12 @@ export async function verifyTree(kb: KnowledgeBase, tree: SourceTree): Promise<V
   info.push(compareSequence('pci_restore_state', shape.restore, line.restore, line.id, drifts, 'restore'));
   info.push(compareSequence('pci_save_state', shape.save, line.save, line.id, drifts, 'save'));
   info.push(await checkNested(kb, code, line, shape.restore, drifts));
-  info.push(await checkSources(kb, code, line, shape.restore, drifts));
+  const steps: StepFinding[] = [];
+  info.push(await checkSources(kb, code, line, shape.restore, drifts, steps));
+  info.push(await vfioInfo(kb, code, drifts));
   const fixes = await fixesInTree(kb, code);
   info.push(`fixes: ${describeFixes(kb, fixes)}`);
-  return { tree: tree.describe(), line, gate: shape.gate, fixes, info, drifts };
+  return { tree: tree.describe(), line, gate: shape.gate, fixes, info, drifts, steps };
 }
 
 function compareSequence(
@@ -102,13 +116,28 @@ async function checkNested(kb: KnowledgeBase, code: TreeCode, line: KernelLine, 
   return `nested steps: ${parts.length ? parts.join('; ') : 'none'}`;
 }
 
-async function checkSources(kb: KnowledgeBase, code: TreeCode, line: KernelLine, calls: StepCall[], drifts: Drift[]): Promise<string> {
+async function vfioInfo(kb: KnowledgeBase, code: TreeCode, drifts: Drift[]): Promise<string> {
+  const problems = await checkVfioPaths(kb, code);
+  if (!problems) return `vfio paths: not checked (${VFIO_CORE} not in the tree)`;
+  for (const message of problems) drifts.push({ kind: 'vfio-path', message });
+  return `vfio paths: ${kb.vfioPaths.length} checked in ${VFIO_CORE}${problems.length ? '' : ', all agree'}`;
+}
+
+async function checkSources(
+  kb: KnowledgeBase,
+  code: TreeCode,
+  line: KernelLine,
+  calls: StepCall[],
+  drifts: Drift[],
+  found: StepFinding[],
+): Promise<string> {
   const ids = calls.filter((c) => c.step).map((c) => c.step!);
   const all = [...ids, ...ids.flatMap((id) => line.nested?.[id] ?? [])];
   let snapshot = 0;
   for (const id of all) {
     const step = kb.steps.get(id)!;
     const derived = await deriveSource(code, step.function);
+    found.push({ id, function: step.function, file: derived?.file, kbSource: step.source, snapshot: derived?.snapshot, evidence: derived?.evidence });
     if (!derived) {
       drifts.push({ kind: 'not-found', message: `step '${id}': ${step.function}() is not defined in the files read` });
       continue;
@@ -137,8 +166,9 @@ async function checkGate(code: TreeCode, step: RestoreStep, drifts: Drift[]): Pr
 }
 
 /** The report `kb verify` prints. */
-export function formatVerify(r: VerifyResult, elapsedMs?: number): string {
+export function formatVerify(r: VerifyResult, elapsedMs?: number, verbose = false): string {
   const out = [`kb verify: ${r.tree}`, ...r.info.map((l) => `  ${l}`)];
+  if (verbose) out.push(...r.steps.map(stepLine));
   for (const d of r.drifts) out.push(`DRIFT [${d.kind}] ${d.message}`);
   const time = elapsedMs === undefined ? '' : ` (${(elapsedMs / 1000).toFixed(1)} s)`;
   out.push(
@@ -147,4 +177,9 @@ export function formatVerify(r: VerifyResult, elapsedMs?: number): string {
       : `OK: the knowledge base matches the tree${time}`,
   );
   return out.join('\n') + '\n';
+}
+
+function stepLine(s: StepFinding): string {
+  const derived = s.snapshot === undefined ? 'not found' : s.snapshot ? `snapshot (${s.evidence})` : 'no snapshot read';
+  return `    ${s.id.padEnd(12)} ${s.function}() in ${s.file ?? '?'}: kb ${s.kbSource}; body: ${derived}`;
 }

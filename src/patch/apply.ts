@@ -8,8 +8,8 @@ import type { StructuredPatch } from 'diff';
 import type { FileChange, Hunk } from '../model.js';
 import type { SourceTree } from '../ingest/tree.js';
 import { analyzeC } from './cparse.js';
-import { remap } from './functions.js';
-import type { Side } from './functions.js';
+import { remap } from './sides.js';
+import type { Side } from './sides.js';
 
 /** Mismatched context lines tolerated per hunk: enough for a neighbour's one-line change. */
 const FUZZ = 2;
@@ -28,11 +28,11 @@ export async function treeSides(
   const oldPath = file.oldPath ?? file.path;
   const pre = file.status === 'added' ? '' : await readPre(tree, oldPath, overlay);
   if (pre === undefined) return { ok: false, note: `${oldPath}: not in ${tree.describe()}` };
-  const post = file.status === 'deleted' ? '' : applyPatch(pre, patch, { fuzzFactor: FUZZ });
+  const post = applyPatch(pre, patch, { fuzzFactor: FUZZ }); // a deletion must apply too: '' then
   if (post === false) return { ok: false, note: failedHunk(tree, file, pre, patch) };
   const sides: Side[] = [];
   if (file.status !== 'deleted') sides.push(await wholeSide(file.path, post, file.hunks, true));
-  if (file.status !== 'added') sides.push(await wholeSide(oldPath, pre, file.hunks, false));
+  if (file.status !== 'added') sides.push(await wholeSide(file.path, pre, file.hunks, false));
   return { ok: true, sides, post };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { CallbackAssignment, FunctionChange } from '../model.js';
 import type { InitPair } from './cparse.js';
-import type { Side } from './functions.js';
+import type { Side } from './sides.js';
 
 const PAIR_LINE = /^\s*\.(\w+)\s*=\s*(\w+)\s*,?\s*(?:\/[*/].*)?$/;
 const DECL_LINE = /\bstruct\s+(\w+)\s+(\w+)\s*(?:\[[^\]]*\])?\s*=\s*\{/;

@@ -7,6 +7,7 @@
  * VFIO_REVIEW_WASM_DIR (a folder holding web-tree-sitter.wasm and tree-sitter-c.wasm) or
  * setWasmDir() before the first parse.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
@@ -75,8 +76,13 @@ function wasmPath(pkgFile: string, name: string): string {
 
 async function makeParser(): Promise<Parser> {
   const runtime = wasmPath('web-tree-sitter/web-tree-sitter.wasm', 'web-tree-sitter.wasm');
+  const grammar = wasmPath('tree-sitter-c/tree-sitter-c.wasm', 'tree-sitter-c.wasm');
+  // Checked here: emscripten would print an abort trace of its own before rejecting.
+  for (const f of [runtime, grammar]) {
+    if (!existsSync(f)) throw new Error(`tree-sitter wasm file not found: ${f} (VFIO_REVIEW_WASM_DIR names their folder)`);
+  }
   await Parser.init({ locateFile: () => runtime });
-  const lang = await Language.load(wasmPath('tree-sitter-c/tree-sitter-c.wasm', 'tree-sitter-c.wasm'));
+  const lang = await Language.load(grammar);
   const parser = new Parser();
   parser.setLanguage(lang);
   return parser;
@@ -89,26 +95,36 @@ function getParser(): Promise<Parser> {
 
 /** Every function definition in `source`, in order. */
 export async function parseFunctions(source: string): Promise<CFunction[]> {
-  return (await analyzeC(source)).functions;
+  return (await analyzeC(source, { functionsOnly: true })).functions;
 }
 
-/** One parse of `source` (annotations blanked) and all the facts the patch stage reads from it. */
-export async function analyzeC(source: string): Promise<CFacts> {
+/**
+ * One parse of `source` (annotations blanked) and all the facts the patch stage reads from it.
+ * `functionsOnly` skips identifiers, initialisers and prototypes (parseFunctions' callers).
+ */
+export async function analyzeC(source: string, opts: { functionsOnly?: boolean } = {}): Promise<CFacts> {
   const parser = await getParser();
   const { text, blanked } = blankAnnotations(source);
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
     const root = tree.rootNode;
-    return {
-      functions: outermost(root.descendantsOfType('function_definition')).map((n) => toFunction(n, source, blanked)),
-      calls: callSites(root),
-      identifiers: root
-        .descendantsOfType(['identifier', 'field_identifier'])
-        .map((n) => ({ name: n.text, line: n.startPosition.row + 1 })),
-      initializers: root.descendantsOfType('initializer_pair').flatMap((n) => initPair(n)),
-      prototypes: prototypes(root),
+    const calls = callSites(root);
+    const defs = outermost(root.descendantsOfType('function_definition'));
+    const facts: CFacts = {
+      functions: defs.map((n) => toFunction(n, source, blanked, calls)),
+      calls: calls.map(({ name, line }) => ({ name, line })),
+      identifiers: [],
+      initializers: [],
+      prototypes: [],
     };
+    if (opts.functionsOnly) return facts;
+    facts.identifiers = root
+      .descendantsOfType(['identifier', 'field_identifier'])
+      .map((n) => ({ name: n!.text, line: n!.startPosition.row + 1 }));
+    facts.initializers = root.descendantsOfType('initializer_pair').flatMap((n) => initPair(n));
+    facts.prototypes = prototypes(root);
+    return facts;
   } finally {
     tree.delete();
   }
@@ -126,16 +142,22 @@ function outermost(defs: (Node | null)[]): Node[] {
   return out;
 }
 
-function toFunction(def: Node, source: string, blanked: Blanked[]): CFunction {
+/** A call site and where it is, for splitting the file's calls among functions. */
+interface CallAt extends LineToken {
+  at: number;
+}
+
+function toFunction(def: Node, source: string, blanked: Blanked[], calls: CallAt[]): CFunction {
   const nameNode = declaratorName(def.childForFieldName('declarator'));
   const body = def.childForFieldName('body');
   const nameAt = nameNode?.startIndex ?? def.startIndex;
+  const inBody = body ? calls.filter((c) => c.at >= body.startIndex && c.at < body.endIndex) : [];
   return {
     name: nameNode?.text ?? '',
     startLine: def.startPosition.row + 1,
     endLine: def.endPosition.row + 1 - (def.endPosition.column === 0 ? 1 : 0),
     text: source.slice(def.startIndex, def.endIndex),
-    calls: body ? callSites(body).map((c) => c.name) : [],
+    calls: inBody.map((c) => c.name),
     annotations: annotationsOf(def, source, blanked, nameAt),
     closed: body ? isClosed(body) : false,
     nameLine: (nameNode ?? def).startPosition.row + 1,
@@ -171,11 +193,11 @@ function annotationsOf(def: Node, source: string, blanked: Blanked[], nameAt: nu
 }
 
 /** Call sites `name(...)` in source order; `guard(rcu)()` yields `guard`. */
-function callSites(node: Node): LineToken[] {
-  const out: LineToken[] = [];
+function callSites(node: Node): CallAt[] {
+  const out: CallAt[] = [];
   for (const call of node.descendantsOfType('call_expression')) {
     const fn = call?.childForFieldName('function');
-    if (fn?.type === 'identifier') out.push({ name: fn.text, line: fn.startPosition.row + 1 });
+    if (fn?.type === 'identifier') out.push({ name: fn.text, line: fn.startPosition.row + 1, at: fn.startIndex });
   }
   return out;
 }

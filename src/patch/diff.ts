@@ -44,9 +44,10 @@ export function parseDiff(diff: string, firstLine = 1): ParsedDiff {
   } catch (e) {
     return { files: [], structured: [], error: jsdiffError((e as Error).message, scan.text.split('\n'), firstLine) };
   }
-  structured = structured.filter((p) => p.oldFileName !== undefined || p.newFileName !== undefined || p.hunks.length);
+  // Map first (the k-th git entry is the k-th `diff --git` block), then drop nameless empties.
   const files = toFileChanges(structured, scan);
-  return { files, structured };
+  const keep = structured.map((p) => p.oldFileName !== undefined || p.newFileName !== undefined || p.hunks.length > 0);
+  return { files: files.filter((_, i) => keep[i]), structured: structured.filter((_, i) => keep[i]) };
 }
 
 /**
@@ -129,9 +130,13 @@ function toFileChanges(patches: StructuredPatch[], scan: Scan): FileChange[] {
   return patches.map((p) => {
     const block = p.isGit ? scan.gitBlocks[gitIndex++] : undefined;
     const hunks = p.hunks.map((h) => {
-      const head = scan.hunks[hunkIndex++];
-      const aligned = head && head.oldStart === h.oldStart - (h.oldLines === 0 ? 1 : 0);
-      return toHunk(h, aligned ? head.section : '');
+      // The next header we saw with the same numbers (jsdiff adds 1 to an empty side's start).
+      const oldStart = h.oldStart - (h.oldLines === 0 ? 1 : 0);
+      const newStart = h.newStart - (h.newLines === 0 ? 1 : 0);
+      let j = hunkIndex;
+      while (j < scan.hunks.length && (scan.hunks[j].oldStart !== oldStart || scan.hunks[j].newStart !== newStart)) j++;
+      if (j < scan.hunks.length) hunkIndex = j + 1;
+      return toHunk(h, j < scan.hunks.length ? scan.hunks[j].section : '');
     });
     return toFileChange(p, block, hunks);
   });
@@ -197,5 +202,8 @@ function toHunk(h: StructuredPatch['hunks'][number], section: string): Hunk {
     else if (kind === '-') lines.push({ kind: '-', text, oldLine: oldLine++ });
     else lines.push({ kind: ' ', text, oldLine: oldLine++, newLine: newLine++ });
   }
-  return { oldStart: h.oldStart, oldLines: h.oldLines, newStart: h.newStart, newLines: h.newLines, section, lines };
+  // jsdiff adds 1 to the start of an empty side (`@@ -0,0 +1,22 @@` -> 1); keep git's numbers.
+  const oldStart = h.oldLines === 0 ? h.oldStart - 1 : h.oldStart;
+  const newStart = h.newLines === 0 ? h.newStart - 1 : h.newStart;
+  return { oldStart, oldLines: h.oldLines, newStart, newLines: h.newLines, section, lines };
 }

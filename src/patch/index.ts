@@ -10,8 +10,9 @@ import { splitBody } from './message.js';
 import type { SplitBody } from './message.js';
 import { parseDiff } from './diff.js';
 import { isReplySubject, parseSubjectTags } from './subject.js';
-import { attribute, fragmentSides, isCSource, sectionFunction } from './functions.js';
-import type { Side } from './functions.js';
+import { attribute } from './functions.js';
+import { fragmentSides, isCSource, sectionFunction } from './sides.js';
+import type { Side } from './sides.js';
 import { treeSides } from './apply.js';
 import type { Overlay } from './apply.js';
 import { collectCallbacks, functionTest, wireRoles } from './callbacks.js';
@@ -69,7 +70,7 @@ function headerModel(msg: Message): PatchModel {
 function chooseBody(msg: Message): SplitBody {
   const body = splitBody(msg.body);
   if (body.diff) return body;
-  const parts = msg.attachments.map((a) => splitBody(a.text)).filter((s) => s.diff);
+  const parts = msg.attachments.map((a) => splitBody(withoutMailHeaders(a.text))).filter((s) => s.diff);
   if (parts.length === 0) return body;
   return {
     commitMessage: body.commitMessage || parts[0].commitMessage,
@@ -78,6 +79,13 @@ function chooseBody(msg: Message): SplitBody {
     diff: parts.map((p) => p.diff).join('\n'),
     diffLine: parts[0].diffLine,
   };
+}
+
+/** An attached `git format-patch` file starts with its own mail headers: not commit message. */
+function withoutMailHeaders(text: string): string {
+  if (!/^From [0-9a-f]{40} /.test(text) && !/^(From|Subject|Date): /m.test(text.split(/\r?\n\r?\n/)[0] ?? '')) return text;
+  const cut = /\r?\n\r?\n/.exec(text);
+  return cut ? text.slice(cut.index + cut[0].length) : text;
 }
 
 function fillMessage(model: PatchModel, split: SplitBody): void {

@@ -49,8 +49,10 @@ export function createClient(opts: ClientOptions): GitHubClient {
     auth: opts.token,
     baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'vfio-review',
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: (m: string) => log(m) },
-    retry: { retries, retryAfterBaseValue: unit },
+    // Failed requests are logged by whoever handles them (a 404 is often an answer, not an error).
+    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: () => {} },
+    // plugin-retry's list plus 406 (a diff too large for the diff media type will stay too large).
+    retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 406, 410, 422, 451] },
     throttle: {
       // One key per client so parallel clients (tests, concurrent runs) keep their own pacing.
       id: `vfio-review-${process.pid}-${++clients}`,

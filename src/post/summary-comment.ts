@@ -18,7 +18,8 @@ export async function upsertSummaryComment(
 ): Promise<{ id: number; changed: boolean }> {
   const isOurs = authorFilter(botLogins);
   const where = { owner: t.owner, repo: t.repo, issue_number: t.pullNumber };
-  const body = `${cap(markdown, 60_000)}\n\n${MARK}\n`;
+  // The report's body may carry the marker already.
+  const body = markdown.includes(MARK) ? cap(markdown, 60_000) : `${cap(markdown, 60_000)}\n\n${MARK}\n`;
   const all = await gh.paginate(gh.rest.issues.listComments, { ...where, per_page: 100 });
   const ours = all.filter((c) => (c.body ?? '').includes(MARK) && isOurs(c.user)).sort((a, b) => a.id - b.id)[0];
   try {

@@ -52,8 +52,8 @@ function intro(patch: PatchModel, result: ReviewResult, ctx: ReportContext): str
   const what = countsPhrase(countFindings(patch.findings));
   return wrapText(
     `This is ${TOOL} ${VERSION}, an automated checker for PCI save/restore handling in vfio/pci ` +
-      `patches. It has ${n === 1 ? 'a question' : 'questions'} about this patch (${what}), ` +
-      `assuming target kernel ${targetSentence(result, ctx.kb)}. It can be wrong: please read ` +
+      `patches. It has ${n === 1 ? 'a question' : 'questions'} about this patch (${what}). ` +
+      `Target kernel: ${targetSentence(result, ctx.kb)}. It can be wrong: please read ` +
       `these as questions, not as a review.`,
     WIDTH,
   );
@@ -139,8 +139,8 @@ function footer(patch: PatchModel): string {
   for (const r of rules) lines.push(`Explain a note:  vfio-review explain ${r}`);
   lines.push(
     ...wrapText(
-      'False positive? Reply to this message saying which note and why; ' +
-        'a person reads the replies. Locally, --ignore RULE silences a rule.',
+      'False positive? Reply to this message saying which note and why, so ' +
+        'the rule can be fixed. Locally, --ignore RULE silences a rule.',
       WIDTH,
     ).split('\n'),
   );

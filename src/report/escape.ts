@@ -35,7 +35,7 @@ export function escapeMarkdown(text: string): string {
     .replace(/([\\`*_[\]|~!])/g, '\\$1');
   const blocks = inline
     .split('\n')
-    .map((line) => line.replace(/^(\s*)([#+=-])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2'))
+    .map((line) => line.replace(/^(\s*)([#+=-])/, '$1\\$2').replace(/^(\s*\d+)([.)])(?=\s|$)/, '$1\\$2'))
     .join('\n');
   return neutralizeMentions(blocks);
 }
@@ -60,16 +60,23 @@ function defangComments(text: string): string {
   return text.replace(/<!--/g, `<${ZWJ}!--`).replace(/--(?=>)/g, `--${ZWJ}`);
 }
 
-/** A code span that shows `text` literally, whatever backticks it holds (CommonMark rules). */
+/**
+ * A code span that shows `text` literally, whatever backticks it holds (CommonMark rules).
+ * GitHub does not link mentions inside code, but spans hold short names (functions, paths)
+ * where an invisible joiner costs nothing, so they are neutralized too: defence in depth.
+ */
 export function inlineCode(text: string): string {
-  const flat = defangComments(text.replace(/\r?\n/g, ' '));
+  const flat = neutralizeMentions(defangComments(text.replace(/\r?\n/g, ' ')));
   const fence = '`'.repeat(longestBacktickRun(flat) + 1);
   // A span starting or ending with a backtick (or a space) needs one space of padding.
   const pad = /^[`\s]|[`\s]$/.test(flat) ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
-/** A fenced code block whose fence is longer than any backtick run inside. */
+/**
+ * A fenced code block whose fence is longer than any backtick run inside. The code is kept
+ * byte for byte (GitHub links no mentions in fenced code); only our marker is defanged.
+ */
 export function codeBlock(text: string, lang = ''): string {
   const body = defangComments(text);
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));

@@ -67,11 +67,12 @@ export function fingerprintMarker(fingerprint: string): string {
 export const SUMMARY_MARKER = '<!-- vfio-review:v1 summary -->';
 
 /**
- * The fingerprint of a comment body, if it ends with our marker. Only the final marker
- * counts, so text quoted earlier in a comment cannot impersonate another note.
+ * The fingerprint of a comment body that carries our marker. The LAST fingerprint marker
+ * counts: ours is always placed after the note's text (later markers of other kinds, such as a
+ * "resolved" stamp, may follow it), so text quoted earlier cannot impersonate another note.
  */
 export function parseMarker(body: string): string | undefined {
-  return /<!-- vfio-review:v1 fp=([A-Za-z0-9_.:-]+) -->\s*$/.exec(body)?.[1];
+  return listMarkers(body).at(-1);
 }
 
 /** Every fingerprint marker in a review body (the notes that live there, not inline). */
@@ -122,7 +123,7 @@ function uniqueFindings(result: ReviewResult): { f: Finding; patch: PatchModel }
 
 function commentBody(f: Finding, result: ReviewResult, ctx: ReportContext): string {
   const note = findingMarkdown(f, result, ctx, { heading: '', location: false });
-  const meta = `<sub>${TOOL} ${VERSION} · target ${escapeMarkdownLine(targetSentence(result, ctx.kb))} · ${inlineCode(`vfio-review explain ${f.rule}`)}</sub>`;
+  const meta = `<sub>${TOOL} ${VERSION} · target: ${escapeMarkdownLine(targetSentence(result, ctx.kb))} · ${inlineCode(`vfio-review explain ${f.rule}`)}</sub>`;
   return `${note}\n\n${meta}\n\n${fingerprintMarker(f.fingerprint)}`;
 }
 

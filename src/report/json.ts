@@ -6,37 +6,38 @@
  */
 import type { ReviewResult } from '../model.js';
 
-/** Keys that lead their object, in this order (a key absent from an object is skipped). */
-const LEADING = [
-  'tool',
-  'version',
-  'target',
-  'patches',
-  'errors',
-  'source',
-  'messageId',
-  'subject',
-  'from',
-  'date',
-  'kind',
-  'rule',
-  'type',
-  'severity',
-  'path',
-  'file',
-  'line',
-  'function',
-  'name',
-  'title',
-  'message',
+/**
+ * Field orders of the model's objects (as declared in src/model.ts), each recognised by a key
+ * only it has. Keys not listed (added later) follow in alphabetical order; objects of other
+ * shapes are fully alphabetical. Either way the output does not depend on insertion order.
+ */
+const ORDERS: { has: string; keys: string[] }[] = [
+  { has: 'patches', keys: ['tool', 'version', 'target', 'patches', 'errors'] },
+  {
+    has: 'findings',
+    keys: ['source', 'messageId', 'subject', 'from', 'date', 'kind', 'series', 'inReplyTo', 'references', 'baseCommit',
+      'changeId', 'trailers', 'commitMessage', 'mangled', 'mangledReason', 'files', 'functions', 'callbacks', 'findings'],
+  },
+  {
+    has: 'fingerprint',
+    keys: ['rule', 'type', 'severity', 'file', 'line', 'outsideDiff', 'function', 'title', 'message', 'suggestion',
+      'steps', 'fingerprint', 'references', 'target', 'related'],
+  },
+  { has: 'hunks', keys: ['path', 'oldPath', 'status', 'binary', 'oldMode', 'newMode', 'similarity', 'hunks'] },
+  { has: 'oldStart', keys: ['oldStart', 'oldLines', 'newStart', 'newLines', 'section', 'lines'] },
+  { has: 'addedCalls', keys: ['file', 'name', 'change', 'newLine', 'oldLine', 'newEndLine', 'oldEndLine'] },
+  { has: 'field', keys: ['file', 'field', 'value', 'structType', 'variable', 'change', 'newLine', 'oldLine'] },
+  { has: 'kind', keys: ['kind', 'text', 'oldLine', 'newLine'] },
+  { has: 'how', keys: ['line', 'how', 'description', 'fixes'] },
 ];
-const RANK = new Map(LEADING.map((k, i) => [k, i]));
 
-function compareKeys(a: string, b: string): number {
-  const ra = RANK.get(a) ?? Infinity;
-  const rb = RANK.get(b) ?? Infinity;
-  if (ra !== rb) return ra - rb;
-  return a < b ? -1 : a > b ? 1 : 0;
+function keyOrder(obj: object): (a: string, b: string) => number {
+  const order = ORDERS.find((o) => o.has in obj)?.keys ?? [];
+  const rank = (k: string) => {
+    const i = order.indexOf(k);
+    return i < 0 ? Infinity : i;
+  };
+  return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** A deep copy with object keys ordered; undefined members dropped (as JSON would). */
@@ -45,7 +46,7 @@ export function ordered(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Map || value instanceof Set) return undefined; // not part of the contract
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort(compareKeys)) {
+  for (const key of Object.keys(value).sort(keyOrder(value))) {
     const v = (value as Record<string, unknown>)[key];
     if (v !== undefined) out[key] = ordered(v);
   }

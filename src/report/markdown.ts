@@ -28,7 +28,7 @@ export function summaryBlock(result: ReviewResult, ctx: ReportContext, patchCoun
   const all = reviewedPatches(result).flatMap((p) => p.findings);
   const counts = countsPhrase(countFindings(all));
   const head = `## ${TOOL}: ${all.length ? counts : 'no PCI save/restore problems found'}`;
-  const scope = `${patchCount} patch${patchCount === 1 ? '' : 'es'} reviewed; target kernel assumed: ${escapeMarkdownLine(targetSentence(result, ctx.kb))}.`;
+  const scope = `${patchCount} patch${patchCount === 1 ? '' : 'es'} reviewed; target kernel: ${escapeMarkdownLine(targetSentence(result, ctx.kb))}.`;
   return `${head}\n\n${scope}`;
 }
 

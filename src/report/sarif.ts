@@ -62,7 +62,8 @@ function ruleDescriptor(r: RuleDefinition): ReportingDescriptor {
     name: r.type,
     shortDescription: { text: r.title },
     fullDescription: { text: r.description },
-    help: { text: helpText(r) },
+    // The rule's own markdown documentation (what `explain` prints), when it has one.
+    help: typeof r.doc === 'string' && r.doc.trim() ? { text: helpText(r), markdown: r.doc } : { text: helpText(r) },
     defaultConfiguration: { level: LEVEL[r.severity] },
     properties: { tags: ['pci', 'vfio', r.id.split('/')[0]] },
   };

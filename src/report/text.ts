@@ -24,7 +24,7 @@ export function renderText(result: ReviewResult, ctx: ReportContext): string {
   if (ctx.terse) return patches.flatMap((p) => sortFindings(p.findings).map(terseLine)).map((l) => l + '\n').join('');
   if (patches.length === 0) return 'vfio-review: no patches to review in the input.\n';
   const blocks = patches.map((p) => renderPatch(p, result, ctx));
-  blocks.push(`Target kernel assumed: ${targetSentence(result, ctx.kb)}`);
+  blocks.push(`Target kernel: ${targetSentence(result, ctx.kb)}`);
   return blocks.join('\n\n') + '\n';
 }
 

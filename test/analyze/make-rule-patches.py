@@ -353,3 +353,21 @@ case('reset/raw-reset-unrestored/close-raw-reset-ret.patch',
 			else
 				pci_dbg(pdev, "reset on close failed: %d\\n", ret);
 			pci_dev_unlock(pdev);''')])
+
+# --- engine tests (test/analyze/patches/): reachability through the --tree call graph ------
+def engine_case(out, *args, **kw):
+    case(os.path.join('..', 'test', 'analyze', 'patches', out), *args, **kw)
+
+engine_case('reset-done-power-state.patch',
+     'vfio/pci: Bring the device back to D0 after a reset',
+     'Reuse vfio_pci_set_power_state() from a reset_done callback.',
+     [(VC, ERR_DETECTED_END, ERR_DETECTED_END + '''
+static void vfio_pci_core_aer_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	vfio_pci_set_power_state(vdev, PCI_D0);
+}
+'''), (VC, HANDLERS, '''	.error_detected = vfio_pci_core_aer_err_detected,
+	.reset_done = vfio_pci_core_aer_reset_done,
+};''')])

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RULES_DIR } from '../../src/kb/index.js';
 import { STEP_FILES } from '../../src/kb/treecode.js';
+import { VFIO_CORE } from '../../src/kb/vfiocheck.js';
 
 /** Where .ci/kernels.sh extracts the Debian trees (CI installs and extracts them). */
 export const KERNELS = process.env.VFIO_REVIEW_KERNELS ?? '/tmp/vfio-review-kernels';
@@ -35,7 +36,7 @@ export async function edit(rulesDir: string, file: string, from: string | RegExp
 export async function copyTree(src: string): Promise<string> {
   const dir = await scratch('vfio-review-tree-');
   const msi = (await readdir(join(src, 'drivers/pci/msi'))).filter((n) => n.endsWith('.c')).map((n) => `drivers/pci/msi/${n}`);
-  for (const file of [...STEP_FILES, ...msi, '.debian-version']) {
+  for (const file of [...STEP_FILES, ...msi, VFIO_CORE, '.debian-version']) {
     if (!existsSync(join(src, file))) continue;
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await copyFile(join(src, file), join(dir, file));

@@ -35,3 +35,15 @@ test('markdown table: numbered top-level steps, bold marks, the gate note for ga
 test('an unknown line is a UserError', () => {
   assert.throws(() => renderStepTable(kb, '4.19', { format: 'text' }), UserError);
 });
+
+test('`vfio-review kb table` prints a line\'s table; an unknown --kernel exits 2', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const run = (...args: string[]) => spawnSync(process.execPath, ['bin/vfio-review.js', 'kb', 'table', ...args], { encoding: 'utf8' });
+  const md = run('--kernel', '6.12.117', '--format', 'markdown');
+  assert.equal(md.status, 0, md.stderr);
+  assert.match(md.stdout, /^\*\*pci_restore_state\(\) steps, 6\.12 \(from --kernel 6\.12\.117; a2f1e22390ac present/);
+  assert.doesNotMatch(md.stdout, /pci_restore_tph_state/);
+  const bad = run('--kernel', '5.15');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^vfio-review: --kernel: unknown kernel '5\.15'; known lines: 6\.1 /);
+});

@@ -73,3 +73,16 @@ test('--tree: a tree without the MSI-X fix code is recognised as lacking it', as
   assert.equal(t.fixes['msix-memory-decoding'], false);
   assert.match(t.description, /MSI-X decoding fix absent/);
 });
+
+test("treeShape gives a tree's own steps, unknown calls included", async () => {
+  const { treeShape } = await import('../../src/kb/index.js');
+  const root = await copyTree(TREE_612);
+  await editTree(root, 'drivers/pci/pci.c', '\tpci_restore_ptm_state(dev);\n', '\tpci_restore_ptm_state(dev);\n\tpci_restore_foo_state(dev);\n');
+  const shape = await treeShape(kb, await openPlainTree(root));
+  assert.deepEqual(shape.restore.slice(7, 9), [
+    { function: 'pci_restore_ptm_state', step: 'ptm' },
+    { function: 'pci_restore_foo_state', step: undefined },
+  ]);
+  assert.equal(shape.gate, false);
+  assert.deepEqual(shape.save.map((c) => c.step), ['pcie', 'pcix', 'dpc', 'aer', 'ptm', 'vc']);
+});

@@ -13,7 +13,7 @@ async function verify(root: string) {
   return verifyTree(kb, await openPlainTree(root));
 }
 
-/** What `kb verify` says: exit code and output, through the real CLI. */
+/** What `kb verify` says: exit code and output, through the real CLI in a child process. */
 function cli(...args: string[]): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, ['bin/vfio-review.js', 'kb', 'verify', ...args], { encoding: 'utf8' });
   return { status: r.status, out: r.stdout + r.stderr };
@@ -39,6 +39,7 @@ test('Debian 6.1.192: clean, line 6.1, gate present', async () => {
 });
 
 test('the CLI exits 0 on a clean tree and 2 without --tree', () => {
+  // A child process: node:test reports through this process's stdout, so it must not be captured here.
   const ok = cli('--tree', TREE_612);
   assert.equal(ok.status, 0, ok.out);
   assert.match(ok.out, /OK: the knowledge base matches the tree/);
@@ -136,4 +137,12 @@ test('a TPH restore that no longer tests the live tph_enabled is gate drift', as
   const r = await verify(await tphTree({ gate: false, liveGate: false }));
   assert.deepEqual(r.drifts.map((d) => d.kind), ['gate']);
   assert.match(r.drifts[0].message, /step 'tph': pci_restore_tph_state\(\) no longer tests the live flag tph_enabled/);
+});
+
+test('a vfio path that no longer makes its listed calls is vfio-path drift', async () => {
+  const root = await copyTree(TREE_612);
+  await editTree(root, 'drivers/vfio/pci/vfio_pci_core.c', 'out_restore_state:\n\tpci_restore_state(pdev);\n', 'out_restore_state:\n');
+  const r = await verify(root);
+  assert.deepEqual(r.drifts.map((d) => d.kind), ['vfio-path']);
+  assert.match(r.drifts[0].message, /vfio path 'close-restore': vfio_pci_core_disable\(\) does not call pci_restore_state\(\) where the knowledge base says/);
 });

@@ -31,6 +31,8 @@ export interface Fault {
   method?: string;
   /** Matched against the path (no query). */
   path: RegExp;
+  /** Matched against the Accept header (e.g. /diff/ for the diff media type). */
+  accept?: RegExp;
   status?: number;
   headers?: Record<string, string>;
   body?: unknown;
@@ -75,6 +77,8 @@ export interface IssueComment {
 export interface RequestLog {
   method: string;
   path: string;
+  /** Path and query. */
+  url: string;
   status: number;
   accept?: string;
 }
@@ -166,11 +170,11 @@ export class FakeGitHub {
   // ---- git ----
 
   git(...args: string[]): string {
-    return execFileSync('git', ['-C', this.repoDir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    return execFileSync('git', ['-C', this.repoDir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   private gitBuf(...args: string[]): Buffer {
-    return execFileSync('git', ['-C', this.repoDir, ...args], { maxBuffer: 64 << 20 });
+    return execFileSync('git', ['-C', this.repoDir, ...args], { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   private diff(base: string, head: string): string {
@@ -183,9 +187,11 @@ export class FakeGitHub {
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
     const accept = req.headers.accept;
-    const log: RequestLog = { method, path: url.pathname, status: 0, accept };
+    const log: RequestLog = { method, path: url.pathname, url: url.pathname + url.search, status: 0, accept };
     this.requests.push(log);
-    const fault = this.faults.find((f) => f.left > 0 && (!f.method || f.method === method) && f.path.test(url.pathname));
+    const fault = this.faults.find(
+      (f) => f.left > 0 && (!f.method || f.method === method) && f.path.test(url.pathname) && (!f.accept || f.accept.test(accept ?? '')),
+    );
     if (fault?.delayMs !== undefined) {
       fault.left--;
       await new Promise((ok) => setTimeout(ok, fault.delayMs));
@@ -352,9 +358,10 @@ export class FakeGitHub {
       .filter(Boolean)
       .map((line) => {
         const [st, filename] = line.split('\t');
-        const patch = this.git('diff', '--no-color', `${pr.baseSha}...${pr.headSha}`, '--', filename).split('\n').slice(4).join('\n');
+        const patch = this.git('diff', '--no-color', `${pr.baseSha}...${pr.headSha}`, '--', filename);
+        const hunks = patch.slice(Math.max(0, patch.indexOf('\n@@') + 1));
         const status = { A: 'added', D: 'removed', M: 'modified' }[st[0]] ?? 'modified';
-        return { filename, status, patch, sha: this.git('rev-parse', `${pr.headSha}:${filename}`).trim() };
+        return { filename, status, patch: hunks, sha: this.git('rev-parse', `${pr.headSha}:${filename}`).trim() };
       });
   }
 

@@ -1,5 +1,83 @@
-/** `vfio-review explain` (not implemented yet). */
+/**
+ * `vfio-review explain RULE [--kernel V] [--rules DIR]`: one rule's documentation: what it finds,
+ * why (with the restore steps it is about, for the target kernel), how to fix it, references,
+ * and its test cases as examples. RULE is an id (snapshot/stale-restore) or a TYPE.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { EXIT, UserError } from '../../errors.js';
+import { parse } from '../args.js';
+import { loadKnowledgeBase, RULES_DIR, renderStepTable, resolveTarget } from '../../kb/index.js';
+import { isRuleSpec, type RuleDefinition } from '../../kb/rules.js';
+import { selectSteps } from '../../analyze/predicates.js';
+import { expandSteps } from '../../analyze/scope.js';
+
+const USAGE = `usage: vfio-review explain RULE [--kernel V] [--rules DIR]
+
+Print the documentation of one risk rule: what it finds, why it matters, how to fix it, the
+restore steps it is about (for --kernel, default the newest line), references and examples.
+RULE is a rule id (snapshot/stale-restore) or its TYPE (SNAPSHOT_STALE_RESTORE).
+\`vfio-review rules\` lists them.
+`;
+
+/** The rule a user named: exact id or TYPE, else a unique id suffix (`stale-restore`). */
+export function findRule(rules: RuleDefinition[], name: string): RuleDefinition {
+  const exact = rules.find((r) => r.id === name || r.type === name.toUpperCase());
+  if (exact) return exact;
+  const partial = rules.filter((r) => r.id.endsWith(`/${name}`) || r.id.includes(name));
+  if (partial.length === 1) return partial[0];
+  const hint = partial.length ? `: did you mean ${partial.map((r) => r.id).join(', ')}?` : '; `vfio-review rules` lists them';
+  throw new UserError(`no rule '${name}'${hint}`, 'explain');
+}
+
+async function examples(rule: RuleDefinition, root: string): Promise<string[]> {
+  if (!rule.testFile) return [];
+  const file = join(root, rule.testFile);
+  const data = parseYaml(await readFile(file, 'utf8')) as { valid?: { patch?: string; why?: string; kernel?: string }[]; invalid?: { patch?: string; why?: string; kernel?: string }[] };
+  const line = (kind: string, c: { patch?: string; why?: string; kernel?: string }) => {
+    const p = c.patch ? relative(root, join(dirname(file), c.patch)) : '(series)';
+    return `  ${kind} ${p}${c.kernel ? ` (--kernel ${c.kernel})` : ''}${c.why ? `: ${c.why}` : ''}`;
+  };
+  return [...(data.invalid ?? []).map((c) => line('flagged:    ', c)), ...(data.valid ?? []).map((c) => line('not flagged:', c))];
+}
+
 export async function run(argv: string[]): Promise<number> {
-  void argv;
-  throw new Error('explain: not implemented yet');
+  const { values, positionals } = parse(
+    argv,
+    { kernel: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    'explain',
+  );
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) {
+    process.stderr.write(USAGE);
+    return EXIT.input;
+  }
+  const dir = values.rules ?? RULES_DIR;
+  const kb = await loadKnowledgeBase(dir);
+  const rule = findRule(kb.rules, positionals[0]);
+  const root = dirname(dir.replace(/\/+$/, ''));
+  const out: string[] = [];
+  out.push(`${rule.id} (${rule.type}, ${rule.severity})`, `${rule.title}`, '');
+  out.push(rule.doc?.trim() || rule.description);
+  if (isRuleSpec(rule) && rule.steps?.length) {
+    const target = await resolveTarget(kb, { kernel: values.kernel });
+    const steps = expandSteps(kb, target.line);
+    const ids = new Set(rule.steps.flatMap((sel) => selectSteps(steps, sel).map((s) => s.id)));
+    if (ids.size) {
+      out.push('', `## Restore steps it is about (* marked), ${target.description}`, '');
+      out.push(renderStepTable(kb, target.line, { format: 'text', mark: [...ids] }).trimEnd());
+    }
+  }
+  if (isRuleSpec(rule) && rule.suggestion) out.push('', '## In short', '', rule.suggestion);
+  out.push('', '## References', '');
+  for (const r of rule.references) out.push(`  - ${r.title}${r.commit ? ` (commit ${r.commit})` : ''}${r.url ? ` <${r.url}>` : ''}`);
+  const ex = await examples(rule, root);
+  if (ex.length) out.push('', '## Test cases', '', ...ex);
+  out.push('', `Rule file: ${rule.file}${rule.testFile ? `; cases: ${rule.testFile}` : ''}`);
+  process.stdout.write(out.join('\n') + '\n');
+  return EXIT.ok;
 }

@@ -8,13 +8,14 @@ import { formatVerify, loadKnowledgeBase, renderStepTable, resolveTarget, verify
 import { openAnyTree } from '../../kb/fstree.js';
 
 const USAGE = `usage: vfio-review kb table [--kernel V] [--format text|markdown] [--rules DIR]
-       vfio-review kb verify --tree DIR [--rules DIR]
+       vfio-review kb verify --tree DIR [--verbose] [--rules DIR]
 
 table   print the ordered restore steps of pci_restore_state() for a kernel line
         (default: the newest line the knowledge base knows)
 verify  check rules/kb against a kernel tree: every step of pci_restore_state() and
         pci_save_state() known and in order, and each step's snapshot/live source
-        re-derived from its body. Exit 0 when clean, 1 on drift, 2 on bad input.
+        re-derived from its body; the vfio-pci paths' calls. --verbose lists each
+        step's file and evidence. Exit 0 when clean, 1 on drift, 2 on bad input.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -48,7 +49,11 @@ async function table(argv: string[]): Promise<number> {
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { tree: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'kb');
+  const { values } = parse(
+    argv,
+    { tree: { type: 'string' }, rules: { type: 'string' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+    'kb',
+  );
   if (values.help) {
     process.stdout.write(USAGE);
     return EXIT.ok;
@@ -58,6 +63,6 @@ async function verify(argv: string[]): Promise<number> {
   const kb = await loadKnowledgeBase(values.rules ?? RULES_DIR);
   const tree = await openAnyTree(values.tree);
   const result = await verifyTree(kb, tree);
-  process.stdout.write(formatVerify(result, Date.now() - started));
+  process.stdout.write(formatVerify(result, Date.now() - started, values.verbose));
   return result.drifts.length ? EXIT.findings : EXIT.ok;
 }

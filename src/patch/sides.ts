@@ -1,0 +1,115 @@
+/**
+ * Sides: one parsed text of one side of a file (a hunk's pre- or post-fragment, or with
+ * --tree the whole pre- or post-file), every line number already translated to the patch's
+ * own numbering, so fragment and tree analysis feed the same attribution (functions.ts).
+ */
+import type { FileChange, Hunk } from '../model.js';
+import { analyzeC } from './cparse.js';
+import type { CFacts } from './cparse.js';
+
+export interface Side {
+  file: string;
+  /** Post-image side ('+' lines) or pre-image side ('-' lines). */
+  post: boolean;
+  /** Parse of the text, line numbers in the patch's numbering of this side. */
+  facts: CFacts;
+  /** Lines of this side the patch adds ('+', post) or removes ('-', pre). */
+  changed: Set<number>;
+  /** Text of the lines seen, by line. */
+  text: Map<number, string>;
+  /** Fragment only: the function git named in the hunk header, and the lines still inside it. */
+  section?: { name: string; from: number; to: number };
+  /** Fragment only: the hunk header's section text as git wrote it. */
+  header?: string;
+  /** True when the text is a whole file (--tree). */
+  whole: boolean;
+}
+
+/** C sources we parse; other files (Makefile, Kconfig, docs) only get FileChanges. */
+export function isCSource(path: string): boolean {
+  return /\.[ch]$/.test(path);
+}
+
+/** Fragment analysis: two Sides per hunk, each parsed on its own. */
+export async function fragmentSides(file: FileChange): Promise<Side[]> {
+  const sides: Side[] = [];
+  for (const hunk of file.hunks) {
+    // Both sides under the post-image path: a renamed function is one FunctionChange.
+    sides.push(await fragmentSide(file.path, hunk, true), await fragmentSide(file.path, hunk, false));
+  }
+  return sides;
+}
+
+async function fragmentSide(file: string, hunk: Hunk, post: boolean): Promise<Side> {
+  const rows = hunk.lines.filter((l) => l.kind === ' ' || l.kind === (post ? '+' : '-'));
+  const lineOf = (row: number) => (post ? rows[row - 1]?.newLine : rows[row - 1]?.oldLine);
+  const facts = remap(await analyzeC(rows.map((r) => r.text).join('\n') + '\n'), lineOf);
+  // Mid-function fragments parse as junk at top level: trust only definitions starting at column 0.
+  facts.functions = facts.functions.filter((f) => /^\S/.test(rows[rowOf(rows, f.startLine, post)]?.text ?? ''));
+  const text = new Map(rows.map((r) => [(post ? r.newLine : r.oldLine) as number, r.text]));
+  const changed = new Set(rows.filter((r) => r.kind !== ' ').map((r) => (post ? r.newLine : r.oldLine) as number));
+  return { file, post, facts, changed, text, section: sectionRegion(hunk.section, rows, facts, post), header: hunk.section, whole: false };
+}
+
+function rowOf(rows: Hunk['lines'], line: number, post: boolean): number {
+  return rows.findIndex((r) => (post ? r.newLine : r.oldLine) === line);
+}
+
+/** Translate every line number of `facts` with `lineOf`; facts on unmapped lines are dropped. */
+export function remap(facts: CFacts, lineOf: (line: number) => number | undefined): CFacts {
+  const at = <T extends { line: number }>(xs: T[]) =>
+    xs.flatMap((x) => {
+      const line = lineOf(x.line);
+      return line === undefined ? [] : [{ ...x, line }];
+    });
+  const functions = facts.functions.flatMap((f) => {
+    const startLine = lineOf(f.startLine);
+    const endLine = lineOf(f.endLine);
+    if (startLine === undefined || endLine === undefined) return [];
+    return [{ ...f, startLine, endLine, nameLine: lineOf(f.nameLine ?? f.startLine) ?? startLine }];
+  });
+  return { ...facts, functions, calls: at(facts.calls), identifiers: at(facts.identifiers), initializers: at(facts.initializers) };
+}
+
+/**
+ * The function in git's hunk header (`@@ ... @@ static int foo(struct x *y)`), if the header
+ * names one, and the leading lines of the fragment still inside it: up to the first `}` in
+ * column 0 (kernel style closes a function there), or before any other column-0 code.
+ */
+function sectionRegion(section: string, rows: Hunk['lines'], facts: CFacts, post: boolean) {
+  const name = sectionFunction(section) ?? exportedAfterClose(rows);
+  if (!name || rows.length === 0) return undefined;
+  const lineOf = (r: Hunk['lines'][number]) => (post ? r.newLine : r.oldLine) as number;
+  const firstDef = Math.min(...facts.functions.map((f) => f.startLine), Infinity);
+  let to = lineOf(rows[0]) - 1;
+  for (const r of rows) {
+    const line = lineOf(r);
+    if (line >= firstDef) break;
+    if (r.text.startsWith('}')) {
+      to = line;
+      break;
+    }
+    if (/^[A-Za-z_]/.test(r.text) && !/^\w+:/.test(r.text)) break; // new top-level code; labels stay
+    to = line;
+  }
+  return to >= lineOf(rows[0]) ? { name, from: lineOf(rows[0]), to } : undefined;
+}
+
+/**
+ * Kernel style exports a function right after its closing brace: a fragment whose first
+ * column-0 `}` is followed by `EXPORT_SYMBOL_GPL(foo);` was inside foo, whatever the header
+ * says (git names a label like `out:` when one sits above the hunk).
+ */
+function exportedAfterClose(rows: Hunk['lines']): string | undefined {
+  const close = rows.findIndex((r) => r.text.startsWith('}'));
+  if (close < 0) return undefined;
+  const next = rows.slice(close + 1).find((r) => r.text.trim());
+  return /^EXPORT_SYMBOL(?:_GPL)?(?:_FOR_MODULES|_NS|_NS_GPL)?\((\w+)/.exec(next?.text ?? '')?.[1];
+}
+
+/** The function name in a hunk-header section that is a definition's first line, else undefined. */
+export function sectionFunction(section: string): string | undefined {
+  if (!section || /[;=]/.test(section.split('(')[0]) || /;\s*$/.test(section)) return undefined;
+  const m = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section);
+  return m?.[1];
+}
