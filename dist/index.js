@@ -4242,6 +4242,7 @@ __export(cparse_exports, {
   parseFunctions: () => parseFunctions,
   setWasmDir: () => setWasmDir
 });
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 function setWasmDir(dir) {
@@ -4250,12 +4251,16 @@ function setWasmDir(dir) {
 }
 function wasmPath(pkgFile, name2) {
   if (wasmDir) return join(wasmDir, name2);
-  return createRequire(import.meta.url).resolve(pkgFile);
+  return createRequire(new URL("./src/patch/cparse.js", import.meta.url).href).resolve(pkgFile);
 }
 async function makeParser() {
   const runtime = wasmPath("web-tree-sitter/web-tree-sitter.wasm", "web-tree-sitter.wasm");
+  const grammar = wasmPath("tree-sitter-c/tree-sitter-c.wasm", "tree-sitter-c.wasm");
+  for (const f3 of [runtime, grammar]) {
+    if (!existsSync(f3)) throw new Error(`tree-sitter wasm file not found: ${f3} (VFIO_REVIEW_WASM_DIR names their folder)`);
+  }
   await Parser.init({ locateFile: () => runtime });
-  const lang = await Language.load(wasmPath("tree-sitter-c/tree-sitter-c.wasm", "tree-sitter-c.wasm"));
+  const lang = await Language.load(grammar);
   const parser = new Parser();
   parser.setLanguage(lang);
   return parser;
@@ -4265,22 +4270,29 @@ function getParser() {
   return parserPromise;
 }
 async function parseFunctions(source) {
-  return (await analyzeC(source)).functions;
+  return (await analyzeC(source, { functionsOnly: true })).functions;
 }
-async function analyzeC(source) {
+async function analyzeC(source, opts = {}) {
   const parser = await getParser();
   const { text: text2, blanked } = blankAnnotations(source);
   const tree = parser.parse(text2);
   if (!tree) throw new Error("tree-sitter returned no tree");
   try {
     const root = tree.rootNode;
-    return {
-      functions: outermost(root.descendantsOfType("function_definition")).map((n) => toFunction(n, source, blanked)),
-      calls: callSites(root),
-      identifiers: root.descendantsOfType(["identifier", "field_identifier"]).map((n) => ({ name: n.text, line: n.startPosition.row + 1 })),
-      initializers: root.descendantsOfType("initializer_pair").flatMap((n) => initPair(n)),
-      prototypes: prototypes(root)
+    const calls = callSites(root);
+    const defs = outermost(root.descendantsOfType("function_definition"));
+    const facts = {
+      functions: defs.map((n) => toFunction(n, source, blanked, calls)),
+      calls: calls.map(({ name: name2, line }) => ({ name: name2, line })),
+      identifiers: [],
+      initializers: [],
+      prototypes: []
     };
+    if (opts.functionsOnly) return facts;
+    facts.identifiers = root.descendantsOfType(["identifier", "field_identifier"]).map((n) => ({ name: n.text, line: n.startPosition.row + 1 }));
+    facts.initializers = root.descendantsOfType("initializer_pair").flatMap((n) => initPair(n));
+    facts.prototypes = prototypes(root);
+    return facts;
   } finally {
     tree.delete();
   }
@@ -4295,16 +4307,17 @@ function outermost(defs) {
   }
   return out2;
 }
-function toFunction(def, source, blanked) {
+function toFunction(def, source, blanked, calls) {
   const nameNode = declaratorName(def.childForFieldName("declarator"));
   const body2 = def.childForFieldName("body");
   const nameAt = nameNode?.startIndex ?? def.startIndex;
+  const inBody = body2 ? calls.filter((c3) => c3.at >= body2.startIndex && c3.at < body2.endIndex) : [];
   return {
     name: nameNode?.text ?? "",
     startLine: def.startPosition.row + 1,
     endLine: def.endPosition.row + 1 - (def.endPosition.column === 0 ? 1 : 0),
     text: source.slice(def.startIndex, def.endIndex),
-    calls: body2 ? callSites(body2).map((c3) => c3.name) : [],
+    calls: inBody.map((c3) => c3.name),
     annotations: annotationsOf(def, source, blanked, nameAt),
     closed: body2 ? isClosed(body2) : false,
     nameLine: (nameNode ?? def).startPosition.row + 1
@@ -4337,7 +4350,7 @@ function callSites(node) {
   const out2 = [];
   for (const call of node.descendantsOfType("call_expression")) {
     const fn2 = call?.childForFieldName("function");
-    if (fn2?.type === "identifier") out2.push({ name: fn2.text, line: fn2.startPosition.row + 1 });
+    if (fn2?.type === "identifier") out2.push({ name: fn2.text, line: fn2.startPosition.row + 1, at: fn2.startIndex });
   }
   return out2;
 }
@@ -41581,7 +41594,7 @@ var require_light = __commonJS({
 
 // src/action/main.ts
 init_cparse();
-import { existsSync as existsSync2 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import { dirname as dirname3, join as join8 } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41908,10 +41921,11 @@ function isRuleSpec(rule) {
 var SCHEMA_PATH = "schema/rule.schema.json";
 var COMMON_FILE = "common.yaml";
 var validators;
-async function getValidators(dir) {
+var RULE_SCHEMA = new URL(`../../rules/${SCHEMA_PATH}`, new URL("./src/kb/rules.js", import.meta.url).href).pathname;
+async function getValidators() {
   if (!validators) {
     validators = (async () => {
-      const schema = JSON.parse(await readFile2(join4(dir, SCHEMA_PATH), "utf8"));
+      const schema = JSON.parse(await readFile2(RULE_SCHEMA, "utf8"));
       const ajv = new import_ajv2.Ajv({ allErrors: true, strict: false });
       ajv.addSchema(schema);
       const rule = ajv.compile(schema);
@@ -41989,7 +42003,7 @@ async function loadCommon(dir) {
     return { predicates: {} };
   }
   data = await readYaml2(file);
-  const { common } = await getValidators(dir);
+  const { common } = await getValidators();
   if (!common(data)) {
     const e = pickErrors(common.errors ?? [])[0];
     const entry = e.instancePath.split("/")[2];
@@ -42032,7 +42046,7 @@ function checkSemantics(rule, shared) {
 }
 async function loadRules(dir) {
   const root = rootOf(dir);
-  const { rule: validate } = await getValidators(dir);
+  const { rule: validate } = await getValidators();
   const common = await loadCommon(dir);
   const rules = [];
   const types = /* @__PURE__ */ new Map();
@@ -42299,7 +42313,7 @@ function markdown(rows, gate) {
 }
 
 // src/kb/index.ts
-var RULES_DIR = new URL("../../rules/", import.meta.url).pathname;
+var RULES_DIR = new URL("../../rules/", new URL("./src/kb/index.js", import.meta.url).href).pathname;
 async function loadKnowledgeBase(dir = RULES_DIR) {
   const files = await loadKbFiles(dir);
   const rules = await loadRules(dir);
@@ -43467,9 +43481,9 @@ function parseDiff(diff, firstLine = 1) {
   } catch (e) {
     return { files: [], structured: [], error: jsdiffError(e.message, scan.text.split("\n"), firstLine) };
   }
-  structured = structured.filter((p2) => p2.oldFileName !== void 0 || p2.newFileName !== void 0 || p2.hunks.length);
   const files = toFileChanges(structured, scan);
-  return { files, structured };
+  const keep = structured.map((p2) => p2.oldFileName !== void 0 || p2.newFileName !== void 0 || p2.hunks.length > 0);
+  return { files: files.filter((_3, i2) => keep[i2]), structured: structured.filter((_3, i2) => keep[i2]) };
 }
 function jsdiffError(message, lines, firstLine) {
   const m2 = /line (\d+)/.exec(message);
@@ -43540,9 +43554,12 @@ function toFileChanges(patches, scan) {
   return patches.map((p2) => {
     const block = p2.isGit ? scan.gitBlocks[gitIndex++] : void 0;
     const hunks = p2.hunks.map((h3) => {
-      const head = scan.hunks[hunkIndex++];
-      const aligned = head && head.oldStart === h3.oldStart - (h3.oldLines === 0 ? 1 : 0);
-      return toHunk(h3, aligned ? head.section : "");
+      const oldStart = h3.oldStart - (h3.oldLines === 0 ? 1 : 0);
+      const newStart = h3.newStart - (h3.newLines === 0 ? 1 : 0);
+      let j3 = hunkIndex;
+      while (j3 < scan.hunks.length && (scan.hunks[j3].oldStart !== oldStart || scan.hunks[j3].newStart !== newStart)) j3++;
+      if (j3 < scan.hunks.length) hunkIndex = j3 + 1;
+      return toHunk(h3, j3 < scan.hunks.length ? scan.hunks[j3].section : "");
     });
     return toFileChange(p2, block, hunks);
   });
@@ -43634,6 +43651,125 @@ function readToken(info3, t2) {
 }
 
 // src/patch/functions.ts
+function attribute(sides) {
+  const accs = /* @__PURE__ */ new Map();
+  const get = (file, name2) => {
+    const key = `${file}\0${name2}`;
+    let a = accs.get(key);
+    if (!a) {
+      a = { file, name: name2, added: /* @__PURE__ */ new Set(), addedCalls: [], removedCalls: [], addedIds: [], removedIds: [], calls: [], body: [] };
+      accs.set(key, a);
+    }
+    return a;
+  };
+  for (const side of sides) attributeSide(side, get);
+  return [...accs.values()].map((acc) => {
+    const change = changeOf(acc);
+    if (change === "modified") fillUnseenSide(acc, sides);
+    return toFunctionChange(acc, change);
+  });
+}
+function fillUnseenSide(acc, sides) {
+  const find = (post) => sides.filter((s) => s.post === post && s.file === acc.file).flatMap((s) => s.facts.functions.filter((f3) => f3.name === acc.name).map((fn2) => ({ s, fn: fn2 }))).sort((a, b3) => Number(b3.s.whole) - Number(a.s.whole))[0];
+  if (!acc.pre) {
+    const hit = find(false);
+    if (hit) acc.pre = { fn: hit.fn, sigChanged: false };
+  }
+  if (!acc.post) {
+    const hit = find(true);
+    if (hit) enter(acc, hit.s, hit.fn);
+  }
+}
+function attributeSide(side, get) {
+  const seen = /* @__PURE__ */ new Set();
+  const at2 = { calls: byLine(side.facts.calls), ids: byLine(side.facts.identifiers) };
+  const inSection = (line) => !!side.section && line >= side.section.from && line <= side.section.to;
+  const sectionHasCode = [...side.changed].some((l3) => inSection(l3) && side.text.get(l3)?.trim());
+  for (const line of [...side.changed].sort((a, b3) => a - b3)) {
+    const fn2 = side.facts.functions.find((f3) => f3.startLine <= line && line <= f3.endLine);
+    if (!fn2 && !(inSection(line) && sectionHasCode)) continue;
+    const acc = get(side.file, fn2 ? fn2.name : side.section.name);
+    if (!seen.has(acc)) {
+      seen.add(acc);
+      enter(acc, side, fn2);
+    }
+    record(acc, side, line, at2.calls.get(line) ?? [], at2.ids.get(line) ?? []);
+  }
+}
+function byLine(tokens) {
+  const m2 = /* @__PURE__ */ new Map();
+  for (const t2 of tokens) {
+    const list2 = m2.get(t2.line);
+    if (list2) list2.push(t2.name);
+    else m2.set(t2.line, [t2.name]);
+  }
+  return m2;
+}
+function enter(acc, side, fn2) {
+  const from = fn2 ? fn2.startLine : side.section.from;
+  const to2 = fn2 ? fn2.endLine : side.section.to;
+  const sigChanged = !!fn2 && side.changed.has(fn2.nameLine ?? fn2.startLine);
+  if (side.post) {
+    const complete = !!fn2 && fn2.closed !== false && (side.whole || side.text.has(fn2.startLine));
+    if (!acc.post || complete && !acc.post.complete) acc.post = { fn: fn2, complete, sigChanged };
+    const calls = fn2 ? fn2.calls : side.facts.calls.filter((c3) => c3.line >= from && c3.line <= to2).map((c3) => c3.name);
+    pushUnique(acc.calls, calls);
+    acc.body.push(fn2 ? fn2.text : linesText(side, from, to2));
+    acc.annotations ??= fn2?.annotations;
+  } else {
+    acc.pre ??= { fn: fn2, sigChanged };
+    acc.annotations ??= fn2?.annotations;
+  }
+}
+function record(acc, side, line, calls, ids) {
+  if (side.post) {
+    acc.added.add(line);
+    pushUnique(acc.addedCalls, calls);
+    pushUnique(acc.addedIds, ids);
+  } else {
+    pushUnique(acc.removedCalls, calls);
+    pushUnique(acc.removedIds, ids);
+  }
+}
+function linesText(side, from, to2) {
+  const out2 = [];
+  for (let l3 = from; l3 <= to2; l3++) if (side.text.has(l3)) out2.push(side.text.get(l3));
+  return out2.join("\n");
+}
+function pushUnique(to2, xs2) {
+  for (const x3 of xs2) if (!to2.includes(x3)) to2.push(x3);
+}
+function changeOf(acc) {
+  if (acc.post && !acc.pre) return acc.post.sigChanged && acc.post.fn ? "added" : "modified";
+  if (acc.pre && !acc.post) return acc.pre.sigChanged && acc.pre.fn ? "removed" : "modified";
+  return "modified";
+}
+function toFunctionChange(acc, change) {
+  const post = acc.post?.fn;
+  const pre = acc.pre?.fn;
+  const fc = {
+    file: acc.file,
+    name: acc.name,
+    change,
+    addedCalls: acc.addedCalls,
+    removedCalls: acc.removedCalls,
+    calls: change === "removed" ? [] : acc.calls,
+    assignedTo: [],
+    addedIdentifiers: acc.addedIds,
+    removedIdentifiers: acc.removedIds,
+    addedLines: [...acc.added].sort((a, b3) => a - b3),
+    complete: change !== "removed" && !!acc.post?.complete
+  };
+  if (post && change !== "removed") fc.newLine = post.startLine;
+  if (post && post.closed !== false && change !== "removed") fc.newEndLine = post.endLine;
+  if (pre && change !== "added") fc.oldLine = pre.startLine;
+  if (pre && pre.closed !== false && change !== "added") fc.oldEndLine = pre.endLine;
+  if (change !== "removed" && acc.body.length) fc.body = acc.post?.complete && post ? post.text : acc.body.join("\n\u2026\n");
+  if (acc.annotations?.length) fc.annotations = acc.annotations;
+  return fc;
+}
+
+// src/patch/sides.ts
 init_cparse();
 function isCSource(path) {
   return /\.[ch]$/.test(path);
@@ -43699,115 +43835,6 @@ function sectionFunction(section2) {
   const m2 = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section2);
   return m2?.[1];
 }
-function attribute(sides) {
-  const accs = /* @__PURE__ */ new Map();
-  const get = (file, name2) => {
-    const key = `${file}\0${name2}`;
-    let a = accs.get(key);
-    if (!a) {
-      a = { file, name: name2, added: /* @__PURE__ */ new Set(), addedCalls: [], removedCalls: [], addedIds: [], removedIds: [], calls: [], body: [] };
-      accs.set(key, a);
-    }
-    return a;
-  };
-  for (const side of sides) attributeSide(side, get);
-  return [...accs.values()].map((acc) => {
-    const change = changeOf(acc);
-    if (change === "modified") fillUnseenSide(acc, sides);
-    return toFunctionChange(acc, change);
-  });
-}
-function fillUnseenSide(acc, sides) {
-  const find = (post) => sides.filter((s) => s.post === post && s.file === acc.file).flatMap((s) => s.facts.functions.filter((f3) => f3.name === acc.name).map((fn2) => ({ s, fn: fn2 }))).sort((a, b3) => Number(b3.s.whole) - Number(a.s.whole))[0];
-  if (!acc.pre) {
-    const hit = find(false);
-    if (hit) acc.pre = { fn: hit.fn, sigChanged: false };
-  }
-  if (!acc.post) {
-    const hit = find(true);
-    if (hit) enter(acc, hit.s, hit.fn);
-  }
-}
-function attributeSide(side, get) {
-  const seen = /* @__PURE__ */ new Set();
-  const inSection = (line) => !!side.section && line >= side.section.from && line <= side.section.to;
-  const sectionHasCode = [...side.changed].some((l3) => inSection(l3) && side.text.get(l3)?.trim());
-  for (const line of [...side.changed].sort((a, b3) => a - b3)) {
-    const fn2 = side.facts.functions.find((f3) => f3.startLine <= line && line <= f3.endLine);
-    if (!fn2 && !(inSection(line) && sectionHasCode)) continue;
-    const acc = get(side.file, fn2 ? fn2.name : side.section.name);
-    if (!seen.has(acc)) {
-      seen.add(acc);
-      enter(acc, side, fn2);
-    }
-    record(acc, side, line);
-  }
-}
-function enter(acc, side, fn2) {
-  const from = fn2 ? fn2.startLine : side.section.from;
-  const to2 = fn2 ? fn2.endLine : side.section.to;
-  const sigChanged = !!fn2 && side.changed.has(fn2.nameLine ?? fn2.startLine);
-  if (side.post) {
-    const complete = !!fn2 && fn2.closed !== false && (side.whole || side.text.has(fn2.startLine));
-    if (!acc.post || complete && !acc.post.complete) acc.post = { fn: fn2, complete, sigChanged };
-    const calls = fn2 ? fn2.calls : side.facts.calls.filter((c3) => c3.line >= from && c3.line <= to2).map((c3) => c3.name);
-    pushUnique(acc.calls, calls);
-    acc.body.push(fn2 ? fn2.text : linesText(side, from, to2));
-    acc.annotations ??= fn2?.annotations;
-  } else {
-    acc.pre ??= { fn: fn2, sigChanged };
-    acc.annotations ??= fn2?.annotations;
-  }
-}
-function record(acc, side, line) {
-  const calls = side.facts.calls.filter((c3) => c3.line === line).map((c3) => c3.name);
-  const ids = side.facts.identifiers.filter((c3) => c3.line === line).map((c3) => c3.name);
-  if (side.post) {
-    acc.added.add(line);
-    pushUnique(acc.addedCalls, calls);
-    pushUnique(acc.addedIds, ids);
-  } else {
-    pushUnique(acc.removedCalls, calls);
-    pushUnique(acc.removedIds, ids);
-  }
-}
-function linesText(side, from, to2) {
-  const out2 = [];
-  for (let l3 = from; l3 <= to2; l3++) if (side.text.has(l3)) out2.push(side.text.get(l3));
-  return out2.join("\n");
-}
-function pushUnique(to2, xs2) {
-  for (const x3 of xs2) if (!to2.includes(x3)) to2.push(x3);
-}
-function changeOf(acc) {
-  if (acc.post && !acc.pre) return acc.post.sigChanged && acc.post.fn ? "added" : "modified";
-  if (acc.pre && !acc.post) return acc.pre.sigChanged && acc.pre.fn ? "removed" : "modified";
-  return "modified";
-}
-function toFunctionChange(acc, change) {
-  const post = acc.post?.fn;
-  const pre = acc.pre?.fn;
-  const fc = {
-    file: acc.file,
-    name: acc.name,
-    change,
-    addedCalls: acc.addedCalls,
-    removedCalls: acc.removedCalls,
-    calls: change === "removed" ? [] : acc.calls,
-    assignedTo: [],
-    addedIdentifiers: acc.addedIds,
-    removedIdentifiers: acc.removedIds,
-    addedLines: [...acc.added].sort((a, b3) => a - b3),
-    complete: change !== "removed" && !!acc.post?.complete
-  };
-  if (post && change !== "removed") fc.newLine = post.startLine;
-  if (post && post.closed !== false && change !== "removed") fc.newEndLine = post.endLine;
-  if (pre && change !== "added") fc.oldLine = pre.startLine;
-  if (pre && pre.closed !== false && change !== "added") fc.oldEndLine = pre.endLine;
-  if (change !== "removed" && acc.body.length) fc.body = acc.post?.complete && post ? post.text : acc.body.join("\n\u2026\n");
-  if (acc.annotations?.length) fc.annotations = acc.annotations;
-  return fc;
-}
 
 // src/patch/apply.ts
 init_cparse();
@@ -43816,7 +43843,7 @@ async function treeSides(tree, file, patch, overlay) {
   const oldPath = file.oldPath ?? file.path;
   const pre = file.status === "added" ? "" : await readPre(tree, oldPath, overlay);
   if (pre === void 0) return { ok: false, note: `${oldPath}: not in ${tree.describe()}` };
-  const post = file.status === "deleted" ? "" : applyPatch(pre, patch, { fuzzFactor: FUZZ });
+  const post = applyPatch(pre, patch, { fuzzFactor: FUZZ });
   if (post === false) return { ok: false, note: failedHunk(tree, file, pre, patch) };
   const sides = [];
   if (file.status !== "deleted") sides.push(await wholeSide(file.path, post, file.hunks, true));
@@ -43838,15 +43865,15 @@ async function wholeSide(file, text2, hunks, post) {
   const lines = text2.split("\n");
   const toPatch = lineMapper(lines, hunks, post);
   const facts = remap(await analyzeC(text2), toPatch);
-  const byLine = /* @__PURE__ */ new Map();
+  const byLine2 = /* @__PURE__ */ new Map();
   lines.forEach((l3, i2) => {
     const p2 = toPatch(i2 + 1);
-    if (p2 !== void 0 && !byLine.has(p2)) byLine.set(p2, l3);
+    if (p2 !== void 0 && !byLine2.has(p2)) byLine2.set(p2, l3);
   });
   const changed = new Set(
     hunks.flatMap((h3) => h3.lines.filter((l3) => l3.kind === (post ? "+" : "-")).map((l3) => post ? l3.newLine : l3.oldLine))
   );
-  return { file, post, facts, changed, text: byLine, whole: true };
+  return { file, post, facts, changed, text: byLine2, whole: true };
 }
 function lineMapper(lines, hunks, post) {
   const offsets = hunks.map((h3) => {
@@ -43976,7 +44003,7 @@ function headerModel(msg) {
 function chooseBody(msg) {
   const body2 = splitBody(msg.body);
   if (body2.diff) return body2;
-  const parts2 = msg.attachments.map((a) => splitBody(a.text)).filter((s) => s.diff);
+  const parts2 = msg.attachments.map((a) => splitBody(withoutMailHeaders(a.text))).filter((s) => s.diff);
   if (parts2.length === 0) return body2;
   return {
     commitMessage: body2.commitMessage || parts2[0].commitMessage,
@@ -43985,6 +44012,11 @@ function chooseBody(msg) {
     diff: parts2.map((p2) => p2.diff).join("\n"),
     diffLine: parts2[0].diffLine
   };
+}
+function withoutMailHeaders(text2) {
+  if (!/^From [0-9a-f]{40} /.test(text2) && !/^(From|Subject|Date): /m.test(text2.split(/\r?\n\r?\n/)[0] ?? "")) return text2;
+  const cut = /\r?\n\r?\n/.exec(text2);
+  return cut ? text2.slice(cut.index + cut[0].length) : text2;
 }
 function fillMessage(model, split) {
   if (split.commitMessage) model.commitMessage = split.commitMessage;
@@ -44715,7 +44747,7 @@ async function analyzePatchAsync(patch, ctx) {
 
 // src/version.ts
 import { createRequire as createRequire2 } from "node:module";
-var require2 = createRequire2(import.meta.url);
+var require2 = createRequire2(new URL("./src/version.js", import.meta.url).href);
 var VERSION = require2("../package.json").version;
 var TOOL = "vfio-review";
 
@@ -52699,7 +52731,8 @@ function createClient(opts) {
     }, info: () => {
     }, warn: (m2) => log(m2), error: () => {
     } },
-    retry: { retries, retryAfterBaseValue: unit },
+    // plugin-retry's list plus 406 (a diff too large for the diff media type will stay too large).
+    retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 406, 410, 422, 451] },
     throttle: {
       // One key per client so parallel clients (tests, concurrent runs) keep their own pacing.
       id: `vfio-review-${process.pid}-${++clients}`,
@@ -53000,7 +53033,7 @@ function defangComments(text2) {
   return text2.replace(/<!--/g, `<${ZWJ}!--`).replace(/--(?=>)/g, `--${ZWJ}`);
 }
 function inlineCode(text2) {
-  const flat = defangComments(text2.replace(/\r?\n/g, " "));
+  const flat = neutralizeMentions(defangComments(text2.replace(/\r?\n/g, " ")));
   const fence = "`".repeat(longestBacktickRun(flat) + 1);
   const pad = /^[`\s]|[`\s]$/.test(flat) ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
@@ -53035,7 +53068,7 @@ function summaryBlock(result, ctx, patchCount) {
   const all = reviewedPatches(result).flatMap((p2) => p2.findings);
   const counts = countsPhrase(countFindings(all));
   const head = `## ${TOOL}: ${all.length ? counts : "no PCI save/restore problems found"}`;
-  const scope = `${patchCount} patch${patchCount === 1 ? "" : "es"} reviewed; target kernel assumed: ${escapeMarkdownLine(targetSentence(result, ctx.kb))}.`;
+  const scope = `${patchCount} patch${patchCount === 1 ? "" : "es"} reviewed; target kernel: ${escapeMarkdownLine(targetSentence(result, ctx.kb))}.`;
   return `${head}
 
 ${scope}`;
@@ -53103,7 +53136,10 @@ function fingerprintMarker(fingerprint2) {
 }
 var SUMMARY_MARKER = "<!-- vfio-review:v1 summary -->";
 function parseMarker(body2) {
-  return /<!-- vfio-review:v1 fp=([A-Za-z0-9_.:-]+) -->\s*$/.exec(body2)?.[1];
+  return listMarkers(body2).at(-1);
+}
+function listMarkers(body2) {
+  return [...body2.matchAll(/<!-- vfio-review:v1 fp=([A-Za-z0-9_.:-]+) -->/g)].map((m2) => m2[1]);
 }
 function buildGithubReview(result, opts) {
   const ctx = { kb: opts.kb };
@@ -53139,7 +53175,7 @@ function uniqueFindings(result) {
 }
 function commentBody(f3, result, ctx) {
   const note = findingMarkdown(f3, result, ctx, { heading: "", location: false });
-  const meta = `<sub>${TOOL} ${VERSION} \xB7 target ${escapeMarkdownLine(targetSentence(result, ctx.kb))} \xB7 ${inlineCode(`vfio-review explain ${f3.rule}`)}</sub>`;
+  const meta = `<sub>${TOOL} ${VERSION} \xB7 target: ${escapeMarkdownLine(targetSentence(result, ctx.kb))} \xB7 ${inlineCode(`vfio-review explain ${f3.rule}`)}</sub>`;
   return `${note}
 
 ${meta}
@@ -53298,7 +53334,7 @@ function renderText(result, ctx) {
   if (ctx.terse) return patches.flatMap((p2) => sortFindings(p2.findings).map(terseLine)).map((l3) => l3 + "\n").join("");
   if (patches.length === 0) return "vfio-review: no patches to review in the input.\n";
   const blocks = patches.map((p2) => renderPatch(p2, result, ctx));
-  blocks.push(`Target kernel assumed: ${targetSentence(result, ctx.kb)}`);
+  blocks.push(`Target kernel: ${targetSentence(result, ctx.kb)}`);
   return blocks.join("\n\n") + "\n";
 }
 function terseLine(f3) {
@@ -53420,7 +53456,7 @@ function intro(patch, result, ctx) {
   const n = patch.findings.length;
   const what = countsPhrase(countFindings(patch.findings));
   return wrapText(
-    `This is ${TOOL} ${VERSION}, an automated checker for PCI save/restore handling in vfio/pci patches. It has ${n === 1 ? "a question" : "questions"} about this patch (${what}), assuming target kernel ${targetSentence(result, ctx.kb)}. It can be wrong: please read these as questions, not as a review.`,
+    `This is ${TOOL} ${VERSION}, an automated checker for PCI save/restore handling in vfio/pci patches. It has ${n === 1 ? "a question" : "questions"} about this patch (${what}). Target kernel: ${targetSentence(result, ctx.kb)}. It can be wrong: please read these as questions, not as a review.`,
     WIDTH2
   );
 }
@@ -53492,7 +53528,7 @@ function footer(patch) {
   for (const r2 of rules) lines.push(`Explain a note:  vfio-review explain ${r2}`);
   lines.push(
     ...wrapText(
-      "False positive? Reply to this message saying which note and why; a person reads the replies. Locally, --ignore RULE silences a rule.",
+      "False positive? Reply to this message saying which note and why, so the rule can be fixed. Locally, --ignore RULE silences a rule.",
       WIDTH2
     ).split("\n")
   );
@@ -53500,42 +53536,73 @@ function footer(patch) {
 }
 
 // src/report/json.ts
-var LEADING = [
-  "tool",
-  "version",
-  "target",
-  "patches",
-  "errors",
-  "source",
-  "messageId",
-  "subject",
-  "from",
-  "date",
-  "kind",
-  "rule",
-  "type",
-  "severity",
-  "path",
-  "file",
-  "line",
-  "function",
-  "name",
-  "title",
-  "message"
+var ORDERS = [
+  { has: "patches", keys: ["tool", "version", "target", "patches", "errors"] },
+  {
+    has: "findings",
+    keys: [
+      "source",
+      "messageId",
+      "subject",
+      "from",
+      "date",
+      "kind",
+      "series",
+      "inReplyTo",
+      "references",
+      "baseCommit",
+      "changeId",
+      "trailers",
+      "commitMessage",
+      "mangled",
+      "mangledReason",
+      "files",
+      "functions",
+      "callbacks",
+      "findings"
+    ]
+  },
+  {
+    has: "fingerprint",
+    keys: [
+      "rule",
+      "type",
+      "severity",
+      "file",
+      "line",
+      "outsideDiff",
+      "function",
+      "title",
+      "message",
+      "suggestion",
+      "steps",
+      "fingerprint",
+      "references",
+      "target",
+      "related"
+    ]
+  },
+  { has: "hunks", keys: ["path", "oldPath", "status", "binary", "oldMode", "newMode", "similarity", "hunks"] },
+  { has: "oldStart", keys: ["oldStart", "oldLines", "newStart", "newLines", "section", "lines"] },
+  { has: "addedCalls", keys: ["file", "name", "change", "newLine", "oldLine", "newEndLine", "oldEndLine"] },
+  { has: "field", keys: ["file", "field", "value", "structType", "variable", "change", "newLine", "oldLine"] },
+  { has: "kind", keys: ["kind", "text", "oldLine", "newLine"] },
+  { has: "how", keys: ["line", "how", "description", "fixes"] }
 ];
-var RANK = new Map(LEADING.map((k2, i2) => [k2, i2]));
-function compareKeys(a, b3) {
-  const ra = RANK.get(a) ?? Infinity;
-  const rb = RANK.get(b3) ?? Infinity;
-  if (ra !== rb) return ra - rb;
-  return a < b3 ? -1 : a > b3 ? 1 : 0;
+function keyOrder(obj) {
+  const order = ORDERS.find((o2) => o2.has in obj)?.keys ?? [];
+  const rank = (k2) => {
+    const i2 = order.indexOf(k2);
+    return i2 < 0 ? Infinity : i2;
+  };
+  return (a, b3) => rank(a) - rank(b3) || (a < b3 ? -1 : a > b3 ? 1 : 0);
 }
 function ordered(value) {
   if (Array.isArray(value)) return value.map(ordered);
   if (value === null || typeof value !== "object") return value;
   if (value instanceof Map || value instanceof Set) return void 0;
   const out2 = {};
-  for (const key of Object.keys(value).sort(compareKeys)) {
+  for (const key of Object.keys(value).sort(keyOrder(value))) {
     const v2 = value[key];
     if (v2 !== void 0) out2[key] = ordered(v2);
   }
@@ -53592,7 +53659,8 @@ function ruleDescriptor(r2) {
     name: r2.type,
     shortDescription: { text: r2.title },
     fullDescription: { text: r2.description },
-    help: { text: helpText(r2) },
+    // The rule's own markdown documentation (what `explain` prints), when it has one.
+    help: typeof r2.doc === "string" && r2.doc.trim() ? { text: helpText(r2), markdown: r2.doc } : { text: helpText(r2) },
     defaultConfiguration: { level: LEVEL2[r2.severity] },
     properties: { tags: ["pci", "vfio", r2.id.split("/")[0]] }
   };
@@ -54121,7 +54189,7 @@ var MARK = "<!-- vfio-review:v1 summary -->";
 async function upsertSummaryComment(gh, t2, markdown2, botLogins = []) {
   const isOurs = authorFilter(botLogins);
   const where = { owner: t2.owner, repo: t2.repo, issue_number: t2.pullNumber };
-  const body2 = `${cap(markdown2, 6e4)}
+  const body2 = markdown2.includes(MARK) ? cap(markdown2, 6e4) : `${cap(markdown2, 6e4)}
 
 ${MARK}
 `;
@@ -54218,10 +54286,10 @@ function fail(findings, inputs) {
 
 // src/action/main.ts
 var here = dirname3(fileURLToPath(import.meta.url));
-if (existsSync2(join8(here, "tree-sitter-c.wasm"))) setWasmDir(here);
+if (existsSync3(join8(here, "tree-sitter-c.wasm"))) setWasmDir(here);
 var bundledRules = join8(here, "rules");
 await run2({
-  kb: async () => existsSync2(bundledRules) ? loadKnowledgeBase(bundledRules) : void 0
+  kb: async () => existsSync3(bundledRules) ? loadKnowledgeBase(bundledRules) : void 0
 });
 /*! Bundled license information:
 

@@ -115,6 +115,11 @@ async function recordBatch(
       }
       if (!pending) continue; // recorded before: a re-read after a crash or a rewritten epoch
       const raw = await pending;
+      if (raw instanceof Buffer && raw.length === 0) {
+        // public-inbox-purge leaves an empty `m` where the purged message was: not a mail.
+        deletions.push({ epoch: unit.epoch, position: unit.position ?? item.key, key: item.key });
+        continue;
+      }
       const row = await classify(item, unit.epoch, raw, list, matches, env, seenIds);
       rows.push(row);
     }

@@ -56,6 +56,11 @@ export function reconcile(env: JobEnv): void {
   }
   const sending = env.db.prepare(`SELECT id, reply_message_id FROM replies WHERE state = 'sending'`).all() as { id: string; reply_message_id: string }[];
   for (const r of sending) {
+    // Did it come back to us through a list we follow? Then it was sent.
+    if (env.db.prepare(`SELECT 1 FROM messages WHERE message_id = ?`).get(r.reply_message_id)) {
+      env.db.prepare(`UPDATE replies SET state = 'sent', sent_at = ? WHERE id = ?`).run(now(), r.id);
+      continue;
+    }
     // We cannot know whether the server took it before we died. Send again with the same
     // Message-ID: receivers and lore collapse the duplicate; losing a reply silently is worse.
     const text = `reply <${r.reply_message_id}> was being sent when the job stopped; it will be sent again with the same Message-ID`;

@@ -150,10 +150,12 @@ async function decidePatch(env: JobEnv, row: PendingRow, patch: PatchModel, resu
   return decision;
 }
 
-/** The "compared with vN-1" paragraph goes just before the quoted patch (after the greeting). */
+/** The "compared with vN-1" paragraph goes after the greeting and intro, before the notes. */
 function insertSection(body: string, section: string): string {
-  const at = body.search(/^On .* wrote:$/m);
-  return at > 0 ? `${body.slice(0, at)}${section}\n\n${body.slice(at)}` : `${section}\n\n${body}`;
+  const paras = body.split('\n\n');
+  const at = paras[0].startsWith('Hi ') && paras.length > 2 ? 2 : 0;
+  paras.splice(at, 0, section);
+  return paras.join('\n\n');
 }
 
 /** Policy filter: severity at or above the list's minimum, muted rules dropped. */

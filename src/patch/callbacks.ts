@@ -10,12 +10,15 @@ const PAIR_LINE = /^\s*\.(\w+)\s*=\s*(\w+)\s*,?\s*(?:\/[*/].*)?$/;
 const DECL_LINE = /\bstruct\s+(\w+)\s+(\w+)\s*(?:\[[^\]]*\])?\s*=\s*\{/;
 
 /** Assignments seen on the Sides: added/removed on changed lines, unchanged on the post side. */
-export function collectCallbacks(sides: Side[], isFunction: (name: string, field: string) => boolean): CallbackAssignment[] {
+export function collectCallbacks(
+  sides: Side[],
+  isFunction: (name: string, field: string, structType?: string) => boolean,
+): CallbackAssignment[] {
   const out: CallbackAssignment[] = [];
   const keys = new Set<string>();
   for (const side of sides) {
     for (const p of pairsOf(side)) {
-      if (!isFunction(p.value, p.field)) continue;
+      if (!isFunction(p.value, p.field, p.structType)) continue;
       const changed = side.changed.has(p.line);
       if (!side.post && !changed) continue; // unchanged ones are taken from the post side
       const cb = toAssignment(side, p, changed);
@@ -67,13 +70,35 @@ function ownerOf(section: string): { structType?: string; variable?: string } {
 }
 
 /**
- * Is `value` a function? Known definitions and prototypes say so; otherwise a lowercase name
- * that carries the role as a word (`foo_reset_done` for `.reset_done`) is taken as one, which
- * keeps `.id_table = vfio_pci_table` and a local `.fn = fn` out.
+ * Ops structs of this domain whose members are callbacks except the data fields listed:
+ * there any lowercase identifier value is a function, even one defined in another file.
  */
-export function functionTest(known: Set<string>): (name: string, field: string) => boolean {
-  return (name, field) =>
-    known.has(name) || (/^[a-z_][a-z0-9_]*$/.test(name) && (name.endsWith(`_${field}`) || name.includes(`_${field}_`)));
+const OPS_STRUCTS: Record<string, string[]> = {
+  pci_error_handlers: [],
+  pci_driver: ['name', 'id_table', 'driver', 'err_handler', 'groups', 'dev_groups', 'dynids', 'driver_managed_dma'],
+  vfio_device_ops: ['name'],
+  vfio_migration_ops: [],
+  vfio_log_ops: [],
+  vm_operations_struct: ['name'],
+  file_operations: ['owner'],
+  dev_pm_ops: [],
+  pci_ops: [],
+};
+
+/**
+ * Is `value` a function? Known definitions and prototypes say so; a member of a known ops
+ * struct (above) is one; otherwise a lowercase name that carries the role as a word
+ * (`foo_reset_done` for `.reset_done`) is taken as one, which keeps `.id_table =
+ * vfio_pci_table` and a local `.fn = fn` out.
+ */
+export function functionTest(known: Set<string>): (name: string, field: string, structType?: string) => boolean {
+  return (name, field, structType) => {
+    if (known.has(name)) return true;
+    if (!/^[a-z_][a-z0-9_]*$/.test(name) || name === 'true' || name === 'false') return false;
+    const data = structType ? OPS_STRUCTS[structType] : undefined;
+    if (data && !data.includes(field)) return true;
+    return name.endsWith(`_${field}`) || name.includes(`_${field}_`);
+  };
 }
 
 /** Fill `assignedTo` of each function from the assignments that are not removed. */

@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Language, Parser } from 'web-tree-sitter';
 import type { Node } from 'web-tree-sitter';
 import { blankAnnotations } from './blank.js';
@@ -69,9 +70,17 @@ export function setWasmDir(dir: string | undefined): void {
   parserPromise = undefined;
 }
 
+/**
+ * The explicit folder if set; else the installed package's file; else, in the bundled Action
+ * (no node_modules; this module sits at dist/src/patch/cparse.js), the copy in dist/.
+ */
 function wasmPath(pkgFile: string, name: string): string {
   if (wasmDir) return join(wasmDir, name);
-  return createRequire(import.meta.url).resolve(pkgFile);
+  try {
+    return createRequire(import.meta.url).resolve(pkgFile);
+  } catch {
+    return fileURLToPath(new URL(`../../${name}`, import.meta.url));
+  }
 }
 
 async function makeParser(): Promise<Parser> {

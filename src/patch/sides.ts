@@ -101,7 +101,7 @@ function sectionRegion(section: string, rows: Hunk['lines'], facts: CFacts, post
  * says (git names a label like `out:` when one sits above the hunk).
  */
 function exportedAfterClose(rows: Hunk['lines']): string | undefined {
-  const close = rows.findIndex((r) => r.text.startsWith('}'));
+  const close = rows.findIndex((r) => r.text.trimEnd() === '}'); // `};` ends a struct, not a function
   if (close < 0) return undefined;
   const next = rows.slice(close + 1).find((r) => r.text.trim());
   return /^EXPORT_SYMBOL(?:_GPL)?(?:_FOR_MODULES|_NS|_NS_GPL)?\((\w+)/.exec(next?.text ?? '')?.[1];

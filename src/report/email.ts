@@ -6,13 +6,17 @@
  */
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
 import type { ReportContext } from './index.js';
-import { countFindings, countsPhrase, diffText, fileHeader, hunkHeader, loreLink, reviewedPatches, targetLineId, targetSentence } from './common.js';
+import { countFindings, countsPhrase, diffText, fileHeader, hunkHeader, reviewedPatches, targetLineId, targetSentence } from './common.js';
+import { attribution, footer, greeting, replySubject } from './email-parts.js';
+import { plainText } from './escape.js';
 import { planQuotes, type QuoteSegment } from './quote.js';
 import { hasSteps, stepTable } from './steps.js';
 import { wrapText } from './wrap.js';
 import { TOOL, VERSION } from '../version.js';
 
 const WIDTH = 72;
+
+export { replySubject, rfc2822Date } from './email-parts.js';
 
 /** All replies (preview): one per patch that has notes; nothing for clean patches. */
 export function renderEmail(result: ReviewResult, ctx: ReportContext): string {
@@ -21,14 +25,9 @@ export function renderEmail(result: ReviewResult, ctx: ReportContext): string {
     .map((p) => {
       const head = [`Subject: ${replySubject(p.subject)}`];
       if (p.messageId) head.push(`In-Reply-To: <${p.messageId}>`);
-      return `${head.join('\n')}\n\n${renderEmailBody(p, result, ctx)}`;
+      return plainText(`${head.join('\n')}\n\n${renderEmailBody(p, result, ctx)}`);
     })
     .join('\n\n');
-}
-
-/** "Re: <subject>", without stacking a second "Re:". */
-export function replySubject(subject: string): string {
-  return /^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`;
 }
 
 /** The body of the reply to one patch (ends with a newline). */
@@ -39,12 +38,7 @@ export function renderEmailBody(patch: PatchModel, result: ReviewResult, ctx: Re
   if (quotes.length) parts.push(`${attribution(patch)}\n${quotes.join('\n\n')}`);
   if (plan.outside.length) parts.push(renderOutside(plan.outside, result, ctx));
   parts.push(footer(patch));
-  return parts.join('\n\n') + '\n';
-}
-
-function greeting(patch: PatchModel): string {
-  const name = /^\s*"?([^"<\s@]+)[^<]*</.exec(patch.from ?? '')?.[1];
-  return name ? `Hi ${name},` : 'Hi,';
+  return plainText(parts.join('\n\n') + '\n');
 }
 
 function intro(patch: PatchModel, result: ReviewResult, ctx: ReportContext): string {
@@ -56,27 +50,6 @@ function intro(patch: PatchModel, result: ReviewResult, ctx: ReportContext): str
       `Target kernel: ${targetSentence(result, ctx.kb)}. It can be wrong: please read ` +
       `these as questions, not as a review.`,
     WIDTH,
-  );
-}
-
-/** "On Wed, 3 Jun 2026 18:00:02 +0000, Name <addr> wrote:" (date left out when unknown). */
-function attribution(patch: PatchModel): string {
-  const who = patch.from ?? 'the author';
-  const when = patch.date ? rfc2822Date(patch.date) : undefined;
-  return when ? `On ${when}, ${who} wrote:` : `${who} wrote:`;
-}
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** ISO 8601 -> "Wed, 3 Jun 2026 18:00:02 +0000" in UTC (the model keeps no zone); the input if unparsable. */
-export function rfc2822Date(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const hh = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ` +
-    `${hh(d.getUTCHours())}:${hh(d.getUTCMinutes())}:${hh(d.getUTCSeconds())} +0000`
   );
 }
 
@@ -126,23 +99,3 @@ function renderOutside(findings: readonly Finding[], result: ReviewResult, ctx: 
   return [lead, ...notes].join('\n\n');
 }
 
-/** Who we are, how to reproduce, how to push back. No signature delimiter, no trailers. */
-function footer(patch: PatchModel): string {
-  const rules = [...new Set(patch.findings.map((f) => f.rule))];
-  const lines = wrapText(
-    `${TOOL} ${VERSION}: automated notes on PCI save/restore in vfio/pci patches. ` +
-      'Not a human review, so no Reviewed-by, Acked-by or Tested-by.',
-    WIDTH,
-  ).split('\n');
-  if (patch.messageId) lines.push(`Patch: ${loreLink(patch.messageId)}`);
-  lines.push('Run it locally:  npx vfio-review review <mbox>');
-  for (const r of rules) lines.push(`Explain a note:  vfio-review explain ${r}`);
-  lines.push(
-    ...wrapText(
-      'False positive? Reply to this message saying which note and why, so ' +
-        'the rule can be fixed. Locally, --ignore RULE silences a rule.',
-      WIDTH,
-    ).split('\n'),
-  );
-  return lines.join('\n');
-}

@@ -89,3 +89,12 @@ export function safeLink(title: string, url: string | undefined): string {
   if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url)) return label;
   return `[${label}](${url})`;
 }
+
+/**
+ * Plain text for a terminal or a mail: C0 control characters other than tab, newline and form
+ * feed (old kernel sources use ^L) become U+FFFD, so a patch cannot smuggle terminal escape
+ * sequences or carriage returns into what we print or send.
+ */
+export function plainText(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000d-\u001f\u007f]/g, '\uFFFD');
+}

@@ -19,6 +19,10 @@ import { escapeMarkdownLine, inlineCode } from './escape.js';
 import { findingMarkdown, footerLine, stepsSection, summaryBlock } from './markdown.js';
 import { hasSteps } from './steps.js';
 import { TOOL, VERSION } from '../version.js';
+import { SUMMARY_MARKER, fingerprintMarker, markerFingerprint } from './marker.js';
+
+// The markers are part of this module's contract (the Action imports them from here).
+export { SUMMARY_MARKER, fingerprintMarker, listMarkers, markerFingerprint, parseMarker } from './marker.js';
 
 export interface ReviewComment {
   path: string;
@@ -50,35 +54,6 @@ export interface GithubReviewOptions {
 
 /** About 25-40 comments per review is what bots that post reliably use (ecosystem notes 1.6). */
 export const MAX_INLINE_COMMENTS = 30;
-
-const MARKER_FP = /^[A-Za-z0-9_.:-]+$/;
-
-/** The fingerprint as a marker can carry it: characters outside [A-Za-z0-9_.:-] become '_'. */
-export function markerFingerprint(fingerprint: string): string {
-  return MARKER_FP.test(fingerprint) ? fingerprint : fingerprint.replace(/[^A-Za-z0-9_.:-]/g, '_');
-}
-
-/** Hidden marker carried by every comment: `<!-- vfio-review:v1 fp=<fingerprint> -->`. */
-export function fingerprintMarker(fingerprint: string): string {
-  return `<!-- vfio-review:v1 fp=${markerFingerprint(fingerprint)} -->`;
-}
-
-/** Hidden marker that ends the review body (so the body is recognisable, yet never a note). */
-export const SUMMARY_MARKER = '<!-- vfio-review:v1 summary -->';
-
-/**
- * The fingerprint of a comment body that carries our marker. The LAST fingerprint marker
- * counts: ours is always placed after the note's text (later markers of other kinds, such as a
- * "resolved" stamp, may follow it), so text quoted earlier cannot impersonate another note.
- */
-export function parseMarker(body: string): string | undefined {
-  return listMarkers(body).at(-1);
-}
-
-/** Every fingerprint marker in a review body (the notes that live there, not inline). */
-export function listMarkers(body: string): string[] {
-  return [...body.matchAll(/<!-- vfio-review:v1 fp=([A-Za-z0-9_.:-]+) -->/g)].map((m) => m[1]);
-}
 
 export function buildGithubReview(result: ReviewResult, opts: GithubReviewOptions): ReviewPayload {
   const ctx: ReportContext = { kb: opts.kb };

@@ -14,6 +14,7 @@
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
 import type { ReportContext } from './index.js';
 import { LEVEL, countFindings, diffListing, reviewedPatches, sortFindings, targetLineId, targetSentence } from './common.js';
+import { plainText } from './escape.js';
 import { hasSteps, stepTable } from './steps.js';
 import { wrapText } from './wrap.js';
 
@@ -21,11 +22,11 @@ const WIDTH = 80;
 
 export function renderText(result: ReviewResult, ctx: ReportContext): string {
   const patches = reviewedPatches(result);
-  if (ctx.terse) return patches.flatMap((p) => sortFindings(p.findings).map(terseLine)).map((l) => l + '\n').join('');
+  if (ctx.terse) return plainText(patches.flatMap((p) => sortFindings(p.findings).map(terseLine)).map((l) => l + '\n').join(''));
   if (patches.length === 0) return 'vfio-review: no patches to review in the input.\n';
   const blocks = patches.map((p) => renderPatch(p, result, ctx));
   blocks.push(`Target kernel: ${targetSentence(result, ctx.kb)}`);
-  return blocks.join('\n\n') + '\n';
+  return plainText(blocks.join('\n\n') + '\n');
 }
 
 function terseLine(f: Finding): string {

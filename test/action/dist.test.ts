@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ROOT } from '../support/fake-github-action.js';
+import { ROOT, runAction, startSample, stopSample } from '../support/fake-github-action.js';
 
 async function files(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -29,6 +29,16 @@ test('dist/ is current with the sources (run `npm run build` when this fails)', 
     }
     assert.ok(want.includes('web-tree-sitter.wasm') && want.includes('tree-sitter-c.wasm') && want.includes('package.json'));
     assert.ok(want.some((f) => f.startsWith('rules/')), 'the knowledge base travels with the bundle');
+    // Self-contained: the fresh build, outside the repository (no node_modules, rules/ or
+    // package.json above it), reviews the sample.
+    const gh = await startSample();
+    try {
+      const r = await runAction({ gh, event: 'pull_request.opened.json', bundle: join(tmp, 'index.js') });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.ok(gh.liveComments(42).length > 0, 'inline notes posted');
+    } finally {
+      await stopSample(gh);
+    }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
-import { cli, epochCommits, importMbox, initInbox, makeRoot, purgeMessage, removeMessage, type Inbox } from '../support/public-inbox.js';
+import { cli, cliInProcess, epochCommits, importMbox, initInbox, makeRoot, purgeMessage, removeMessage, type Inbox } from '../support/public-inbox.js';
 import { brokenMail, mbox, noise, PATCH3_MSGID, sampleMails, V18_MSGIDS, v19Mails } from '../support/public-inbox-fixtures.js';
 
 const THREE_NOTES = ['snapshot/stale-restore', 'snapshot/stale-tph', 'msix/memory-bit'];
@@ -20,8 +20,10 @@ let state: string;
 let outbox: string;
 let config: string;
 
-function ingest(extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const r = cli(['ingest', inbox.dir, '--state', state, '--outbox', outbox, '--config', config, '--once', ...extra], env);
+/** The first run goes through bin/vfio-review.js as a child process; later ones in-process. */
+async function ingest(opts: { child?: boolean } = {}) {
+  const args = ['ingest', inbox.dir, '--state', state, '--outbox', outbox, '--config', config, '--once'];
+  const r = opts.child ? cli(args) : await cliInProcess(args);
   assert.equal(r.status, 0, r.stderr);
   return r;
 }
@@ -70,7 +72,7 @@ after(() => {
 
 describe('ingest on a public-inbox v2 inbox', () => {
   test('first run: exactly one reply, to patch 3/4, threaded under it, with the three notes', async () => {
-    const r = ingest();
+    const r = await ingest({ child: true });
     assert.match(r.stderr, /1 repl\(ies\) written/);
     const files = emls();
     assert.equal(files.length, 1, `replies: ${files.join(', ')}`);
@@ -109,16 +111,16 @@ describe('ingest on a public-inbox v2 inbox', () => {
     d.close();
   });
 
-  test('second run does nothing', () => {
+  test('second run does nothing', async () => {
     const before = emls().map((f) => statSync(join(outbox, f)).mtimeMs);
-    const r = ingest();
+    const r = await ingest();
     assert.match(r.stderr, /0 new message\(s\), 0 patch\(es\) reviewed, 0 repl\(ies\) written/);
     assert.deepEqual(emls().map((f) => statSync(join(outbox, f)).mtimeMs), before);
   });
 
   test('appended messages are picked up; v19 is linked to v18 and says what remains', async () => {
     importMbox(inbox, mbox([...noise(10, 400), ...v19Mails()]));
-    const r = ingest();
+    const r = await ingest();
     assert.match(r.stderr, /15 new message\(s\)/);
     const files = emls();
     assert.equal(files.length, 2);
@@ -128,21 +130,25 @@ describe('ingest on a public-inbox v2 inbox', () => {
     assert.equal(v19.inReplyTo, `<${PATCH3_MSGID.replace('.1795476367.', '.1796081167.')}>`);
     const text = v19.text ?? '';
     assert.match(text, /Compared with the review of v18/);
+    assert.ok(text.indexOf('Compared with') < text.indexOf(' wrote:'), 'before the quoted patch');
     for (const rule of THREE_NOTES) assert.match(text, new RegExp(`- still present: ${rule.replace('/', '\\/')}`));
     assert.doesNotMatch(text, /- resolved:/);
   });
 
-  test('a message removed as spam (a d commit) is recorded as a deletion', () => {
-    removeMessage(inbox, noise(1, 400)[0]);
-    const r = ingest();
+  test('a message removed as spam (a d commit) is recorded as a deletion', async () => {
+    const spam = noise(1, 400)[0].replace(/^To: .*$/m, `To: ${inbox.address}`).replace('noise-400@', 'spam-400@');
+    importMbox(inbox, mbox([spam]));
+    await ingest();
+    removeMessage(inbox, spam);
+    const r = await ingest();
     assert.match(r.stderr, /done in/);
     const d = db();
     assert.equal(d.prepare(`SELECT COUNT(*) FROM deletions`).pluck().get(), 1);
-    assert.equal(d.prepare(`SELECT message_id FROM deletions`).pluck().get(), 'noise-400@example.net');
+    assert.equal(d.prepare(`SELECT message_id FROM deletions`).pluck().get(), 'spam-400@example.net');
     d.close();
   });
 
-  test('a rewritten epoch (public-inbox-purge) loses and repeats nothing', () => {
+  test('a rewritten epoch (public-inbox-purge) loses and repeats nothing', async () => {
     const d0 = db();
     const rowsBefore = d0.prepare(`SELECT COUNT(*) FROM messages`).pluck().get() as number;
     const cursor = d0.prepare(`SELECT position FROM cursors WHERE epoch = '0'`).pluck().get() as string;
@@ -150,7 +156,7 @@ describe('ingest on a public-inbox v2 inbox', () => {
     purgeMessage(inbox, noise(1, 5)[0]);
     assert.ok(!epochCommits(join(inbox.dir, 'git', '0.git')).includes(cursor), 'the cursor commit is gone');
     importMbox(inbox, mbox(noise(3, 500)));
-    const r = ingest();
+    const r = await ingest();
     assert.match(r.stderr, /archive rewritten/);
     assert.match(r.stderr, /3 new message\(s\)/);
     const d = db();
@@ -160,10 +166,10 @@ describe('ingest on a public-inbox v2 inbox', () => {
     assert.equal(emls().length, 2);
   });
 
-  test('a new epoch is picked up', () => {
+  test('a new epoch is picked up', async () => {
     importMbox(inbox, mbox(noise(12, 600)), { rotateBytes: 2000 });
     assert.ok(existsSync(join(inbox.dir, 'git', '1.git')), 'public-inbox started epoch 1');
-    const r = ingest();
+    const r = await ingest();
     assert.match(r.stderr, /12 new message\(s\)/);
     const d = db();
     const epochs = d.prepare(`SELECT epoch FROM cursors ORDER BY epoch`).pluck().all();
@@ -171,7 +177,7 @@ describe('ingest on a public-inbox v2 inbox', () => {
     d.close();
   });
 
-  test('ingest status shows counts, cursors and the recent errors', () => {
+  test('ingest status shows counts, cursors and the recent errors', async () => {
     const r = cli(['ingest', 'status', '--state', state]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^messages: reviewed \d+, skipped \d+, error 1, pending 0$/m);

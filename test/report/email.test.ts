@@ -120,3 +120,16 @@ test('email: helpers', () => {
   assert.equal(rfc2822Date('2026-06-03T18:00:02.000Z'), 'Wed, 3 Jun 2026 18:00:02 +0000');
   assert.equal(rfc2822Date('not a date'), 'not a date');
 });
+
+test('email: greeting uses the display name only', () => {
+  const r = sampleResult();
+  const body = (from: string | undefined) => {
+    r.patches[0].from = from;
+    return renderEmailBody(r.patches[0], r, { kb }).split('\n', 1)[0];
+  };
+  assert.equal(body('Sample Author <author@example.org>'), 'Hi Sample,');
+  assert.equal(body('"Doe, Jane" <jd@example.org>'), 'Hi,');
+  assert.equal(body('"Jane Doe" <jd@example.org>'), 'Hi Jane,');
+  assert.equal(body('jd@example.org'), 'Hi,');
+  assert.equal(body(undefined), 'Hi,');
+});

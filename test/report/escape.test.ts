@@ -1,7 +1,7 @@
 /** Escaping (what we post on GitHub) and wrapping (what we mail): the shared helpers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ZWJ, codeBlock, escapeHtml, escapeMarkdown, escapeMarkdownLine, inlineCode, neutralizeMentions, safeLink } from '../../src/report/escape.js';
+import { ZWJ, codeBlock, escapeHtml, escapeMarkdown, escapeMarkdownLine, inlineCode, neutralizeMentions, plainText, safeLink } from '../../src/report/escape.js';
 import { wrapParagraph, wrapText } from '../../src/report/wrap.js';
 
 test('escape: @mentions and #refs cannot notify or link', () => {
@@ -69,4 +69,8 @@ test('wrap: paragraphs, list items with hanging indent, verbatim code lines', ()
     'one two\nthree four\n\n- item one\n  two three\n- item four\n\n\tcode line that is long and must stay\nafter',
   );
   for (const l of wrapText('word '.repeat(100), 72).split('\n')) assert.ok(l.length <= 72);
+});
+
+test('plain text: terminal escapes and carriage returns from a patch are neutralised', () => {
+  assert.equal(plainText('a\u001b[31mred\r\nb\tc\fd\u0007'), 'a\uFFFD[31mred\uFFFD\nb\tc\fd\uFFFD');
 });

@@ -60,9 +60,9 @@ test('pipeline: SARIF with the real rules is valid against the schema', async ()
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
   const validate = ajv.compile(schema);
-  const doc = JSON.parse(render('sarif', result, { kb }));
+  const doc = JSON.parse(render('sarif', result, { kb })) as { runs: { tool: { driver: { rules: { id: string }[] } } }[] };
   assert.ok(validate(doc), JSON.stringify(validate.errors, null, 1));
-  const ids = doc.runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
+  const ids = doc.runs[0].tool.driver.rules.map((r) => r.id);
   for (const rule of REQUIRED) assert.ok(ids.includes(rule), `${rule} described`);
 });
 

@@ -67,3 +67,11 @@ test('text: a mangled patch is named, not analysed', () => {
   Object.assign(r.patches[0], { mangled: true, mangledReason: 'format=flowed', findings: [] });
   assert.match(render('text', r, { kb }), /: not analysed: format=flowed$/m);
 });
+
+test('text and email: a hostile title cannot send terminal escapes', () => {
+  const r = sampleResult();
+  r.patches[0].findings[0].title = 'x\u001b]52;c;ZXZpbA==\u0007\r y';
+  for (const out of [render('text', r, { kb }), render('text', r, { kb, terse: true }), render('email', r, { kb })]) {
+    assert.ok(!/[\u001b\u0007\r]/.test(out), JSON.stringify(out.slice(0, 80)));
+  }
+});

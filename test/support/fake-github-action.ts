@@ -3,6 +3,7 @@
  * variables, an event file, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files; against the fake
  * GitHub server. Also: the sample kernel repository (a clone of the sample bundle).
  */
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -129,4 +130,43 @@ export function parseOutputs(text: string): Record<string, string> {
 export function bundlePath(): string | undefined {
   const p = join(ROOT, 'dist/index.js');
   return existsSync(p) ? p : undefined;
+}
+
+// ---- assertions shared by the Action's end-to-end tests ----
+
+export const SAMPLE_FILE = 'drivers/vfio/pci/vfio_pci_core.c';
+/** vfio_pci_core_aer_reset_done() in v18 3/4's post-image. */
+export const FN_LINES = [2286, 2296] as const;
+export const REQUIRED_RULES = ['snapshot/stale-restore', 'snapshot/stale-tph', 'msix/memory-bit'];
+
+/** The rule id a comment is about: the reports write "`TYPE` (`rule/id`)". */
+export const ruleOf = (body: string): string | undefined => /\(`([a-z-]+\/[a-z-]+)`\)/.exec(body)?.[1];
+
+export function assertOk(r: ActionRun): void {
+  assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+}
+
+/** The "done when" notes: inline, on vfio_pci_core_aer_reset_done(), at the analysed head. */
+export function assertRequiredNotes(gh: FakeGitHub, pull = 42, head = HEAD_SHA): void {
+  const live = gh.liveComments(pull);
+  for (const rule of REQUIRED_RULES) {
+    const c = live.find((x) => ruleOf(x.body) === rule);
+    assert.ok(c, `an inline note for ${rule}; got ${live.map((x) => ruleOf(x.body)).join(', ')}`);
+    assert.equal(c.path, SAMPLE_FILE);
+    assert.equal(c.side, 'RIGHT');
+    assert.ok(c.line >= FN_LINES[0] && c.line <= FN_LINES[1], `${rule} on line ${c.line}, inside vfio_pci_core_aer_reset_done()`);
+    assert.match(c.body, /vfio\\?_pci\\?_core\\?_aer\\?_reset\\?_done/);
+    assert.equal(c.commit_id, head);
+  }
+}
+
+/** Back to the state startSample() gives: nothing posted, PR #42 at v18 3/4, no faults. */
+export function resetSample(gh: FakeGitHub): void {
+  gh.reviews.length = 0;
+  gh.comments.length = 0;
+  gh.issueComments.length = 0;
+  gh.requests.length = 0;
+  gh.clearFaults();
+  gh.git('checkout', '-q', '--detach', HEAD_SHA);
+  gh.pulls.get(42)!.headSha = HEAD_SHA;
 }

@@ -192,3 +192,14 @@ export function v19Mails(opts: { clean?: boolean } = {}): string[] {
     return t;
   });
 }
+
+/** Another author's copy of the sample series (new Message-IDs and From): another risky 3/4. */
+export function seriesClone(n: number): string[] {
+  const stamp = String(1795476367 + n * 1000);
+  return sampleMails().map((m) =>
+    m
+      .replace(/\.1795476367\./g, `.${stamp}.`)
+      .replace(/Sample Author <author@example\.org>/g, `Clone ${n} <clone${n}@example.org>`)
+      .replace(/author@example\.org/g, `clone${n}@example.org`),
+  );
+}

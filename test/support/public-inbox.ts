@@ -20,20 +20,15 @@ export interface Inbox {
 
 /** Import an mbox (mboxrd reader), optionally with a tiny rotate size to force new epochs. */
 const IMPORT_PL = String.raw`
-use strict; use PublicInbox::Config; use PublicInbox::InboxWritable; use PublicInbox::MboxReader; use PublicInbox::Eml;
-my ($name, $action, $file, $rotate) = @ARGV;
+use strict; use PublicInbox::Config; use PublicInbox::InboxWritable; use PublicInbox::MboxReader;
+my ($name, $file, $rotate) = @ARGV;
 my $cfg = PublicInbox::Config->new;
 my $ibx = $cfg->lookup_name($name) or die "no inbox $name\n";
 $ibx = PublicInbox::InboxWritable->new($ibx);
 my $im = $ibx->importer(1);
 $im->{rotate_bytes} = $rotate if $rotate;
 open my $fh, '<', $file or die "$file: $!\n";
-if ($action eq 'add') {
-  PublicInbox::MboxReader->mboxrd($fh, sub { my ($eml) = @_; $im->add($eml) });
-} else {
-  local $/; my $raw = <$fh>;
-  $im->remove(PublicInbox::Eml->new(\$raw), 'spam') or die "not found\n";
-}
+PublicInbox::MboxReader->mboxrd($fh, sub { my ($eml) = @_; $im->add($eml) });
 $im->done;
 `;
 
@@ -42,7 +37,7 @@ export function makeRoot(prefix = 'vfio-review-pi-'): string {
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: Buffer | string): string {
-  const r = spawnSync(cmd, args, { env, input, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, { env, input: input ?? '', encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
@@ -67,14 +62,15 @@ export function initInbox(root: string, name: string, opts: { version?: 1 | 2; f
 export function importMbox(inbox: Inbox, mboxText: string | Buffer, opts: { rotateBytes?: number } = {}): void {
   const file = join(inbox.root, `import-${process.hrtime.bigint()}.mbox`);
   writeFileSync(file, mboxText);
-  run('perl', ['-e', IMPORT_PL, inbox.name, 'add', file, String(opts.rotateBytes ?? '')], inbox.env);
+  run('perl', ['-e', IMPORT_PL, inbox.name, file, String(opts.rotateBytes ?? '')], inbox.env);
 }
 
-/** Remove a message the way public-inbox-learn spam does: a `d` commit, history kept. */
+/**
+ * `public-inbox-learn rm`: a `d` commit, history kept. It removes from the inboxes whose
+ * address is among the recipients, and only a byte-for-byte identical message.
+ */
 export function removeMessage(inbox: Inbox, rawMessage: string): void {
-  const file = join(inbox.root, `rm-${process.hrtime.bigint()}.eml`);
-  writeFileSync(file, rawMessage);
-  run('perl', ['-e', IMPORT_PL, inbox.name, 'remove', file], inbox.env);
+  run('public-inbox-learn', ['rm'], inbox.env, rawMessage);
 }
 
 /** public-inbox-purge: removes a message and REWRITES the epoch's history (non-fast-forward). */
@@ -140,4 +136,27 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): { status: numb
 /** The same, asynchronously, so a test can kill it (SIGKILL) in the middle. */
 export function cliProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Run the CLI in this process (same code path as bin/vfio-review.js, without paying node +
+ * tsx start-up per run). Only stderr is captured: under `node --test` stdout carries the
+ * test protocol and must not be touched; use `cli` for commands whose stdout matters.
+ */
+export async function cliInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stderr: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  const err: string[] = [];
+  const saved = { err: process.stderr.write, env: { ...process.env } };
+  Object.assign(process.env, env);
+  process.stderr.write = ((c: string | Uint8Array) => (err.push(String(c)), true)) as typeof process.stderr.write;
+  try {
+    const status = await main(args);
+    return { status, stderr: err.join('') };
+  } finally {
+    process.stderr.write = saved.err;
+    for (const k of Object.keys(env)) {
+      if (saved.env[k] === undefined) delete process.env[k];
+      else process.env[k] = saved.env[k];
+    }
+  }
 }
