@@ -3,7 +3,6 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   startSample, stopSample, resetSample, runAction, assertOk as ok, assertRequiredNotes as required, TOKEN,
 } from '../support/fake-github-action.js';
