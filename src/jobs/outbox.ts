@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { crashPoint } from './crash.js';
 import type { JobEnv } from './env.js';
 import { sendRaw, SmtpFailure } from './smtp.js';
-import { clock, logEvent, now } from './state.js';
+import { clock, logEvent, now, stmt } from './state.js';
 
 interface ReplyRow {
   id: string;
@@ -45,8 +45,8 @@ export function emlPath(outbox: string, id: string): string {
 export function reconcile(env: JobEnv): void {
   mkdirSync(env.outbox, { recursive: true });
   for (const f of readdirSync(env.outbox)) if (f.startsWith('.tmp-')) unlinkSync(join(env.outbox, f));
-  const queued = env.db.prepare(`SELECT id, eml FROM replies WHERE state = 'queued'`).all() as { id: string; eml: Buffer }[];
-  const mark = env.db.prepare(`UPDATE replies SET state = 'written', written_at = ? WHERE id = ? AND state = 'queued'`);
+  const queued = stmt(env.db, `SELECT id, eml FROM replies WHERE state = 'queued'`).all() as { id: string; eml: Buffer }[];
+  const mark = stmt(env.db, `UPDATE replies SET state = 'written', written_at = ? WHERE id = ? AND state = 'queued'`);
   for (const r of queued) {
     const path = emlPath(env.outbox, r.id);
     if (existsSync(path) && readFileSync(path).equals(r.eml)) {
@@ -54,11 +54,11 @@ export function reconcile(env: JobEnv): void {
       env.log.info(`outbox: ${r.id}.eml was written before a crash; recorded it`);
     }
   }
-  const sending = env.db.prepare(`SELECT id, reply_message_id FROM replies WHERE state = 'sending'`).all() as { id: string; reply_message_id: string }[];
+  const sending = stmt(env.db, `SELECT id, reply_message_id FROM replies WHERE state = 'sending'`).all() as { id: string; reply_message_id: string }[];
   for (const r of sending) {
     // Did it come back to us through a list we follow? Then it was sent.
-    if (env.db.prepare(`SELECT 1 FROM messages WHERE message_id = ?`).get(r.reply_message_id)) {
-      env.db.prepare(`UPDATE replies SET state = 'sent', sent_at = ? WHERE id = ?`).run(now(), r.id);
+    if (stmt(env.db, `SELECT 1 FROM messages WHERE message_id = ?`).get(r.reply_message_id)) {
+      stmt(env.db, `UPDATE replies SET state = 'sent', sent_at = ? WHERE id = ?`).run(now(), r.id);
       continue;
     }
     // We cannot know whether the server took it before we died. Send again with the same
@@ -66,7 +66,7 @@ export function reconcile(env: JobEnv): void {
     const text = `reply <${r.reply_message_id}> was being sent when the job stopped; it will be sent again with the same Message-ID`;
     env.log.warn(text);
     logEvent(env.db, 'warn', text);
-    env.db.prepare(`UPDATE replies SET state = 'written' WHERE id = ?`).run(r.id);
+    stmt(env.db, `UPDATE replies SET state = 'written' WHERE id = ?`).run(r.id);
   }
 }
 
@@ -94,18 +94,17 @@ export function writeEml(outbox: string, id: string, eml: Buffer): void {
 function budget(env: JobEnv): number {
   const { max, perMinutes } = env.policy.rateLimit;
   const since = new Date(clock() - perMinutes * 60_000).toISOString();
-  const used = env.db.prepare(`SELECT COUNT(*) FROM replies WHERE written_at IS NOT NULL AND written_at >= ?`).pluck().get(since) as number;
+  const used = stmt(env.db, `SELECT COUNT(*) FROM replies WHERE written_at IS NOT NULL AND written_at >= ?`).pluck().get(since) as number;
   return Math.max(0, max - used);
 }
 
 export async function deliver(env: JobEnv): Promise<DeliveryCounts> {
   const counts: DeliveryCounts = { written: 0, sent: 0, deferred: 0, failed: 0 };
-  const due = env.db
-    .prepare(`SELECT * FROM replies WHERE state = 'queued' AND not_before <= ? ORDER BY created_at, id`)
+  const due = stmt(env.db, `SELECT * FROM replies WHERE state = 'queued' AND not_before <= ? ORDER BY created_at, id`)
     .all(now()) as ReplyRow[];
-  counts.deferred = (env.db.prepare(`SELECT COUNT(*) FROM replies WHERE state = 'queued'`).pluck().get() as number) - due.length;
+  counts.deferred = (stmt(env.db, `SELECT COUNT(*) FROM replies WHERE state = 'queued'`).pluck().get() as number) - due.length;
   let left = budget(env);
-  const markWritten = env.db.prepare(`UPDATE replies SET state = 'written', written_at = ? WHERE id = ? AND state = 'queued'`);
+  const markWritten = stmt(env.db, `UPDATE replies SET state = 'written', written_at = ? WHERE id = ? AND state = 'queued'`);
   for (const r of due) {
     if (left <= 0) {
       counts.deferred++;
@@ -124,14 +123,14 @@ export async function deliver(env: JobEnv): Promise<DeliveryCounts> {
 }
 
 async function sendWritten(env: JobEnv, counts: DeliveryCounts): Promise<void> {
-  const rows = env.db.prepare(`SELECT * FROM replies WHERE state = 'written' AND mode = 'smtp' ORDER BY written_at, id`).all() as ReplyRow[];
+  const rows = stmt(env.db, `SELECT * FROM replies WHERE state = 'written' AND mode = 'smtp' ORDER BY written_at, id`).all() as ReplyRow[];
   for (const r of rows) {
-    env.db.prepare(`UPDATE replies SET state = 'sending', attempts = attempts + 1 WHERE id = ?`).run(r.id);
+    stmt(env.db, `UPDATE replies SET state = 'sending', attempts = attempts + 1 WHERE id = ?`).run(r.id);
     try {
       await sendRaw(env.smtp!, r.envelope_from, JSON.parse(r.recipients) as string[], r.eml);
     } catch (err) {
       const msg = err instanceof SmtpFailure ? err.message : String((err as Error).message);
-      env.db.prepare(`UPDATE replies SET state = 'written', last_error = ? WHERE id = ?`).run(msg, r.id);
+      stmt(env.db, `UPDATE replies SET state = 'written', last_error = ? WHERE id = ?`).run(msg, r.id);
       const text = `SMTP: ${msg}; reply <${r.reply_message_id}> stays queued and is retried next run`;
       env.log.error(text);
       logEvent(env.db, 'error', text);
@@ -139,7 +138,7 @@ async function sendWritten(env: JobEnv, counts: DeliveryCounts): Promise<void> {
       return; // the server is down: do not hammer it with the rest of the queue
     }
     crashPoint('smtp-accepted');
-    env.db.prepare(`UPDATE replies SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?`).run(now(), r.id);
+    stmt(env.db, `UPDATE replies SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?`).run(now(), r.id);
     counts.sent++;
   }
 }

@@ -8,7 +8,7 @@ import type { Finding } from '../model.js';
 import { ServiceError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { JobEnv } from './env.js';
-import { logEvent, now } from './state.js';
+import { logEvent, now, stmt } from './state.js';
 
 export const CHECK_CONTEXT = 'vfio-review';
 
@@ -78,13 +78,13 @@ export async function postChecks(env: JobEnv): Promise<{ posted: number; unchang
   const counts = { posted: 0, unchanged: 0, waiting: 0 };
   if (!env.patchwork) return counts;
   const pw = new Patchwork(env.patchwork.url, env.patchwork.token);
-  const queued = env.db.prepare(`SELECT * FROM checks WHERE status = 'queued' ORDER BY rowid`).all() as {
+  const queued = stmt(env.db, `SELECT * FROM checks WHERE status = 'queued' ORDER BY rowid`).all() as {
     patch_message_id: string;
     state: CheckDraft['state'];
     description: string;
     target_url: string;
   }[];
-  const done = env.db.prepare(`UPDATE checks SET status = 'posted', posted_at = ?, attempts = attempts + 1 WHERE patch_message_id = ?`);
+  const done = stmt(env.db, `UPDATE checks SET status = 'posted', posted_at = ?, attempts = attempts + 1 WHERE patch_message_id = ?`);
   for (const q of queued) {
     const draft: CheckDraft = { patchMessageId: q.patch_message_id, state: q.state, description: q.description, targetUrl: q.target_url };
     try {
@@ -104,7 +104,7 @@ export async function postChecks(env: JobEnv): Promise<{ posted: number; unchang
       const text = `patchwork: ${(err as Error).message}; check stays queued`;
       env.log.error(text);
       logEvent(env.db, 'error', text);
-      env.db.prepare(`UPDATE checks SET attempts = attempts + 1, last_error = ? WHERE patch_message_id = ?`).run(String((err as Error).message), q.patch_message_id);
+      stmt(env.db, `UPDATE checks SET attempts = attempts + 1, last_error = ? WHERE patch_message_id = ?`).run(String((err as Error).message), q.patch_message_id);
       break; // the server is down or refuses us: try again next run
     }
   }

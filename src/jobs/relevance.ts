@@ -15,6 +15,7 @@ export interface Headers {
   inReplyTo?: string;
   references: string[];
   encoded: boolean; // base64 / quoted-printable somewhere: the body must be decoded to see a diff
+  multipart: boolean; // attachments possible: only the MIME parser can say what is in it
 }
 
 export interface Tags {
@@ -56,6 +57,7 @@ export function quickHeaders(raw: Buffer): Headers | undefined {
     inReplyTo: ids(fields.get('in-reply-to'))[0],
     references: ids(fields.get('references')),
     encoded: /content-transfer-encoding:\s*(base64|quoted-printable)/i.test(raw.toString('latin1')),
+    multipart: /^multipart\//i.test(fields.get('content-type') ?? ''),
   };
 }
 
@@ -95,8 +97,12 @@ export function mayCarryPatch(raw: Buffer, h: Headers): boolean {
 
 /** Paths a patch mail touches: `diff --git a/X b/Y` and `+++ b/Y` in the body and attachments. */
 export function patchFiles(msg: Message): string[] {
+  return filesInText([msg.body, ...msg.attachments.map((a) => a.text)]);
+}
+
+export function filesInText(texts: string[]): string[] {
   const files = new Set<string>();
-  for (const text of [msg.body, ...msg.attachments.map((a) => a.text)]) {
+  for (const text of texts) {
     for (const m of text.matchAll(/^diff --git a\/(\S+) b\/(\S+)/gm)) {
       files.add(m[1]);
       files.add(m[2]);
@@ -104,6 +110,11 @@ export function patchFiles(msg: Message): string[] {
     for (const m of text.matchAll(/^(?:\+\+\+|---) [ab]\/(\S+)/gm)) files.add(m[1]);
   }
   return [...files];
+}
+
+/** A single-part mail without transfer encoding: its bytes are its text, no MIME parser needed. */
+export function isPlain(h: Headers): boolean {
+  return !h.encoded && !h.multipart;
 }
 
 export function globMatcher(globs: string[]): (path: string) => boolean {

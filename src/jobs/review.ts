@@ -18,7 +18,7 @@ import type { JobEnv } from './env.js';
 import { listFor, type ListPolicy } from './policy.js';
 import { cleanAddress, cleanMsgId, composeReply, type ComposedReply } from './reply.js';
 import { readiness } from './series-wait.js';
-import { clock, logEvent, now } from './state.js';
+import { clock, logEvent, now, stmt } from './state.js';
 import { checkFor, type CheckDraft } from './patchwork.js';
 import { previousVersion, versionSection } from './versions.js';
 
@@ -63,16 +63,14 @@ export interface ReviewCounts {
 
 export async function reviewReady(env: JobEnv): Promise<ReviewCounts> {
   const counts: ReviewCounts = { series: 0, reviewed: 0, skipped: 0, error: 0, replies: 0, waiting: 0 };
-  const groups = env.db
-    .prepare(`SELECT series_group g, MIN(id) first FROM messages WHERE state = 'pending' GROUP BY series_group ORDER BY first`)
+  const groups = stmt(env.db, `SELECT series_group g, MIN(id) first FROM messages WHERE state = 'pending' GROUP BY series_group ORDER BY first`)
     .all() as { g: string }[];
   let kb: KnowledgeBase | undefined;
+  const unrelated: Decision[] = [];
   for (const { g } of groups) {
-    const rows = env.db
-      .prepare(`SELECT * FROM messages WHERE state = 'pending' AND series_group = ? ORDER BY series_index, id`)
+    const rows = stmt(env.db, `SELECT * FROM messages WHERE state = 'pending' AND series_group = ? ORDER BY series_index, id`)
       .all(g) as PendingRow[];
-    const decided = env.db
-      .prepare(`SELECT COUNT(*) FROM messages WHERE state != 'pending' AND series_group = ? AND kind IN ('patch','cover')`)
+    const decided = stmt(env.db, `SELECT COUNT(*) FROM messages WHERE state != 'pending' AND series_group = ? AND kind IN ('patch','cover')`)
       .pluck()
       .get(g) as number;
     const r = readiness(rows, decided, env.policy.seriesWaitMinutes, clock());
@@ -81,22 +79,35 @@ export async function reviewReady(env: JobEnv): Promise<ReviewCounts> {
       continue;
     }
     if (r.why === 'waited') env.log.info(`series ${rows[0].subject ?? g}: reviewing without parts ${r.missing.join(', ')} after waiting`);
+    counts.series++;
+    if (!rows.some((row) => row.kind === 'patch' && row.relevant)) {
+      // Nothing followed in this series: decided without a review, committed in bulk below
+      // (one fsync for hundreds of unrelated series instead of one each).
+      unrelated.push(...rows.map((row) => skipUnrelated(row)));
+      continue;
+    }
     kb ??= await loadKnowledgeBase();
     const decisions = await decideGroup(env, rows, kb);
     commit(env, decisions);
-    counts.series++;
-    for (const d of decisions) {
-      counts[d.state]++;
-      if (d.reply) counts.replies++;
-    }
+    tally(counts, decisions);
   }
+  commit(env, unrelated);
+  tally(counts, unrelated);
   return counts;
 }
 
-async function decideGroup(env: JobEnv, rows: PendingRow[], kb: KnowledgeBase): Promise<Decision[]> {
-  if (!rows.some((r) => r.kind === 'patch' && r.relevant)) {
-    return rows.map((row) => ({ row, state: 'skipped', reason: row.kind === 'cover' ? 'series touches no followed file' : 'touches no followed file' }));
+function skipUnrelated(row: PendingRow): Decision {
+  return { row, state: 'skipped', reason: row.kind === 'cover' ? 'series touches no followed file' : 'touches no followed file' };
+}
+
+function tally(counts: ReviewCounts, decisions: Decision[]): void {
+  for (const d of decisions) {
+    counts[d.state]++;
+    if (d.reply) counts.replies++;
   }
+}
+
+async function decideGroup(env: JobEnv, rows: PendingRow[], kb: KnowledgeBase): Promise<Decision[]> {
   const messages: Message[] = [];
   const parsed: PendingRow[] = [];
   const out: Decision[] = [];
@@ -193,17 +204,18 @@ function buildReply(env: JobEnv, list: ListPolicy, row: PendingRow, patch: Patch
 }
 
 function commit(env: JobEnv, decisions: Decision[]): void {
+  if (decisions.length === 0) return;
   const at = now();
   const mode = env.smtp ? 'smtp' : 'dry-run';
   env.db.transaction(() => {
-    const update = env.db.prepare(
+    const update = stmt(env.db, 
       `UPDATE messages SET state = ?, reason = ?, findings = ?, raw = NULL, decided_at = ? WHERE id = ? AND state = 'pending'`,
     );
-    const reply = env.db.prepare(
+    const reply = stmt(env.db, 
       `INSERT OR IGNORE INTO replies (id, patch_message_id, reply_message_id, message_row, mode, state, envelope_from,
          recipients, eml, not_before, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
     );
-    const check = env.db.prepare(
+    const check = stmt(env.db, 
       `INSERT OR IGNORE INTO checks (patch_message_id, state, description, target_url, status) VALUES (?, ?, ?, ?, 'queued')`,
     );
     for (const d of decisions) {

@@ -97,6 +97,17 @@ export function openStateReadOnly(file: string): Db {
   }
 }
 
+const cache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** Prepared statements, cached per connection: preparing is most of the cost of a small query. */
+export function stmt(db: Db, sql: string): Database.Statement {
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 export const now = (): string => new Date(clock()).toISOString();
 
 /** Milliseconds since the epoch. VFIO_REVIEW_NOW (ISO date) pins it, for tests of waits and embargoes. */
@@ -106,31 +117,31 @@ export function clock(): number {
 }
 
 export function getCursor(db: Db, source: string, epoch: string): string | undefined {
-  return db.prepare(`SELECT position FROM cursors WHERE source = ? AND epoch = ?`).pluck().get(source, epoch) as
+  return stmt(db, `SELECT position FROM cursors WHERE source = ? AND epoch = ?`).pluck().get(source, epoch) as
     | string
     | undefined;
 }
 
 export function setCursor(db: Db, source: string, epoch: string, position: string): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO cursors (source, epoch, position, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (source, epoch) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
   ).run(source, epoch, position, now());
 }
 
 export function hasKey(db: Db, key: string): boolean {
-  return db.prepare(`SELECT 1 FROM messages WHERE key = ?`).get(key) !== undefined;
+  return stmt(db, `SELECT 1 FROM messages WHERE key = ?`).get(key) !== undefined;
 }
 
 /** A Message-ID already recorded (from any source: the same patch is often on kvm and linux-pci). */
 export function firstWithMessageId(db: Db, messageId: string): { id: number; key: string } | undefined {
-  return db.prepare(`SELECT id, key FROM messages WHERE message_id = ? ORDER BY id LIMIT 1`).get(messageId) as
+  return stmt(db, `SELECT id, key FROM messages WHERE message_id = ? ORDER BY id LIMIT 1`).get(messageId) as
     | { id: number; key: string }
     | undefined;
 }
 
 export function logEvent(db: Db, level: 'error' | 'warn' | 'info', text: string): void {
-  db.prepare(`INSERT INTO events (at, level, text) VALUES (?, ?, ?)`).run(now(), level, text);
+  stmt(db, `INSERT INTO events (at, level, text) VALUES (?, ?, ?)`).run(now(), level, text);
   // Keep the table small: status shows the recent ones only.
-  db.prepare(`DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - 1000`).run();
+  stmt(db, `DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - 1000`).run();
 }

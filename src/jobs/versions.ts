@@ -5,7 +5,7 @@
  * vN-1 were resolved and which remain, instead of repeating itself.
  */
 import type { Finding } from '../model.js';
-import type { Db } from './state.js';
+import { stmt, type Db } from './state.js';
 
 export interface PreviousReview {
   version: number;
@@ -18,8 +18,7 @@ export function previousVersion(
   row: { from_addr: string | null; series_title: string | null; series_version: number; id: number },
 ): PreviousReview | undefined {
   if (!row.series_title || !row.from_addr) return undefined;
-  const prev = db
-    .prepare(
+  const prev = stmt(db, 
       `SELECT series_version v, message_id m, findings f FROM messages
        WHERE from_addr = ? AND series_title = ? AND series_version < ? AND state = 'reviewed' AND kind = 'patch' AND id != ?
        ORDER BY series_version DESC, id DESC LIMIT 1`,

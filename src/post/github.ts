@@ -16,7 +16,7 @@ import {
 } from './comments.js';
 import { dedupe } from './dedupe.js';
 import { isPermissionDenied, statusOf, type GitHubClient } from './octokit.js';
-import { cap, escapeMarkdown } from './text.js';
+import { cap, escapeMarkdown, neutralize } from './text.js';
 
 export type { PullTarget } from './comments.js';
 
@@ -67,10 +67,12 @@ const MAX_BODY = 60_000; // GitHub rejects review bodies over 65536 characters
 export async function postReview(
   gh: GitHubClient,
   t: PullTarget,
-  payload: PostInput,
+  input: PostInput,
   opts: PostOptions,
 ): Promise<PostOutcome> {
   const log = opts.log ?? (() => {});
+  // Defence in depth: whatever the reports quoted from the patch, the bot notifies nobody.
+  const payload = { ...input, body: neutralize(input.body), comments: input.comments.map((c) => ({ ...c, body: neutralize(c.body) })) };
   const isOurs = authorFilter(opts.botLogins ?? []);
   const anchors = parseDiffAnchors(opts.diff);
   const existing = await listOurComments(gh, t, isOurs);

@@ -6,7 +6,7 @@ import type { PullTarget } from './comments.js';
 import { authorFilter } from './comments.js';
 import { isPermissionDenied, type GitHubClient } from './octokit.js';
 import { ReadOnlyTokenError } from './github.js';
-import { cap } from './text.js';
+import { cap, neutralize } from './text.js';
 
 const MARK = '<!-- vfio-review:v1 summary -->';
 
@@ -19,7 +19,8 @@ export async function upsertSummaryComment(
   const isOurs = authorFilter(botLogins);
   const where = { owner: t.owner, repo: t.repo, issue_number: t.pullNumber };
   // The report's body may carry the marker already.
-  const body = markdown.includes(MARK) ? cap(markdown, 60_000) : `${cap(markdown, 60_000)}\n\n${MARK}\n`;
+  const text = cap(neutralize(markdown), 60_000);
+  const body = markdown.includes(MARK) ? text : `${text}\n\n${MARK}\n`;
   const all = await gh.paginate(gh.rest.issues.listComments, { ...where, per_page: 100 });
   const ours = all.filter((c) => (c.body ?? '').includes(MARK) && isOurs(c.user)).sort((a, b) => a.id - b.id)[0];
   try {

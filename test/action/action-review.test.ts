@@ -29,6 +29,10 @@ test('the bundled dist/index.js posts one review with the three notes, and a sec
   assert.equal(gh.reviews[0].commit_id, HEAD_SHA);
   assertRequiredNotes();
   assert.equal(first.outputs.posted, 'review');
+  for (const text of [gh.reviews[0].body, ...gh.liveComments(42).map((c) => c.body)]) {
+    assert.doesNotMatch(text, /(^|[^\w`])@[A-Za-z]/m, 'no @mention');
+    assert.doesNotMatch(text, /(^|\s)#\d/m, 'no #123 reference');
+  }
   assert.equal(Number(first.outputs['finding-count']), gh.liveComments(42).length);
   const sarif = JSON.parse(await readFile(first.outputs.sarif, 'utf8'));
   assert.equal(sarif.version, '2.1.0');

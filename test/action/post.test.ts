@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createClient } from '../../src/post/octokit.js';
 import { postReview, ReadOnlyTokenError, type PostInput } from '../../src/post/github.js';
 import { fingerprintMarker, type ReviewComment } from '../../src/report/github.js';
+import { neutralize } from '../../src/post/text.js';
 import { startSample, stopSample, TOKEN, READ_TOKEN, HEAD_SHA, commitChange } from '../support/fake-github-action.js';
 import type { FakeGitHub } from '../support/fake-github.js';
 
@@ -58,6 +59,10 @@ test('first run: one review, inline notes on their lines, at the head, out-of-di
   assert.deepEqual(out.posted, [A, B, C].map((n) => n.fingerprint));
   assert.deepEqual(out.movedToBody, [FAR.fingerprint]);
   assert.equal(gh.count('POST', /\/reviews$/), 1, 'no 422 round trip: anchors were checked before posting');
+  for (const c of gh.liveComments()) {
+    assert.doesNotMatch(c.body, /@maintainer|#12/, 'no mention or issue link from the note text');
+    assert.match(c.body, /@\u200bmaintainer #\u200b12/);
+  }
 });
 
 test('second run on the same head posts nothing new', async () => {
@@ -85,8 +90,8 @@ test('a push that fixes one note marks it resolved, keeps the others, adds a new
   assert.match(cb.body, /\*\*Resolved:\*\* vfio-review no longer reports this note at/);
   assert.match(cb.body, new RegExp(sha.slice(0, 12)));
   assert.ok(cb.body.includes(fingerprintMarker(B.fingerprint)), 'the fingerprint stays on the resolved comment');
-  assert.equal(ca.body, A.body);
-  assert.equal(cc.body, C.body);
+  assert.equal(ca.body, neutralize(A.body), 'left alone');
+  assert.equal(cc.body, neutralize(C.body), 'left alone');
   assert.equal(gh.reviews.length, 2);
   assert.equal(gh.liveComments().at(-1)!.commit_id, sha);
   // Undo the push for the other tests.

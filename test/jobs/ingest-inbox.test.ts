@@ -89,7 +89,8 @@ describe('ingest on a public-inbox v2 inbox', () => {
     assert.match(head, /^Content-Type: text\/plain; charset=utf-8$/m);
     assert.doesNotMatch(head, /^Re: Re:/m);
     const body = mail.text ?? '';
-    for (const rule of THREE_NOTES) assert.ok(body.includes(rule), `note ${rule} in the reply`);
+    const notes = [...body.matchAll(/^\[(?:error|warning|check)\] (\S+):/gm)].map((m) => m[1]);
+    assert.deepEqual(notes.sort(), [...THREE_NOTES].sort(), 'exactly the three notes (the check-level one is below min_severity)');
     // Prose at 72 columns (quoted code, URLs and the attribution line are left as they are).
     const long = body.split('\n').filter((l) => l.length > 72 && !l.startsWith('>') && !/https?:|wrote:$/.test(l));
     assert.deepEqual(long, []);

@@ -1,0 +1,67 @@
+/**
+ * Backfill benchmark for `vfio-review ingest`: a public-inbox v2 inbox of N messages (default
+ * 20,000; mostly unrelated traffic, as on a real list, with a vfio-pci series every ~2,000
+ * mails), read from scratch by one `ingest --once`. Reported: messages/s and peak RSS, beside
+ * the floor: `git log` over the same epoch, and git cat-file reading every message blob.
+ *
+ *   npx tsx bench/ingest-backfill.ts [--messages 20000] [--keep]
+ */
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { importMbox, initInbox, makeRoot } from '../test/support/public-inbox.js';
+import { mbox, noise, seriesClone } from '../test/support/public-inbox-fixtures.js';
+
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '20000' }, keep: { type: 'boolean' } } });
+const total = Number(values.messages);
+const root = makeRoot('vfio-review-bench-');
+
+function timed<T>(f: () => T): [T, number] {
+  const t = process.hrtime.bigint();
+  const r = f();
+  return [r, Number(process.hrtime.bigint() - t) / 1e9];
+}
+
+function sh(cmd: string, args: string[], input?: string): { out: string; err: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, input });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  return { out: r.stdout, err: r.stderr };
+}
+
+// 1. The inbox: unrelated traffic with a vfio-pci series (5 mails) every ~2,000 mails.
+const inbox = initInbox(root, 'bench');
+const mails: string[] = [];
+let clone = 1;
+while (mails.length < total) {
+  const chunk = Math.min(1995, total - mails.length - 5);
+  if (chunk > 0) mails.push(...noise(chunk, mails.length));
+  if (mails.length + 5 <= total) mails.push(...seriesClone(clone++));
+  else break;
+}
+const [, buildS] = timed(() => importMbox(inbox, mbox(mails)));
+const epoch = join(inbox.dir, 'git', '0.git');
+console.log(`inbox: ${mails.length} messages (${clone - 1} vfio-pci series), built by public-inbox in ${buildS.toFixed(1)} s`);
+
+// 2. The floor.
+const [logOut, logS] = timed(() => sh('git', ['--git-dir', epoch, 'log', '--reverse', '--raw', '--no-abbrev', '--format=%H']).out);
+const blobs = [...logOut.matchAll(/ ([0-9a-f]{40}) [AM]\tm$/gm)].map((m) => m[1]);
+const [, catS] = timed(() => sh('git', ['--git-dir', epoch, 'cat-file', '--batch'], blobs.join('\n') + '\n'));
+console.log(`floor: git log --raw over the epoch ${logS.toFixed(2)} s; + cat-file of ${blobs.length} blobs ${catS.toFixed(2)} s`);
+
+// 3. The backfill, as an operator runs it.
+writeFileSync(join(root, 'policy.yaml'), 'series_wait_minutes: 0\n');
+const bin = new URL('../bin/vfio-review.js', import.meta.url).pathname;
+const run = sh('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, bin, 'ingest', inbox.dir, '--state', join(root, 'state.db'),
+  '--outbox', join(root, 'out'), '--config', join(root, 'policy.yaml'), '--once']);
+const m = /TIME ([\d.]+) (\d+)/.exec(run.err)!;
+const secs = Number(m[1]);
+const rssMb = Number(m[2]) / 1024;
+const summary = run.err.split('\n').find((l) => l.includes('done in')) ?? '';
+console.log(`ingest --once: ${secs.toFixed(1)} s wall (incl. ~1 s start-up), ${Math.round(mails.length / secs)} messages/s, peak RSS ${rssMb.toFixed(0)} MiB`);
+console.log(`  ${summary.replace(/^vfio-review ingest: /, '')}`);
+const again = sh('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, bin, 'ingest', inbox.dir, '--state', join(root, 'state.db'),
+  '--outbox', join(root, 'out'), '--config', join(root, 'policy.yaml'), '--once']);
+console.log(`second run (nothing new): ${/TIME ([\d.]+)/.exec(again.err)![1]} s`);
+if (!values.keep) rmSync(root, { recursive: true, force: true });
+else console.log(`kept: ${root}`);
