@@ -52,15 +52,16 @@ console.log(`floor: git log --raw over the epoch ${logS.toFixed(2)} s; + cat-fil
 // 3. The backfill, as an operator runs it.
 writeFileSync(join(root, 'policy.yaml'), 'series_wait_minutes: 0\n');
 const bin = new URL('../bin/vfio-review.js', import.meta.url).pathname;
-const run = sh('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, bin, 'ingest', inbox.dir, '--state', join(root, 'state.db'),
+const run = sh('/usr/bin/time', ['-f', 'TIME %e %M %U %S', process.execPath, bin, 'ingest', inbox.dir, '--state', join(root, 'state.db'),
   '--outbox', join(root, 'out'), '--config', join(root, 'policy.yaml'), '--once']);
-const m = /TIME ([\d.]+) (\d+)/.exec(run.err)!;
+const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(run.err)!;
 const secs = Number(m[1]);
 const rssMb = Number(m[2]) / 1024;
+const cpu = Number(m[3]) + Number(m[4]);
 const summary = run.err.split('\n').find((l) => l.includes('done in')) ?? '';
-console.log(`ingest --once: ${secs.toFixed(1)} s wall (incl. ~1 s start-up), ${Math.round(mails.length / secs)} messages/s, peak RSS ${rssMb.toFixed(0)} MiB`);
+console.log(`ingest --once: ${secs.toFixed(1)} s wall, ${cpu.toFixed(1)} s CPU (incl. ~1 s start-up), ${Math.round(mails.length / secs)} messages/s wall, ${Math.round(mails.length / cpu)} messages/CPU-s, peak RSS ${rssMb.toFixed(0)} MiB`);
 console.log(`  ${summary.replace(/^vfio-review ingest: /, '')}`);
-const again = sh('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, bin, 'ingest', inbox.dir, '--state', join(root, 'state.db'),
+const again = sh('/usr/bin/time', ['-f', 'TIME %e %M %U %S', process.execPath, bin, 'ingest', inbox.dir, '--state', join(root, 'state.db'),
   '--outbox', join(root, 'out'), '--config', join(root, 'policy.yaml'), '--once']);
 console.log(`second run (nothing new): ${/TIME ([\d.]+)/.exec(again.err)![1]} s`);
 if (!values.keep) rmSync(root, { recursive: true, force: true });

@@ -78,7 +78,6 @@ export async function reviewReady(env: JobEnv): Promise<ReviewCounts> {
       counts.waiting++;
       continue;
     }
-    if (r.why === 'waited') env.log.info(`series ${rows[0].subject ?? g}: reviewing without parts ${r.missing.join(', ')} after waiting`);
     counts.series++;
     if (!rows.some((row) => row.kind === 'patch' && row.relevant)) {
       // Nothing followed in this series: decided without a review, committed in bulk below
@@ -86,6 +85,7 @@ export async function reviewReady(env: JobEnv): Promise<ReviewCounts> {
       unrelated.push(...rows.map((row) => skipUnrelated(row)));
       continue;
     }
+    if (r.why === 'waited') env.log.info(`series ${rows[0].subject ?? g}: reviewing without parts ${r.missing.join(', ')} after waiting`);
     kb ??= await loadKnowledgeBase();
     const decisions = await decideGroup(env, rows, kb);
     commit(env, decisions);

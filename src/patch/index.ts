@@ -9,7 +9,7 @@ import type { SourceTree } from '../ingest/tree.js';
 import { splitBody } from './message.js';
 import type { SplitBody } from './message.js';
 import { parseDiff } from './diff.js';
-import { isReplySubject, parseSubjectTags } from './subject.js';
+import { parseSubject } from '../ingest/series.js';
 import { attribute } from './functions.js';
 import { fragmentSides, isCSource, sectionFunction } from './sides.js';
 import type { Side } from './sides.js';
@@ -28,7 +28,7 @@ export async function buildPatch(msg: Message, opts: PatchOptions = {}): Promise
   const split = chooseBody(msg);
   fillMessage(model, split);
   const parsed = split.diff ? parseDiff(split.diff, split.diffLine) : undefined;
-  const reply = isReplySubject(msg.subject);
+  const { reply } = parseSubject(msg.subject);
   if (parsed?.files.length || parsed?.error) model.kind = reply ? 'reply' : 'patch';
   else model.kind = model.series?.index === 0 && !reply ? 'cover-letter' : 'reply';
   if (msg.mangled) {
@@ -55,7 +55,7 @@ function headerModel(msg: Message): PatchModel {
     callbacks: [],
     findings: [],
   };
-  const series = parseSubjectTags(msg.subject);
+  const { series } = parseSubject(msg.subject);
   if (msg.messageId) model.messageId = msg.messageId;
   if (msg.from) model.from = msg.from;
   if (msg.date) model.date = msg.date;

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitBody, messageTrailers } from '../../src/patch/message.js';
-import { parseSubjectTags } from '../../src/patch/subject.js';
 import { buildPatch } from '../../src/patch/index.js';
 import { SAMPLE_DIR, messageFromPatchFile, messageFromText, messageFromDiff } from './helpers.js';
 
@@ -83,14 +82,4 @@ test('a truncated hunk is mangled with the body line, not a crash', async () => 
   const m = await buildPatch(messageFromDiff('Intro line\n\n' + text));
   assert.equal(m.mangled, true);
   assert.match(m.mangledReason ?? '', /at line 9\b/); // "garbage" is body line 9
-});
-
-test('subject tags', () => {
-  assert.deepEqual(parseSubjectTags('[RFC PATCH net-next v2 3/7] foo: bar'), {
-    version: 2, index: 3, total: 7, prefixes: ['RFC', 'PATCH', 'net-next'], title: 'foo: bar',
-  });
-  assert.deepEqual(parseSubjectTags('Re: [PATCH RESEND] x'), {
-    version: 1, index: 1, total: 1, prefixes: ['PATCH', 'RESEND'], resend: true, title: 'x',
-  });
-  assert.equal(parseSubjectTags('no tags'), undefined);
 });
