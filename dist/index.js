@@ -42043,7 +42043,7 @@ function checkSemantics(rule, shared) {
   for (const [i2, v2] of (rule.variants ?? []).entries()) {
     const r2 = walk2(v2.when, `variants[${i2}].when`);
     if (r2) return r2;
-    for (const key of [...v2.what ? [v2.what] : [], ...v2.add ?? [], ...v2.fix ?? []])
+    for (const key of [...v2.what ? [v2.what] : [], ...v2.fixWith ? [v2.fixWith] : [], ...v2.add ?? [], ...v2.fix ?? []])
       if (!(key in rule.messages)) return `field variants[${i2}]: message '${key}' is not in messages`;
   }
   for (const [i2, a] of (rule.anchor ?? []).entries()) if (a.code && !regexOk(a.code)) return `field anchor[${i2}].code: is not a valid regular expression`;
@@ -43625,34 +43625,53 @@ function toHunk(h3, section2) {
   return { oldStart, oldLines: h3.oldLines, newStart, newLines: h3.newLines, section: section2, lines };
 }
 
-// src/patch/subject.ts
-var REPLY = /^\s*(?:(?:re|aw|sv|fwd?)\s*:\s*)+/i;
-function isReplySubject(subject) {
-  return REPLY.test(subject);
-}
-function parseSubjectTags(subject) {
-  let rest = subject.replace(REPLY, "").trim();
-  const tokens = [];
-  for (let m2 = /^\[([^\]]*)\]\s*/.exec(rest); m2; m2 = /^\[([^\]]*)\]\s*/.exec(rest)) {
-    tokens.push(...m2[1].split(/[\s,]+/).filter(Boolean));
+// src/ingest/series.ts
+var REPLY = /^\s*(?:(?:re|aw|sv|antw|odp)\s*(?:\[\d+\])?\s*:\s*)+/i;
+var FORWARD = /^\s*(?:fwd?|fw)\s*:\s*/i;
+function parseSubject(subject) {
+  let rest = subject.replace(/\s+/g, " ").trim();
+  let reply = false;
+  for (let changed = true; changed; ) {
+    changed = false;
+    const r2 = REPLY.exec(rest) ?? void 0;
+    if (r2) {
+      reply = true;
+      rest = rest.slice(r2[0].length);
+      changed = true;
+    }
+    const f3 = FORWARD.exec(rest) ?? void 0;
+    if (f3) {
+      rest = rest.slice(f3[0].length);
+      changed = true;
+    }
+  }
+  const groups2 = [];
+  for (let m2 = /^\s*\[([^\]]*)\]\s*/.exec(rest); m2; m2 = /^\s*\[([^\]]*)\]\s*/.exec(rest)) {
+    groups2.push(m2[1]);
     rest = rest.slice(m2[0].length);
   }
-  if (tokens.length === 0) return void 0;
-  const info3 = { version: 1, index: 1, total: 1, prefixes: [], title: rest.trim() };
-  for (const t2 of tokens) readToken(info3, t2);
-  return info3;
+  const title = rest.trim();
+  if (groups2.length === 0) return { reply, title };
+  return { reply, title, series: seriesFromTags(groups2.join(" "), title) };
 }
-function readToken(info3, t2) {
-  const n = /^(\d+)\/(\d+)$/.exec(t2);
-  const v2 = /^v(\d+)$/i.exec(t2);
-  if (n) {
-    info3.index = Number(n[1]);
-    info3.total = Number(n[2]);
-  } else if (v2) info3.version = Number(v2[1]);
-  else {
-    if (/^resend$/i.test(t2)) info3.resend = true;
-    info3.prefixes.push(t2);
+function seriesFromTags(tags, title) {
+  const series = { version: 1, index: 1, total: 1, prefixes: [], title };
+  for (const token of tags.split(/[\s,]+/).filter(Boolean)) {
+    let m2;
+    if (m2 = /^v(\d+)$/i.exec(token)) series.version = Number(m2[1]);
+    else if (m2 = /^(\d+)\/(\d+)$/.exec(token)) {
+      series.index = Number(m2[1]);
+      series.total = Number(m2[2]);
+    } else if (m2 = /^(PATCH|RFC)v(\d+)$/i.exec(token)) {
+      series.prefixes.push(m2[1]);
+      series.version = Number(m2[2]);
+    } else {
+      if (/^RESEND$/i.test(token)) series.resend = true;
+      series.prefixes.push(token);
+    }
   }
+  if (!series.resend) delete series.resend;
+  return series;
 }
 
 // src/patch/functions.ts
@@ -43986,7 +44005,7 @@ async function buildPatch(msg, opts = {}) {
   const split = chooseBody(msg);
   fillMessage(model, split);
   const parsed = split.diff ? parseDiff(split.diff, split.diffLine) : void 0;
-  const reply = isReplySubject(msg.subject);
+  const { reply } = parseSubject(msg.subject);
   if (parsed?.files.length || parsed?.error) model.kind = reply ? "reply" : "patch";
   else model.kind = model.series?.index === 0 && !reply ? "cover-letter" : "reply";
   if (msg.mangled) {
@@ -44012,7 +44031,7 @@ function headerModel(msg) {
     callbacks: [],
     findings: []
   };
-  const series = parseSubjectTags(msg.subject);
+  const { series } = parseSubject(msg.subject);
   if (msg.messageId) model.messageId = msg.messageId;
   if (msg.from) model.from = msg.from;
   if (msg.date) model.date = msg.date;
@@ -44156,6 +44175,15 @@ var Scope = class {
     for (const cb of callbacks) if (cb.change !== "removed") add(cb.value, { role: cb.field, added: cb.change === "added" });
     for (const s of this.subjects) for (const r2 of s.fc?.assignedTo ?? []) add(s.name, { role: r2 });
     for (const [fn2, roles] of graph?.roles ?? []) for (const r2 of roles) add(fn2, { role: r2 });
+    for (const cb of patch.callbacks) {
+      if (cb.change !== "added" || this.subjects.some((x3) => x3.name === cb.value)) continue;
+      const known = this.byName.get(cb.value);
+      if (!known || cb.newLine === void 0) continue;
+      const text2 = patch.files.find((f3) => f3.path === cb.file)?.hunks.flatMap((h3) => h3.lines).find((l3) => l3.newLine === cb.newLine)?.text ?? `.${cb.field} = ${cb.value},`;
+      const wired = { ...known, origin: "patch", added: [], removed: [], diffLines: [], wiredAt: { line: cb.newLine, text: text2 } };
+      this.subjects.push(wired);
+      this.byName.set(cb.value, wired);
+    }
     this.restoreSteps = /* @__PURE__ */ new Set();
     this.saveSteps = /* @__PURE__ */ new Set();
     for (const line of kb.lines) {
@@ -44279,12 +44307,25 @@ function linesOf(patch, fc) {
   const file = patch.files.find((f3) => f3.path === fc.file);
   const addedSet = new Set(fc.addedLines ?? []);
   const end = fc.newEndLine ?? Math.max(fc.newLine ?? 0, ...addedSet);
-  const inNew = (n) => addedSet.has(n) || fc.newLine !== void 0 && n >= fc.newLine && n <= end;
-  const inOld = (n) => fc.oldLine !== void 0 && n >= fc.oldLine && n <= (fc.oldEndLine ?? (fc.newEndLine === void 0 ? fc.oldLine + (end - (fc.newLine ?? end)) : Infinity));
+  const positioned = fc.newLine !== void 0 || fc.oldLine !== void 0;
+  const owned = new Set(
+    (file?.hunks ?? []).filter(
+      (h3) => new RegExp(`\\b${fc.name}\\s*\\(`).test(h3.section) || h3.lines.some((l3) => l3.newLine !== void 0 && l3.kind === "+" && addedSet.has(l3.newLine))
+    )
+  );
+  let current;
+  const inNew = (n) => addedSet.has(n) || (positioned ? fc.newLine !== void 0 && n >= fc.newLine && n <= end : owned.has(current));
+  const inOld = (n) => positioned ? fc.oldLine !== void 0 && n >= fc.oldLine && n <= (fc.oldEndLine ?? (fc.newEndLine === void 0 ? fc.oldLine + (end - (fc.newLine ?? end)) : Infinity)) : owned.has(current);
+  const oldSeq = [];
+  const newSeq = [];
+  const callsIn = (text2) => [...text2.replace(/\/\*.*?\*\/|\/\/.*$/g, "").matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m2) => m2[1]);
   for (const h3 of file?.hunks ?? []) {
+    current = h3;
     let lastNew = h3.newStart - 1;
     const pendingRemoved = [];
     for (const l3 of h3.lines) {
+      if (l3.kind !== "+" && l3.oldLine !== void 0 && inOld(l3.oldLine)) oldSeq.push(...callsIn(l3.text));
+      if (l3.kind !== "-" && l3.newLine !== void 0 && inNew(l3.newLine)) newSeq.push(...callsIn(l3.text));
       if (l3.kind === "-") {
         if (l3.oldLine !== void 0 && inOld(l3.oldLine)) pendingRemoved.push(l3.text);
         continue;
@@ -44298,10 +44339,10 @@ function linesOf(patch, fc) {
     }
     for (const text2 of pendingRemoved) removed.push({ line: Math.max(1, lastNew), text: text2 });
   }
-  return { added, removed, diffLines };
+  return { added, removed, diffLines, oldSeq, newSeq };
 }
 function fromChange(fc, patch, origin) {
-  const { added, removed, diffLines } = linesOf(patch, fc);
+  const { added, removed, diffLines, oldSeq, newSeq } = linesOf(patch, fc);
   return {
     name: fc.name,
     file: fc.file,
@@ -44315,6 +44356,8 @@ function fromChange(fc, patch, origin) {
     added,
     removed,
     diffLines,
+    oldSeq,
+    newSeq,
     body: fc.body ?? added.map((a) => a.text).join("\n"),
     newLine: fc.newLine,
     fc
@@ -44334,6 +44377,8 @@ function fromGraph(g2) {
     added: [],
     removed: [],
     diffLines: [],
+    oldSeq: [],
+    newSeq: [],
     body: g2.text,
     newLine: g2.startLine
   };
@@ -44430,13 +44475,19 @@ function evalInto(p2, s, env, ev) {
     ev.calls.push(...hit);
   }
   if (p2.removesCall) {
-    const hit = callList(s.removedCalls, p2.removesCall);
+    const hit = callList(s.removedCalls, p2.removesCall).filter((c3) => !s.addedCalls.includes(c3));
     if (!hit.length) return false;
     ev.calls.push(...hit);
   }
   if (p2.movesCall) {
     const removed = new Set(s.removedCalls);
-    const hit = callList(s.addedCalls, p2.movesCall).filter((c3) => removed.has(c3));
+    const moved = callList(s.addedCalls, p2.movesCall).filter((c3) => removed.has(c3));
+    const order = (seq) => names(seq.filter((c3) => scope.matchCall(p2.movesCall, c3)));
+    const before = order(s.oldSeq);
+    const after = order(s.newSeq);
+    const common = before.filter((c3) => after.includes(c3));
+    const changed = common.join("\0") !== after.filter((c3) => common.includes(c3)).join("\0");
+    const hit = moved.filter(() => changed);
     if (!hit.length) return false;
     ev.calls.push(...hit);
   }
@@ -44571,6 +44622,7 @@ function locate(rule, s, ev, scope, diffLines) {
     const at2 = lineOf(new RegExp(`\\b${id}\\b`));
     if (at2) return at2;
   }
+  if (s.wiredAt) return { line: s.wiredAt.line, text: s.wiredAt.text, outsideDiff: !diffLines.has(s.wiredAt.line), reach: ev.reaches[0] };
   if (s.added.length) return { line: s.added[0].line, text: s.added[0].text, outsideDiff: false };
   const line = s.newLine ?? s.diffLines[0]?.line ?? 1;
   return { line, text: s.name, outsideDiff: !diffLines.has(line) };
@@ -44677,6 +44729,7 @@ function analyzePatch(patch, ctx) {
         if (!evaluate(v2.when, s, env, emptyEvidence())) continue;
         if (v2.severity) severity = v2.severity;
         if (v2.what) why[0] = rule.messages[v2.what];
+        if (v2.fixWith) fix[0] = rule.messages[v2.fixWith];
         for (const k2 of v2.add ?? []) why.push(rule.messages[k2]);
         for (const k2 of v2.fix ?? []) fix.push(rule.messages[k2]);
         if (v2.stop) break;
@@ -53124,7 +53177,7 @@ function findingMarkdown(f3, result, ctx, opts) {
   parts2.push(...f3.message.split(/\n\s*\n/).map((para) => escapeMarkdown(para.trim())));
   if (f3.suggestion) parts2.push(`**Fix:** ${escapeMarkdown(f3.suggestion)}`);
   if (f3.related?.length) parts2.push(`**Also covers:** ${f3.related.map((r2) => `${inlineCode(r2.rule)} ${escapeMarkdownLine(r2.title)}`).join("; ")}`);
-  if (hasSteps([f3])) parts2.push(stepsDetails(f3, result, ctx));
+  if (opts.table !== false && hasSteps([f3])) parts2.push(stepsDetails(f3, result, ctx));
   if (f3.references.length) parts2.push(`**References:** ${f3.references.map(referenceMarkdown).join("; ")}`);
   return parts2.join("\n\n");
 }
@@ -53230,7 +53283,7 @@ function overviewTable({ inline, outside, overflow }) {
   return rows.join("\n");
 }
 function section(title, findings, result, ctx) {
-  const notes = findings.map((f3) => `${findingMarkdown(f3, result, ctx, { heading: "####", location: true })}
+  const notes = findings.map((f3) => `${findingMarkdown(f3, result, ctx, { heading: "####", location: true, table: false })}
 
 ${fingerprintMarker(f3.fingerprint)}`);
   return [`### ${title}`, ...notes].join("\n\n");
@@ -53358,7 +53411,7 @@ function wrapBlock(para, width, indent) {
 var WIDTH = 80;
 function renderText(result, ctx) {
   const patches = reviewedPatches(result);
-  if (ctx.terse) return plainText(patches.flatMap((p2) => sortFindings(p2.findings).map(terseLine)).map((l3) => l3 + "\n").join(""));
+  if (ctx.terse) return plainText(patches.flatMap((p2) => byPosition(p2.findings).map(terseLine)).map((l3) => l3 + "\n").join(""));
   if (patches.length === 0) return "vfio-review: no patches to review in the input.\n";
   const blocks = patches.map((p2) => renderPatch(p2, result, ctx));
   blocks.push(`Target kernel: ${targetSentence(result, ctx.kb)}`);
@@ -53377,7 +53430,7 @@ function renderPatch(patch, result, ctx) {
   const parts2 = [`${rule}
 ${patch.subject}
 ${rule}`];
-  for (const f3 of sortFindings(patch.findings)) parts2.push(renderFinding(f3, result, ctx, listing));
+  for (const f3 of byPosition(patch.findings)) parts2.push(renderFinding(f3, result, ctx, listing));
   const c3 = countFindings(patch.findings);
   parts2.push(`total: ${c3.error} errors, ${c3.warning} warnings, ${c3.check} checks, ${listing.length} lines checked`);
   return parts2.join("\n\n");
@@ -53506,10 +53559,11 @@ ${renderEmailBody(p2, result, ctx)}`);
 function renderEmailBody(patch, result, ctx) {
   const plan = planQuotes(patch, patch.findings);
   const parts2 = [greeting(patch), intro(patch, result, ctx)];
-  const quotes = plan.segments.map((s) => renderSegment(s, result, ctx));
+  const quotes = plan.segments.map(renderSegment);
   if (quotes.length) parts2.push(`${attribution(patch)}
 ${quotes.join("\n\n")}`);
-  if (plan.outside.length) parts2.push(renderOutside(plan.outside, result, ctx));
+  if (plan.outside.length) parts2.push(renderOutside(plan.outside));
+  if (hasSteps(patch.findings)) parts2.push(stepsBlock(patch.findings, result, ctx));
   parts2.push(footer(patch));
   return plainText(parts2.join("\n\n") + "\n");
 }
@@ -53521,18 +53575,16 @@ function intro(patch, result, ctx) {
     WIDTH3
   );
 }
-function renderSegment(seg, result, ctx) {
+function renderSegment(seg) {
   const quoted = [];
   if (seg.firstInFile) quoted.push(...fileHeader(seg.file).slice(0, 1));
   if (seg.firstInHunk) quoted.push(hunkHeader(seg.hunk));
   const lines = quoted.map((l3) => `> ${l3}`);
   if (seg.trimmedAbove) lines.push("> [...]");
   lines.push(...seg.lines.map((l3) => quoteLine(diffText(l3))));
-  const notes = seg.findings.map(renderNote);
-  if (hasSteps(seg.findings)) notes.push(stepsBlock(seg.findings, result, ctx));
   return `${lines.join("\n")}
 
-${notes.join("\n\n")}`;
+${seg.findings.map(renderNote).join("\n\n")}`;
 }
 function quoteLine(text2) {
   return `> ${text2}`.replace(/\s+$/, "");
@@ -53547,14 +53599,14 @@ function renderNote(f3) {
 }
 function stepsBlock(findings, result, ctx) {
   const lead = wrapText(
-    `The restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:`,
+    `The restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}, marked where the notes above are about them:`,
     WIDTH3
   );
   return `${lead}
 
 ${stepTable(result, ctx.kb, findings, "text")}`;
 }
-function renderOutside(findings, result, ctx) {
+function renderOutside(findings) {
   const lead = wrapText("Outside the lines quoted above:", WIDTH3);
   const notes = findings.map((f3) => {
     const where = `In ${f3.file}:${f3.line}${f3.function ? `, ${f3.function}()` : ""}:`;
@@ -53562,7 +53614,6 @@ function renderOutside(findings, result, ctx) {
 
 ${renderNote(f3)}`;
   });
-  if (hasSteps(findings)) notes.push(stepsBlock(findings, result, ctx));
   return [lead, ...notes].join("\n\n");
 }
 
@@ -53752,7 +53803,7 @@ function buildB4(result) {
       details.push({ status: "warn", context: "input", description: `not analysed: ${p2.mangledReason ?? "mangled in transport"}` });
       status = worst(status, "warn");
     }
-    for (const f3 of p2.findings) {
+    for (const f3 of sortFindings(p2.findings)) {
       details.push(findingDetail(f3, patches.length > 1 ? p2 : void 0));
       status = worst(status, STATUS[f3.severity]);
     }
@@ -54066,8 +54117,8 @@ function postInput(p2) {
   return { body: p2.body, comments: p2.comments, outside: p2.outside.map((f3) => f3.fingerprint) };
 }
 var ReadOnlyTokenError = class extends Error {
-  constructor(what) {
-    super(`the token cannot write to the pull request (${what}: 403)`);
+  constructor(what, refused = true) {
+    super(`the token cannot write to the pull request (${what}${refused ? ": 403" : ""})`);
     this.name = "ReadOnlyTokenError";
   }
 };
@@ -54106,7 +54157,7 @@ async function postReview(gh, t2, input, opts) {
     out2.posted = posted.posted;
     out2.movedToBody.push(...posted.failed);
   }
-  out2.resolved = await resolveStale(gh, t2, existing, current);
+  out2.resolved = await resolveStale(gh, t2, existing, current, needReview, log);
   if (needReview) out2.duplicatesRemoved = await dedupe(gh, t2, isOurs, log);
   return out2;
 }
@@ -54178,17 +54229,18 @@ function splitMarker(body2) {
   const i2 = body2.lastIndexOf("<!-- vfio-review:v1 review");
   return i2 < 0 ? [body2, ""] : [body2.slice(0, i2).trimEnd(), body2.slice(i2).trim()];
 }
-async function resolveStale(gh, t2, existing, current) {
+async function resolveStale(gh, t2, existing, current, wrote, log) {
   const done = [];
   for (const c3 of existing) {
     if (c3.resolved || current.has(c3.fingerprint)) continue;
     try {
       await gh.rest.pulls.updateReviewComment({ ...repo(t2), comment_id: c3.id, body: resolvedBody(c3.body, t2.headSha) });
+      done.push(c3.fingerprint);
     } catch (err2) {
-      if (isPermissionDenied(err2)) throw new ReadOnlyTokenError("updating a comment");
-      if (statusOf(err2) !== 404) throw err2;
+      if (isPermissionDenied(err2) && !wrote) throw new ReadOnlyTokenError("updating a comment");
+      if (isPermissionDenied(err2)) log(`cannot edit comment ${c3.id} (another account's): left as it is`);
+      else if (statusOf(err2) !== 404) throw err2;
     }
-    done.push(c3.fingerprint);
   }
   return done;
 }
@@ -54274,31 +54326,34 @@ async function reviewRun(gh, ev, inputs, log, kb) {
   const artifact = join7(dir, "review.json");
   await writeArtifact(artifact, target, payload);
   setOutput("review-json", artifact);
-  const readOnlyExpected = inputs.mode === "auto" && ev.name === "pull_request" && ev.fromFork;
   let status;
+  let posted = inputs.mode === "summary" ? "summary" : "review";
   try {
-    if (readOnlyExpected) throw new ReadOnlyTokenError("pull request from a fork under pull_request");
-    if (inputs.mode === "summary") {
-      const r2 = await upsertSummaryComment(gh, target, payload.body, inputs.botLogins);
-      status = r2.changed ? "Summary comment updated." : "Summary comment unchanged.";
-      annotate(findings);
-    } else {
-      const out2 = await postReview(gh, target, postInput(payload), { diff: pull.diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log });
-      status = describe(out2);
-    }
-    setOutput("posted", inputs.mode === "summary" ? "summary" : "review");
+    status = await publish(gh, ev, inputs, pull.diff, target, payload, log);
   } catch (err2) {
     if (!(err2 instanceof ReadOnlyTokenError)) throw err2;
     log(`${err2.message}: findings go to the job summary, annotations and ${artifact}`);
-    annotate(findings);
     status = readOnlyNote(artifact);
-    setOutput("posted", "artifact");
+    posted = "artifact";
   }
+  setOutput("posted", posted);
+  if (posted !== "review") annotate(findings);
   log(status);
   await writeJobSummary(reviewed.result, `### Posting
 
 ${status}`);
   fail(findings, inputs);
+}
+async function publish(gh, ev, inputs, diff, target, payload, log) {
+  if (inputs.mode === "auto" && ev.name === "pull_request" && ev.fromFork) {
+    throw new ReadOnlyTokenError("a pull request from a fork, under pull_request", false);
+  }
+  if (inputs.mode === "summary") {
+    const r2 = await upsertSummaryComment(gh, target, payload.body, inputs.botLogins);
+    return r2.changed ? "Summary comment updated." : "Summary comment unchanged.";
+  }
+  const out2 = await postReview(gh, target, postInput(payload), { diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log });
+  return describe(out2);
 }
 function describe(o2) {
   const parts2 = [

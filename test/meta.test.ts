@@ -70,7 +70,7 @@ for (const r of rules) {
     });
     await t.test('messages: placeholders known and filled, every key used', () => {
       const used = new Set(['what', 'why', 'fix']);
-      for (const v of r.variants ?? []) for (const k of [...(v.what ? [v.what] : []), ...(v.add ?? []), ...(v.fix ?? [])]) used.add(k);
+      for (const v of r.variants ?? []) for (const k of [...(v.what ? [v.what] : []), ...(v.fixWith ? [v.fixWith] : []), ...(v.add ?? []), ...(v.fix ?? [])]) used.add(k);
       for (const [key, template] of Object.entries(r.messages)) {
         assert.ok(used.has(key), `${r.id}: message '${key}' is never used by a variant`);
         for (const name of placeholdersOf(template)) assert.ok(isKnownPlaceholder(name, kb), `${r.id}: message '${key}' uses unknown placeholder {{${name}}}`);

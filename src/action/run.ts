@@ -17,7 +17,8 @@ import { buildPayload } from './payload.js';
 import { annotate, setCounts, workDir, writeJobSummary, writeSarif } from './outputs.js';
 import { postArtifactRun } from './poster.js';
 import { createClient, waitUnitFromEnv, type GitHubClient } from '../post/octokit.js';
-import { postInput, postReview, ReadOnlyTokenError, type PostOutcome } from '../post/github.js';
+import { postInput, postReview, ReadOnlyTokenError, type PostOutcome, type PullTarget } from '../post/github.js';
+import type { ReviewPayload } from '../report/github.js';
 import { upsertSummaryComment } from '../post/summary-comment.js';
 import { writeArtifact } from '../post/artifact.js';
 import { redact } from '../post/text.js';
@@ -64,30 +65,44 @@ async function reviewRun(gh: GitHubClient, ev: PullEvent, inputs: Inputs, log: (
   await writeArtifact(artifact, target, payload);
   core.setOutput('review-json', artifact);
 
-  // Under pull_request a fork's token is read-only: do not even try (auto), or try and fall back.
-  const readOnlyExpected = inputs.mode === 'auto' && ev.name === 'pull_request' && ev.fromFork;
   let status: string;
+  let posted = inputs.mode === 'summary' ? 'summary' : 'review';
   try {
-    if (readOnlyExpected) throw new ReadOnlyTokenError('pull request from a fork under pull_request');
-    if (inputs.mode === 'summary') {
-      const r = await upsertSummaryComment(gh, target, payload.body, inputs.botLogins);
-      status = r.changed ? 'Summary comment updated.' : 'Summary comment unchanged.';
-      annotate(findings);
-    } else {
-      const out = await postReview(gh, target, postInput(payload), { diff: pull.diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log });
-      status = describe(out);
-    }
-    core.setOutput('posted', inputs.mode === 'summary' ? 'summary' : 'review');
+    status = await publish(gh, ev, inputs, pull.diff, target, payload, log);
   } catch (err) {
     if (!(err instanceof ReadOnlyTokenError)) throw err;
     log(`${err.message}: findings go to the job summary, annotations and ${artifact}`);
-    annotate(findings);
     status = readOnlyNote(artifact);
-    core.setOutput('posted', 'artifact');
+    posted = 'artifact';
   }
+  core.setOutput('posted', posted);
+  // Without inline comments, annotations put the notes on the lines of "Files changed".
+  if (posted !== 'review') annotate(findings);
   log(status);
   await writeJobSummary(reviewed.result, `### Posting\n\n${status}`);
   fail(findings, inputs);
+}
+
+/** Post the review (or the summary comment); throws ReadOnlyTokenError when the token cannot write. */
+async function publish(
+  gh: GitHubClient,
+  ev: PullEvent,
+  inputs: Inputs,
+  diff: string,
+  target: PullTarget,
+  payload: ReviewPayload,
+  log: (m: string) => void,
+): Promise<string> {
+  // Under pull_request a fork's token is read-only: in auto mode, do not even try.
+  if (inputs.mode === 'auto' && ev.name === 'pull_request' && ev.fromFork) {
+    throw new ReadOnlyTokenError('a pull request from a fork, under pull_request', false);
+  }
+  if (inputs.mode === 'summary') {
+    const r = await upsertSummaryComment(gh, target, payload.body, inputs.botLogins);
+    return r.changed ? 'Summary comment updated.' : 'Summary comment unchanged.';
+  }
+  const out = await postReview(gh, target, postInput(payload), { diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log });
+  return describe(out);
 }
 
 function describe(o: PostOutcome): string {

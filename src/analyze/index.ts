@@ -89,6 +89,7 @@ function locate(rule: RuleDefinition, s: Subject, ev: Evidence, scope: Scope, di
     const at = lineOf(new RegExp(`\\b${id}\\b`));
     if (at) return at;
   }
+  if (s.wiredAt) return { line: s.wiredAt.line, text: s.wiredAt.text, outsideDiff: !diffLines.has(s.wiredAt.line), reach: ev.reaches[0] };
   if (s.added.length) return { line: s.added[0].line, text: s.added[0].text, outsideDiff: false };
   const line = s.newLine ?? s.diffLines[0]?.line ?? 1;
   return { line, text: s.name, outsideDiff: !diffLines.has(line) };
@@ -208,6 +209,7 @@ export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] 
         if (!evaluate(v.when, s, env, emptyEvidence())) continue;
         if (v.severity) severity = v.severity;
         if (v.what) why[0] = rule.messages[v.what];
+        if (v.fixWith) fix[0] = rule.messages[v.fixWith];
         for (const k of v.add ?? []) why.push(rule.messages[k]);
         for (const k of v.fix ?? []) fix.push(rule.messages[k]);
         if (v.stop) break;

@@ -17,6 +17,7 @@ import type { TargetInfo } from '../model.js';
 import type { Predicate, StepSelector } from '../kb/rules.js';
 import { matchNames, type Reach, type Scope, type Subject } from './scope.js';
 import picomatch from 'picomatch';
+import { stateSavedGate } from '../kb/target.js';
 
 /** What a successful evaluation saw, for anchors, steps and message placeholders. */
 export interface Evidence {
@@ -132,13 +133,21 @@ function evalInto(p: Predicate, s: Subject, env: EvalEnv, ev: Evidence): boolean
     ev.calls.push(...hit);
   }
   if (p.removesCall) {
-    const hit = callList(s.removedCalls, p.removesCall);
+    // removed and not added back (a call on a changed line is not a removal)
+    const hit = callList(s.removedCalls, p.removesCall).filter((c) => !s.addedCalls.includes(c));
     if (!hit.length) return false;
     ev.calls.push(...hit);
   }
   if (p.movesCall) {
+    // A matching call removed and added again whose order among the matching calls changed.
     const removed = new Set(s.removedCalls);
-    const hit = callList(s.addedCalls, p.movesCall).filter((c) => removed.has(c));
+    const moved = callList(s.addedCalls, p.movesCall).filter((c) => removed.has(c));
+    const order = (seq: string[]) => names(seq.filter((c) => scope.matchCall(p.movesCall!, c)));
+    const before = order(s.oldSeq);
+    const after = order(s.newSeq);
+    const common = before.filter((c) => after.includes(c));
+    const changed = common.join('\0') !== after.filter((c) => common.includes(c)).join('\0');
+    const hit = moved.filter(() => changed);
     if (!hit.length) return false;
     ev.calls.push(...hit);
   }
@@ -171,7 +180,7 @@ function evalInto(p: Predicate, s: Subject, env: EvalEnv, ev: Evidence): boolean
     let callCol = 0;
     for (let i = 0; i < lines.length && callIdx < 0; i++)
       for (const m of lines[i].matchAll(/\b([A-Za-z_]\w*)\s*\(/g))
-        if (scope.leadsTo(m[1], p.before.call)) {
+        if (m[1] !== s.name && scope.leadsTo(m[1], p.before.call)) {
           callIdx = i;
           callCol = m.index ?? 0;
           break;
@@ -196,7 +205,7 @@ function evalInto(p: Predicate, s: Subject, env: EvalEnv, ev: Evidence): boolean
     if (t.fix !== undefined && env.target.fixes[t.fix] !== true) return false;
     if (t.fixMissing !== undefined && env.target.fixes[t.fixMissing] !== false) return false;
     if (t.fixUnknown !== undefined && env.target.fixes[t.fixUnknown] !== undefined) return false;
-    if (t.stateSavedGate !== undefined && Boolean(scope.kb.line(env.target.line)?.stateSavedGate) !== t.stateSavedGate) return false;
+    if (t.stateSavedGate !== undefined && stateSavedGate(scope.kb, env.target) !== t.stateSavedGate) return false;
     if (t.line !== undefined && !matchNames(t.line, env.target.line)) return false;
   }
   if (p.elsewhere) {

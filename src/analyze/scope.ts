@@ -47,6 +47,11 @@ export interface Subject {
   removed: SubjectLine[];
   /** Every diff line of the function on the new side (context and added). */
   diffLines: SubjectLine[];
+  /** Known-call order on each side of the diff (' ' and '-' lines; ' ' and '+' lines). */
+  oldSeq: string[];
+  newSeq: string[];
+  /** For a function the patch does not change but newly wires up: the added `.field = fn` line. */
+  wiredAt?: SubjectLine;
   body: string;
   newLine?: number;
   fc?: FunctionChange;
@@ -137,6 +142,17 @@ export class Scope {
     for (const cb of callbacks) if (cb.change !== 'removed') add(cb.value, { role: cb.field, added: cb.change === 'added' });
     for (const s of this.subjects) for (const r of s.fc?.assignedTo ?? []) add(s.name, { role: r });
     for (const [fn, roles] of graph?.roles ?? []) for (const r of roles) add(fn, { role: r });
+    // A function the patch only wires up (`.reset_done = existing_fn`) is introduced by the patch too.
+    for (const cb of patch.callbacks) {
+      if (cb.change !== 'added' || this.subjects.some((x) => x.name === cb.value)) continue;
+      const known = this.byName.get(cb.value);
+      if (!known || cb.newLine === undefined) continue;
+      const text = patch.files.find((f) => f.path === cb.file)?.hunks.flatMap((h) => h.lines).find((l) => l.newLine === cb.newLine)?.text ?? `.${cb.field} = ${cb.value},`;
+      // its lines belong to another patch (or to the tree): only the assignment is in this diff
+      const wired: Subject = { ...known, origin: 'patch', added: [], removed: [], diffLines: [], wiredAt: { line: cb.newLine, text } };
+      this.subjects.push(wired);
+      this.byName.set(cb.value, wired);
+    }
     this.restoreSteps = new Set();
     this.saveSteps = new Set();
     for (const line of kb.lines) {
@@ -259,13 +275,31 @@ function linesOf(patch: PatchModel, fc: FunctionChange) {
   const addedSet = new Set(fc.addedLines ?? []);
   // Without an end line (fragment mode) the function ends at its last added line as far as we know.
   const end = fc.newEndLine ?? Math.max(fc.newLine ?? 0, ...addedSet);
-  const inNew = (n: number) => addedSet.has(n) || (fc.newLine !== undefined && n >= fc.newLine && n <= end);
+  // Without any position (a hunk inside a function, fragment mode) the function owns the hunks
+  // whose header names it or that hold its added lines.
+  const positioned = fc.newLine !== undefined || fc.oldLine !== undefined;
+  const owned = new Set(
+    (file?.hunks ?? []).filter(
+      (h) => new RegExp(`\\b${fc.name}\\s*\\(`).test(h.section) || h.lines.some((l) => l.newLine !== undefined && l.kind === '+' && addedSet.has(l.newLine)),
+    ),
+  );
+  let current: unknown;
+  const inNew = (n: number) =>
+    addedSet.has(n) || (positioned ? fc.newLine !== undefined && n >= fc.newLine && n <= end : owned.has(current as never));
   const inOld = (n: number) =>
-    fc.oldLine !== undefined && n >= fc.oldLine && n <= (fc.oldEndLine ?? (fc.newEndLine === undefined ? fc.oldLine + (end - (fc.newLine ?? end)) : Infinity));
+    positioned
+      ? fc.oldLine !== undefined && n >= fc.oldLine && n <= (fc.oldEndLine ?? (fc.newEndLine === undefined ? fc.oldLine + (end - (fc.newLine ?? end)) : Infinity))
+      : owned.has(current as never);
+  const oldSeq: string[] = [];
+  const newSeq: string[] = [];
+  const callsIn = (text: string) => [...text.replace(/\/\*.*?\*\/|\/\/.*$/g, '').matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]);
   for (const h of file?.hunks ?? []) {
+    current = h;
     let lastNew = h.newStart - 1;
     const pendingRemoved: string[] = [];
     for (const l of h.lines) {
+      if (l.kind !== '+' && l.oldLine !== undefined && inOld(l.oldLine)) oldSeq.push(...callsIn(l.text));
+      if (l.kind !== '-' && l.newLine !== undefined && inNew(l.newLine)) newSeq.push(...callsIn(l.text));
       if (l.kind === '-') {
         if (l.oldLine !== undefined && inOld(l.oldLine)) pendingRemoved.push(l.text);
         continue;
@@ -279,11 +313,11 @@ function linesOf(patch: PatchModel, fc: FunctionChange) {
     }
     for (const text of pendingRemoved) removed.push({ line: Math.max(1, lastNew), text });
   }
-  return { added, removed, diffLines };
+  return { added, removed, diffLines, oldSeq, newSeq };
 }
 
 function fromChange(fc: FunctionChange, patch: PatchModel, origin: 'patch' | 'series'): Subject {
-  const { added, removed, diffLines } = linesOf(patch, fc);
+  const { added, removed, diffLines, oldSeq, newSeq } = linesOf(patch, fc);
   return {
     name: fc.name,
     file: fc.file,
@@ -297,6 +331,8 @@ function fromChange(fc: FunctionChange, patch: PatchModel, origin: 'patch' | 'se
     added,
     removed,
     diffLines,
+    oldSeq,
+    newSeq,
     body: fc.body ?? added.map((a) => a.text).join('\n'),
     newLine: fc.newLine,
     fc,
@@ -317,6 +353,8 @@ function fromGraph(g: GraphFunction): Subject {
     added: [],
     removed: [],
     diffLines: [],
+    oldSeq: [],
+    newSeq: [],
     body: g.text,
     newLine: g.startLine,
   };

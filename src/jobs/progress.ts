@@ -52,7 +52,7 @@ export class Log {
     if (!b) return;
     b.done += n;
     if (this.tty) {
-      if (Date.now() - b.drawn > 100) this.drawBar();
+      if (Date.now() - b.drawn > 100 || b.done >= b.total) this.drawBar();
     } else if (b.total >= 1000 && Math.floor(b.done / 1000) !== Math.floor((b.done - n) / 1000)) {
       this.emit('info', `read ${b.done}/${b.total} ${b.label} (${rate(b)}/s)`, { done: b.done, total: b.total });
     }

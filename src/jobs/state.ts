@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS messages (
   seen_at TEXT NOT NULL, decided_at TEXT);
 CREATE INDEX IF NOT EXISTS messages_msgid ON messages (message_id);
 CREATE INDEX IF NOT EXISTS messages_pending ON messages (series_group) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS messages_group ON messages (series_group);
 CREATE INDEX IF NOT EXISTS messages_title ON messages (from_addr, series_title);
 CREATE TABLE IF NOT EXISTS deletions (
   source TEXT NOT NULL, epoch TEXT NOT NULL, position TEXT NOT NULL, key TEXT, message_id TEXT, at TEXT NOT NULL,

@@ -80,6 +80,8 @@ export interface Variant {
   severity?: Severity;
   /** Message key that replaces `what`. */
   what?: string;
+  /** Message key that replaces `fix`. */
+  fixWith?: string;
   add?: string[];
   fix?: string[];
   stop?: boolean;
@@ -267,7 +269,7 @@ function checkSemantics(rule: RuleSpec, shared: Record<string, Predicate>): stri
   for (const [i, v] of (rule.variants ?? []).entries()) {
     const r = walk(v.when, `variants[${i}].when`);
     if (r) return r;
-    for (const key of [...(v.what ? [v.what] : []), ...(v.add ?? []), ...(v.fix ?? [])])
+    for (const key of [...(v.what ? [v.what] : []), ...(v.fixWith ? [v.fixWith] : []), ...(v.add ?? []), ...(v.fix ?? [])])
       if (!(key in rule.messages)) return `field variants[${i}]: message '${key}' is not in messages`;
   }
   for (const [i, a] of (rule.anchor ?? []).entries()) if (a.code && !regexOk(a.code)) return `field anchor[${i}].code: is not a valid regular expression`;

@@ -56,8 +56,8 @@ export interface PostOutcome {
 
 /** The token may read but not write (pull requests from forks under `pull_request`). */
 export class ReadOnlyTokenError extends Error {
-  constructor(what: string) {
-    super(`the token cannot write to the pull request (${what}: 403)`);
+  constructor(what: string, refused = true) {
+    super(`the token cannot write to the pull request (${what}${refused ? ': 403' : ''})`);
     this.name = 'ReadOnlyTokenError';
   }
 }
@@ -105,7 +105,7 @@ export async function postReview(
     out.posted = posted.posted;
     out.movedToBody.push(...posted.failed);
   }
-  out.resolved = await resolveStale(gh, t, existing, current);
+  out.resolved = await resolveStale(gh, t, existing, current, needReview, log);
   if (needReview) out.duplicatesRemoved = await dedupe(gh, t, isOurs, log);
   return out;
 }
@@ -187,18 +187,30 @@ function splitMarker(body: string): [string, string] {
   return i < 0 ? [body, ''] : [body.slice(0, i).trimEnd(), body.slice(i).trim()];
 }
 
-/** Mark our comments whose note no longer holds at the analysed head. */
-async function resolveStale(gh: GitHubClient, t: PullTarget, existing: OurComment[], current: Set<string>): Promise<string[]> {
+/**
+ * Mark our comments whose note no longer holds at the analysed head. A 403 means a read-only
+ * token, unless this run has already written (then the comment belongs to another account that
+ * also writes our markers, e.g. an earlier run with a different token): skip it.
+ */
+async function resolveStale(
+  gh: GitHubClient,
+  t: PullTarget,
+  existing: OurComment[],
+  current: Set<string>,
+  wrote: boolean,
+  log: (l: string) => void,
+): Promise<string[]> {
   const done: string[] = [];
   for (const c of existing) {
     if (c.resolved || current.has(c.fingerprint)) continue;
     try {
       await gh.rest.pulls.updateReviewComment({ ...repo(t), comment_id: c.id, body: resolvedBody(c.body, t.headSha) });
+      done.push(c.fingerprint);
     } catch (err) {
-      if (isPermissionDenied(err)) throw new ReadOnlyTokenError('updating a comment');
-      if (statusOf(err) !== 404) throw err; // deleted meanwhile (a concurrent run's dedupe)
+      if (isPermissionDenied(err) && !wrote) throw new ReadOnlyTokenError('updating a comment');
+      if (isPermissionDenied(err)) log(`cannot edit comment ${c.id} (another account's): left as it is`);
+      else if (statusOf(err) !== 404) throw err; // 404: deleted meanwhile (a concurrent run's dedupe)
     }
-    done.push(c.fingerprint);
   }
   return done;
 }

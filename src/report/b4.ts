@@ -14,7 +14,7 @@
  *   - patches without notes -> pass; no patch in the message (a cover letter) -> []
  */
 import type { Finding, PatchModel, ReviewResult, Severity } from '../model.js';
-import { LEVEL, countFindings, countsPhrase, reviewedPatches } from './common.js';
+import { LEVEL, countFindings, countsPhrase, reviewedPatches, sortFindings } from './common.js';
 import { TOOL } from '../version.js';
 
 export type B4Status = 'pass' | 'warn' | 'fail';
@@ -53,7 +53,7 @@ export function buildB4(result: ReviewResult): B4CheckResult[] {
       details.push({ status: 'warn', context: 'input', description: `not analysed: ${p.mangledReason ?? 'mangled in transport'}` });
       status = worst(status, 'warn');
     }
-    for (const f of p.findings) {
+    for (const f of sortFindings(p.findings)) {
       details.push(findingDetail(f, patches.length > 1 ? p : undefined));
       status = worst(status, STATUS[f.severity]);
     }

@@ -34,9 +34,11 @@ export function renderEmail(result: ReviewResult, ctx: ReportContext): string {
 export function renderEmailBody(patch: PatchModel, result: ReviewResult, ctx: ReportContext): string {
   const plan = planQuotes(patch, patch.findings);
   const parts = [greeting(patch), intro(patch, result, ctx)];
-  const quotes = plan.segments.map((s) => renderSegment(s, result, ctx));
+  const quotes = plan.segments.map(renderSegment);
   if (quotes.length) parts.push(`${attribution(patch)}\n${quotes.join('\n\n')}`);
-  if (plan.outside.length) parts.push(renderOutside(plan.outside, result, ctx));
+  if (plan.outside.length) parts.push(renderOutside(plan.outside));
+  // One table per reply, after the last note: a list mail should not repeat 20 lines per quote.
+  if (hasSteps(patch.findings)) parts.push(stepsBlock(patch.findings, result, ctx));
   parts.push(footer(patch));
   return plainText(parts.join('\n\n') + '\n');
 }
@@ -54,16 +56,14 @@ function intro(patch: PatchModel, result: ReviewResult, ctx: ReportContext): str
 }
 
 /** Quoted lines (verbatim, never re-wrapped), then the notes about the last of them. */
-function renderSegment(seg: QuoteSegment, result: ReviewResult, ctx: ReportContext): string {
+function renderSegment(seg: QuoteSegment): string {
   const quoted: string[] = [];
   if (seg.firstInFile) quoted.push(...fileHeader(seg.file).slice(0, 1));
   if (seg.firstInHunk) quoted.push(hunkHeader(seg.hunk));
   const lines = quoted.map((l) => `> ${l}`);
   if (seg.trimmedAbove) lines.push('> [...]');
   lines.push(...seg.lines.map((l) => quoteLine(diffText(l))));
-  const notes = seg.findings.map(renderNote);
-  if (hasSteps(seg.findings)) notes.push(stepsBlock(seg.findings, result, ctx));
-  return `${lines.join('\n')}\n\n${notes.join('\n\n')}`;
+  return `${lines.join('\n')}\n\n${seg.findings.map(renderNote).join('\n\n')}`;
 }
 
 /** "> " + the line; trailing blanks dropped so the quote has no trailing whitespace. */
@@ -82,20 +82,20 @@ function renderNote(f: Finding): string {
 
 function stepsBlock(findings: readonly Finding[], result: ReviewResult, ctx: ReportContext): string {
   const lead = wrapText(
-    `The restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:`,
+    `The restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}, ` +
+      `marked where the notes above are about them:`,
     WIDTH,
   );
   return `${lead}\n\n${stepTable(result, ctx.kb, findings, 'text')}`;
 }
 
 /** Notes on lines the diff does not show (a caller elsewhere, a table entry): told, not quoted. */
-function renderOutside(findings: readonly Finding[], result: ReviewResult, ctx: ReportContext): string {
+function renderOutside(findings: readonly Finding[]): string {
   const lead = wrapText('Outside the lines quoted above:', WIDTH);
   const notes = findings.map((f) => {
     const where = `In ${f.file}:${f.line}${f.function ? `, ${f.function}()` : ''}:`;
     return `${wrapText(where, WIDTH)}\n\n${renderNote(f)}`;
   });
-  if (hasSteps(findings)) notes.push(stepsBlock(findings, result, ctx));
   return [lead, ...notes].join('\n\n');
 }
 

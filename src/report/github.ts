@@ -127,7 +127,8 @@ function overviewTable({ inline, outside, overflow }: Placed): string {
   return rows.join('\n');
 }
 
+/** Notes in the body: no per-note step table (the body's table marks their steps), to stay small. */
 function section(title: string, findings: Finding[], result: ReviewResult, ctx: ReportContext): string {
-  const notes = findings.map((f) => `${findingMarkdown(f, result, ctx, { heading: '####', location: true })}\n\n${fingerprintMarker(f.fingerprint)}`);
+  const notes = findings.map((f) => `${findingMarkdown(f, result, ctx, { heading: '####', location: true, table: false })}\n\n${fingerprintMarker(f.fingerprint)}`);
   return [`### ${title}`, ...notes].join('\n\n');
 }

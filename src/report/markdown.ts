@@ -51,6 +51,8 @@ export interface FindingMarkdownOptions {
   heading: string;
   /** Say file:line and function (not needed on an inline comment). */
   location: boolean;
+  /** Add the note's own step table (folded); off where a summary table is already shown. */
+  table?: boolean;
 }
 
 /** One note in markdown: title, where, message, fix, the steps it concerns, references. */
@@ -61,7 +63,7 @@ export function findingMarkdown(f: Finding, result: ReviewResult, ctx: ReportCon
   parts.push(...f.message.split(/\n\s*\n/).map((para) => escapeMarkdown(para.trim())));
   if (f.suggestion) parts.push(`**Fix:** ${escapeMarkdown(f.suggestion)}`);
   if (f.related?.length) parts.push(`**Also covers:** ${f.related.map((r) => `${inlineCode(r.rule)} ${escapeMarkdownLine(r.title)}`).join('; ')}`);
-  if (hasSteps([f])) parts.push(stepsDetails(f, result, ctx));
+  if (opts.table !== false && hasSteps([f])) parts.push(stepsDetails(f, result, ctx));
   if (f.references.length) parts.push(`**References:** ${f.references.map(referenceMarkdown).join('; ')}`);
   return parts.join('\n\n');
 }

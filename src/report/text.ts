@@ -8,12 +8,13 @@
  *   total: 0 errors, 3 warnings, 0 checks, N lines checked
  *
  * `#N` is the line's position in the patch's diff counted from its first `diff --git` line
- * (we do not keep the mail's own line numbers). `--terse` prints `path:line: LEVEL:TYPE: title`
+ * (we do not keep the mail's own line numbers). Notes come in line order, as checkpatch's do.
+ * `--terse` prints `path:line: LEVEL:TYPE: title`
  * and nothing else, one line per finding, like `checkpatch --terse --show-types --no-summary`.
  */
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
 import type { ReportContext } from './index.js';
-import { LEVEL, countFindings, diffListing, reviewedPatches, sortFindings, targetLineId, targetSentence } from './common.js';
+import { LEVEL, byPosition, countFindings, diffListing, reviewedPatches, targetLineId, targetSentence } from './common.js';
 import { plainText } from './escape.js';
 import { hasSteps, stepTable } from './steps.js';
 import { wrapText } from './wrap.js';
@@ -22,7 +23,7 @@ const WIDTH = 80;
 
 export function renderText(result: ReviewResult, ctx: ReportContext): string {
   const patches = reviewedPatches(result);
-  if (ctx.terse) return plainText(patches.flatMap((p) => sortFindings(p.findings).map(terseLine)).map((l) => l + '\n').join(''));
+  if (ctx.terse) return plainText(patches.flatMap((p) => byPosition(p.findings).map(terseLine)).map((l) => l + '\n').join(''));
   if (patches.length === 0) return 'vfio-review: no patches to review in the input.\n';
   const blocks = patches.map((p) => renderPatch(p, result, ctx));
   blocks.push(`Target kernel: ${targetSentence(result, ctx.kb)}`);
@@ -41,7 +42,7 @@ function renderPatch(patch: PatchModel, result: ReviewResult, ctx: ReportContext
   }
   const rule = '-'.repeat(Math.min(WIDTH, Math.max(20, patch.subject.length)));
   const parts = [`${rule}\n${patch.subject}\n${rule}`];
-  for (const f of sortFindings(patch.findings)) parts.push(renderFinding(f, result, ctx, listing));
+  for (const f of byPosition(patch.findings)) parts.push(renderFinding(f, result, ctx, listing));
   const c = countFindings(patch.findings);
   parts.push(`total: ${c.error} errors, ${c.warning} warnings, ${c.check} checks, ${listing.length} lines checked`);
   return parts.join('\n\n');

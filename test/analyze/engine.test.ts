@@ -106,6 +106,15 @@ test('a helper on the same path is one note, on the callback, pointing at the he
   assert.ok((stale[0].related ?? []).some((x) => /vfio_pci_core_restore_open_state/.test(x.title)));
 });
 
+test('setting PCI_COMMAND_MEMORY before the restore changes the MSI-X note', async () => {
+  const r = await reviewPatchFiles([join(RULES, 'msix/memory-bit/reset-done-memory-before-restore.patch')], { kb });
+  const msix = byRule(r.findings[0]).get('msix/memory-bit')!;
+  assert.match(msix.message, /sets PCI_COMMAND_MEMORY before the restore/);
+  assert.match(msix.message, /set it before pci_save_state\(\)/);
+  const plain = byRule((await reviewPatchFiles([sampleFiles[2]], { kb })).findings[0]).get('msix/memory-bit')!;
+  assert.doesNotMatch(plain.message, /sets PCI_COMMAND_MEMORY/);
+});
+
 const KERNELS = process.env.VFIO_REVIEW_KERNELS ?? '/tmp/vfio-review-kernels';
 
 /** A read-only tree over the extracted Debian 6.12 sources (.ci/kernels.sh puts them there). */

@@ -371,3 +371,62 @@ static void vfio_pci_core_aer_reset_done(struct pci_dev *pdev)
 '''), (VC, HANDLERS, '''	.error_detected = vfio_pci_core_aer_err_detected,
 	.reset_done = vfio_pci_core_aer_reset_done,
 };''')])
+
+
+def series_case(outdir, parts, kernel=K612):
+    """A series: each part is (subject, body, edits); writes 000N-*.patch with format-patch."""
+    repo = base_repo(kernel)
+    for subject, body, edits in parts:
+        for e in edits:
+            edit(repo, *e)
+        git(repo, 'commit', '-qam', f'{subject}\n\n{body}\n\nSigned-off-by: Test Author <test@example.org>')
+    dest = os.path.join(ROOT, 'rules', outdir)
+    os.makedirs(dest, exist_ok=True)
+    for name in os.listdir(dest):
+        if name.endswith('.patch'):
+            os.remove(os.path.join(dest, name))
+    git(repo, 'format-patch', '-q', f'-{len(parts)}', '--zero-commit', '--numbered', '-o', dest)
+    shutil.rmtree(repo)
+    print('wrote', outdir)
+
+
+series_case('snapshot/stale-restore/series-wire-later', [
+    ('vfio/pci: Add a helper that restores the open-time state',
+     'Not used yet.',
+     [(VC, ERR_DETECTED_END, ERR_DETECTED_END + '''
+static void vfio_pci_core_aer_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	if (vdev->pci_saved_state &&
+	    !pci_load_saved_state(pdev, vdev->pci_saved_state))
+		pci_restore_state(pdev);
+}
+''')]),
+    ('vfio/pci: Wire up the reset_done callback',
+     'Use the helper of the previous patch after every reset.',
+     [(VC, HANDLERS, '''	.error_detected = vfio_pci_core_aer_err_detected,
+	.reset_done = vfio_pci_core_aer_reset_done,
+};''')]),
+])
+
+case('msix/memory-bit/reset-done-memory-before-restore.patch',
+     'vfio/pci: Restore the open-time state after a reset, with decoding on',
+     'Turn Memory Space on before writing back the open-time state so that the\nMSI-X table can be restored.',
+     [(VC, ERR_DETECTED_END, ERR_DETECTED_END + '''
+static void vfio_pci_core_aer_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+	u16 cmd;
+
+	if (!vdev->pci_saved_state)
+		return;
+
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY);
+	if (!pci_load_saved_state(pdev, vdev->pci_saved_state))
+		pci_restore_state(pdev);
+}
+'''), (VC, HANDLERS, '''	.error_detected = vfio_pci_core_aer_err_detected,
+	.reset_done = vfio_pci_core_aer_reset_done,
+};''')])

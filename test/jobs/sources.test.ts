@@ -3,7 +3,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { cliInProcess, importMbox, initInbox, makeRoot } from '../support/public-inbox.js';
@@ -95,5 +95,22 @@ describe('operator errors are one clear line', () => {
     const s = await cliInProcess(['ingest', 'status', '--state', join(d.root, 'missing.db')]);
     assert.equal(s.status, 2);
     assert.match(s.stderr, /missing\.db: no such state file\n$/);
+  });
+});
+
+describe('one job per state file', () => {
+  test('a second ingest on the same state is refused while the first runs; a stale lock is taken over', async () => {
+    const d = dirs();
+    const file = join(d.root, 'list.mbox');
+    writeFileSync(file, mbox(noise(2)));
+    // A live process that is not us holds the lock: refused.
+    writeFileSync(`${d.state}.lock`, String(process.ppid));
+    const r = await cliInProcess(['ingest', file, '--state', d.state, '--outbox', d.outbox]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, new RegExp(`another vfio-review ingest \\(pid ${process.ppid}\\) is using this state file`));
+    // A dead one (a pid that cannot exist): taken over.
+    writeFileSync(`${d.state}.lock`, '4194304999');
+    await ingest(file, d);
+    assert.equal(existsSync(`${d.state}.lock`), false, 'released at the end');
   });
 });

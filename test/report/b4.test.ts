@@ -72,3 +72,8 @@ test('b4: a series names the patch of each detail', () => {
   assert.match(details[0].description, /^\[3\/4\] drivers\/vfio\/pci\/vfio_pci_core\.c:2294: /);
   assert.match(details[3].description, /^\[4\/4\] include\/linux\/vfio_pci_core\.h:94: CHECK:KB_UNKNOWN_RESTORE_STEP: /);
 });
+
+test('b4: details list the most severe first', () => {
+  const details = JSON.parse(buildB4(withFindings(['check', 'warning', 'error']))[0].details!);
+  assert.deepEqual(details.map((d: { status: string }) => d.status), ['fail', 'warn', 'pass']);
+});

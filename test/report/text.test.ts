@@ -75,3 +75,16 @@ test('text and email: a hostile title cannot send terminal escapes', () => {
     assert.ok(!/[\u001b\u0007\r]/.test(out), JSON.stringify(out.slice(0, 80)));
   }
 });
+
+test('text: notes in line order, as checkpatch prints them', () => {
+  const r = outsideResult();
+  const [a, b, c, d] = r.patches[0].findings;
+  r.patches[0].findings = [d, c, b, a]; // the engine may emit them in any order
+  r.patches[0].findings[0].line = 2293; // the check moves above the warnings...
+  r.patches[0].findings[0].outsideDiff = false; // ...onto a line of the diff
+  const terse = render('text', r, { kb, terse: true }).trimEnd().split('\n');
+  assert.match(terse[0], /:2293: CHECK:KB_UNKNOWN_RESTORE_STEP: /);
+  assert.deepEqual(terse.slice(1).map((l) => l.split(': ')[1]), ['WARNING:MSIX_MEMORY_BIT', 'WARNING:SNAPSHOT_STALE_TPH', 'WARNING:SNAPSHOT_STALE_RESTORE']);
+  const full = render('text', r, { kb });
+  assert.ok(full.indexOf('CHECK:KB_UNKNOWN') < full.indexOf('WARNING:MSIX'));
+});

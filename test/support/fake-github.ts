@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { execFileSync } from 'node:child_process';
+import { GitData, HttpError, diffLines, type Json } from './fake-github-repo.js';
 
 export interface User {
   login: string;
@@ -83,21 +83,13 @@ export interface RequestLog {
   accept?: string;
 }
 
-type Json = Record<string, unknown>;
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly extra: Json = {},
-  ) {
-    super(message);
-  }
-}
 
 export class FakeGitHub {
   readonly owner: string;
   readonly repo: string;
   readonly repoDir: string;
+  /** Pull requests, commits, diffs and contents, from the git repository. */
+  readonly data: GitData;
   readonly pulls = new Map<number, PullState>();
   /** token -> account and whether it may write. */
   readonly tokens = new Map<string, { user: User; write: boolean }>();
@@ -119,6 +111,12 @@ export class FakeGitHub {
     this.repoDir = opts.repoDir;
     this.owner = opts.owner ?? 'kernel-org';
     this.repo = opts.repo ?? 'linux';
+    this.data = new GitData(this.repoDir, this.owner, this.repo);
+  }
+
+  /** Run git in the backing repository (tests push commits with it). */
+  git(...args: string[]): string {
+    return this.data.git(...args);
   }
 
   static async start(opts: { repoDir: string; owner?: string; repo?: string }): Promise<FakeGitHub> {
@@ -168,18 +166,6 @@ export class FakeGitHub {
   }
 
   // ---- git ----
-
-  git(...args: string[]): string {
-    return execFileSync('git', ['-C', this.repoDir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
-  }
-
-  private gitBuf(...args: string[]): Buffer {
-    return execFileSync('git', ['-C', this.repoDir, ...args], { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
-  }
-
-  private diff(base: string, head: string): string {
-    return this.git('diff', '--no-color', '--no-ext-diff', `${base}...${head}`);
-  }
 
   // ---- HTTP ----
 
@@ -251,13 +237,13 @@ export class FakeGitHub {
 
     if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && method === 'GET') {
       const pr = this.pull(m[1]);
-      return { data: wantsDiff ? this.diff(pr.baseSha, pr.headSha) : this.pullJson(pr) };
+      return { data: wantsDiff ? this.data.diff(pr.baseSha, pr.headSha) : this.data.pullJson(pr) };
     }
-    if ((m = /^\/pulls\/(\d+)\/files$/.exec(rest)) && method === 'GET') return page(this.files(this.pull(m[1])));
-    if ((m = /^\/pulls\/(\d+)\/commits$/.exec(rest)) && method === 'GET') return page(this.commits(this.pull(m[1])));
-    if ((m = /^\/commits\/([0-9a-f]{7,40})$/.exec(rest)) && method === 'GET') return { data: this.commit(m[1], wantsDiff) };
-    if ((m = /^\/contents\/(.*)$/.exec(rest)) && method === 'GET') return { data: this.contents(decodeURIComponent(m[1]), url.searchParams.get('ref') ?? 'HEAD') };
-    if ((m = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest)) && method === 'GET') return { data: this.blob(m[1]) };
+    if ((m = /^\/pulls\/(\d+)\/files$/.exec(rest)) && method === 'GET') return page(this.data.files(this.pull(m[1])));
+    if ((m = /^\/pulls\/(\d+)\/commits$/.exec(rest)) && method === 'GET') return page(this.data.commits(this.pull(m[1])));
+    if ((m = /^\/commits\/([0-9a-f]{7,40})$/.exec(rest)) && method === 'GET') return { data: this.data.commit(m[1], wantsDiff) };
+    if ((m = /^\/contents\/(.*)$/.exec(rest)) && method === 'GET') return { data: this.data.contents(decodeURIComponent(m[1]), url.searchParams.get('ref') ?? 'HEAD') };
+    if ((m = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest)) && method === 'GET') return { data: this.data.blob(m[1]) };
 
     if ((m = /^\/pulls\/(\d+)\/reviews$/.exec(rest))) {
       const pr = this.pull(m[1]);
@@ -334,99 +320,6 @@ export class FakeGitHub {
     return pr;
   }
 
-  private repoJson(fullName: string): Json {
-    const [owner, name] = fullName.split('/');
-    return { name, full_name: fullName, owner: { login: owner, type: 'Organization' }, fork: fullName !== `${this.owner}/${this.repo}` };
-  }
-
-  private pullJson(pr: PullState): Json {
-    return {
-      number: pr.number,
-      state: 'open',
-      title: pr.title,
-      html_url: `https://github.test/${this.owner}/${this.repo}/pull/${pr.number}`,
-      head: { sha: pr.headSha, ref: pr.headRef, repo: this.repoJson(pr.headRepo) },
-      base: { sha: pr.baseSha, ref: pr.baseRef, repo: this.repoJson(`${this.owner}/${this.repo}`) },
-    };
-  }
-
-  private files(pr: PullState): Json[] {
-    const stat = this.git('diff', '--name-status', `${pr.baseSha}...${pr.headSha}`);
-    return stat
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [st, filename] = line.split('\t');
-        const patch = this.git('diff', '--no-color', `${pr.baseSha}...${pr.headSha}`, '--', filename);
-        const hunks = patch.slice(Math.max(0, patch.indexOf('\n@@') + 1));
-        const status = { A: 'added', D: 'removed', M: 'modified' }[st[0]] ?? 'modified';
-        return { filename, status, patch: hunks, sha: this.git('rev-parse', `${pr.headSha}:${filename}`).trim() };
-      });
-  }
-
-  private commits(pr: PullState): Json[] {
-    const shas = this.git('rev-list', '--reverse', `${pr.baseSha}..${pr.headSha}`).trim().split('\n').filter(Boolean);
-    return shas.map((sha) => this.commitJson(sha));
-  }
-
-  private commitJson(sha: string): Json {
-    const parents = this.git('rev-list', '--parents', '-n', '1', sha).trim().split(' ').slice(1);
-    return { sha, commit: { message: this.git('log', '-1', '--format=%B', sha).trimEnd() }, parents: parents.map((p) => ({ sha: p })) };
-  }
-
-  private commit(ref: string, wantsDiff: boolean): unknown {
-    const sha = this.resolve(ref);
-    if (!wantsDiff) return this.commitJson(sha);
-    return this.git('diff', '--no-color', `${sha}^`, sha);
-  }
-
-  private resolve(ref: string): string {
-    try {
-      return this.git('rev-parse', '--verify', `${ref}^{commit}`).trim();
-    } catch {
-      throw new HttpError(422, `No commit found for SHA: ${ref}`);
-    }
-  }
-
-  private contents(path: string, ref: string): unknown {
-    const sha = this.resolve(ref);
-    const spec = `${sha}:${path.replace(/\/+$/, '')}`;
-    let type: string;
-    try {
-      type = this.git('cat-file', '-t', spec).trim();
-    } catch {
-      throw new HttpError(404, 'Not Found');
-    }
-    if (type === 'tree') {
-      return this.git('ls-tree', '-l', spec)
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => {
-          const [meta, name] = l.split('\t');
-          const [, t, objSha, size] = meta.split(/\s+/);
-          const full = path ? `${path.replace(/\/+$/, '')}/${name}` : name;
-          return { type: t === 'tree' ? 'dir' : 'file', name, path: full, sha: objSha, size: Number(size) || 0 };
-        });
-    }
-    const content = this.gitBuf('show', spec);
-    return {
-      type: 'file',
-      encoding: 'base64',
-      name: path.slice(path.lastIndexOf('/') + 1),
-      path,
-      sha: this.git('rev-parse', spec).trim(),
-      size: content.length,
-      content: content.toString('base64').replace(/.{60}/g, '$&\n'),
-    };
-  }
-
-  private blob(sha: string): Json {
-    const content = this.gitBuf('cat-file', 'blob', sha);
-    return { sha, size: content.length, encoding: 'base64', content: content.toString('base64') };
-  }
-
   // ---- reviews ----
 
   /** GitHub's rule: a comment's line must be in the diff of the pull request at commit_id. */
@@ -434,12 +327,12 @@ export class FakeGitHub {
     const side = c.side === 'LEFT' ? 'left' : 'right';
     const line = Number(c.line);
     if (this.refusedAnchors.has(`${c.path}:${line}`)) return false;
-    const lines = diffLines(this.diff(pr.baseSha, commit)).get(String(c.path));
+    const lines = diffLines(this.data.diff(pr.baseSha, commit)).get(String(c.path));
     return !!lines && lines[side].has(line);
   }
 
   private createReview(pr: PullState, body: Json, user: User): Json {
-    const commit = body.commit_id ? this.resolve(String(body.commit_id)) : pr.headSha;
+    const commit = body.commit_id ? this.data.resolve(String(body.commit_id)) : pr.headSha;
     const comments = (body.comments as Json[] | undefined) ?? [];
     if (comments.some((c) => !this.anchorOk(pr, commit, c))) {
       throw new HttpError(422, 'Unprocessable Entity', {
@@ -453,7 +346,7 @@ export class FakeGitHub {
   }
 
   private createComment(pr: PullState, body: Json, user: User, reviewId: number | null): ReviewComment & { pull: number } {
-    const commit = body.commit_id ? this.resolve(String(body.commit_id)) : pr.headSha;
+    const commit = body.commit_id ? this.data.resolve(String(body.commit_id)) : pr.headSha;
     if (reviewId === null && !this.anchorOk(pr, commit, body)) {
       throw new HttpError(422, 'Validation Failed', { errors: [{ resource: 'PullRequestReviewComment', code: 'custom', field: 'pull_request_review_thread.line', message: 'could not be resolved' }] });
     }
@@ -502,34 +395,4 @@ function readBody(req: IncomingMessage): Promise<Json> {
     });
     req.on('error', fail);
   });
-}
-
-/** Lines each file shows in a diff, per side (independent of the Action's own parser). */
-function diffLines(diff: string): Map<string, { left: Set<number>; right: Set<number> }> {
-  const out = new Map<string, { left: Set<number>; right: Set<number> }>();
-  let cur: { left: Set<number>; right: Set<number> } | undefined;
-  let o = 0;
-  let n = 0;
-  for (const line of diff.split('\n')) {
-    const file = /^\+\+\+ b\/(.*)$/.exec(line);
-    if (file) {
-      cur = { left: new Set(), right: new Set() };
-      out.set(file[1], cur);
-      continue;
-    }
-    const h = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
-    if (h) {
-      o = Number(h[1]);
-      n = Number(h[2]);
-      continue;
-    }
-    if (!cur || line.startsWith('---') || line.startsWith('diff ') || line.startsWith('index ')) continue;
-    if (line.startsWith('+')) cur.right.add(n++);
-    else if (line.startsWith('-')) cur.left.add(o++);
-    else if (line.startsWith(' ')) {
-      cur.left.add(o++);
-      cur.right.add(n++);
-    }
-  }
-  return out;
 }

@@ -11,6 +11,7 @@ import { Log } from '../../jobs/progress.js';
 import { closeTransports } from '../../jobs/smtp.js';
 import { openSource } from '../../jobs/sources/index.js';
 import { openState, openStateReadOnly } from '../../jobs/state.js';
+import { acquireLock } from '../../jobs/lock.js';
 import { formatStatus, readStatus } from '../../jobs/status.js';
 
 const HELP = `usage: vfio-review ingest SOURCE... --state FILE --outbox DIR [--once | --watch SECONDS]
@@ -70,8 +71,16 @@ export async function run(argv: string[]): Promise<number> {
     patchwork = { url: values.patchwork, token };
   }
   const log = new Log(values.json === true);
+  const unlock = acquireLock(values.state);
+  let db;
+  try {
+    db = openState(values.state);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const env: JobEnv = {
-    db: openState(values.state),
+    db,
     policy,
     log,
     outbox: values.outbox,
@@ -93,6 +102,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const s of sources) s.close();
     closeTransports();
     env.db.close();
+    unlock();
   }
 }
 
