@@ -42258,6 +42258,12 @@ function fromKernel(kb, version) {
     fixes
   };
 }
+function stateSavedGate(kb, target) {
+  const fixed = target.fixes["a2f1e22390ac"];
+  if (fixed !== void 0) return !fixed;
+  const line = kb.line(target.line);
+  return line?.stateSavedGate ? void 0 : false;
+}
 
 // src/kb/table.ts
 function renderStepTable(kb, lineId, opts) {
@@ -44520,7 +44526,7 @@ function evalInto(p2, s, env, ev) {
     let callCol = 0;
     for (let i2 = 0; i2 < lines.length && callIdx < 0; i2++)
       for (const m2 of lines[i2].matchAll(/\b([A-Za-z_]\w*)\s*\(/g))
-        if (scope.leadsTo(m2[1], p2.before.call)) {
+        if (m2[1] !== s.name && scope.leadsTo(m2[1], p2.before.call)) {
           callIdx = i2;
           callCol = m2.index ?? 0;
           break;
@@ -44542,7 +44548,7 @@ function evalInto(p2, s, env, ev) {
     if (t2.fix !== void 0 && env.target.fixes[t2.fix] !== true) return false;
     if (t2.fixMissing !== void 0 && env.target.fixes[t2.fixMissing] !== false) return false;
     if (t2.fixUnknown !== void 0 && env.target.fixes[t2.fixUnknown] !== void 0) return false;
-    if (t2.stateSavedGate !== void 0 && Boolean(scope.kb.line(env.target.line)?.stateSavedGate) !== t2.stateSavedGate) return false;
+    if (t2.stateSavedGate !== void 0 && stateSavedGate(scope.kb, env.target) !== t2.stateSavedGate) return false;
     if (t2.line !== void 0 && !matchNames(t2.line, env.target.line)) return false;
   }
   if (p2.elsewhere) {
@@ -44814,7 +44820,9 @@ async function analyzePatchAsync(patch, ctx) {
   if (ctx.tree && !ctx.graph) {
     try {
       ctx = { ...ctx, graph: await buildCallGraph(patch, ctx.tree) };
-    } catch {
+    } catch (err2) {
+      const note = `call graph of the tree unavailable: ${err2.message}`;
+      patch.analysis = { mode: patch.analysis?.mode ?? "fragment", treeNote: [patch.analysis?.treeNote, note].filter(Boolean).join("; ") };
     }
   }
   return analyzePatch(patch, ctx);

@@ -311,8 +311,10 @@ export async function analyzePatchAsync(patch: PatchModel, ctx: AnalyzeContext):
   if (ctx.tree && !ctx.graph) {
     try {
       ctx = { ...ctx, graph: await buildCallGraph(patch, ctx.tree) };
-    } catch {
-      /* no graph: fragment analysis still runs */
+    } catch (err) {
+      // The graph only adds reach through unchanged helpers: say so in the model and go on.
+      const note = `call graph of the tree unavailable: ${(err as Error).message}`;
+      patch.analysis = { mode: patch.analysis?.mode ?? 'fragment', treeNote: [patch.analysis?.treeNote, note].filter(Boolean).join('; ') };
     }
   }
   return analyzePatch(patch, ctx);

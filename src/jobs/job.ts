@@ -9,7 +9,7 @@
  */
 import type { JobEnv } from './env.js';
 import { intakeSource, type IntakeCounts } from './intake.js';
-import { deliver, reconcile, type DeliveryCounts } from './outbox.js';
+import { deliver, reconcile, reconcileSending, type DeliveryCounts } from './outbox.js';
 import { postChecks } from './patchwork.js';
 import { reviewReady, type ReviewCounts } from './review.js';
 import { closeTransports } from './smtp.js';
@@ -45,6 +45,7 @@ export async function runOnce(env: JobEnv, sources: Source[], opts: { fetch?: bo
   }
   const review = await reviewReady(env);
   if (review.series) env.log.info(`reviewed ${review.series} series: ${review.reviewed} reviewed, ${review.skipped} skipped, ${review.error} error(s), ${review.replies} repl(ies) queued`, { ...review });
+  reconcileSending(env);
   const delivery = await deliver(env);
   if (delivery.written || delivery.sent || delivery.failed) env.log.info(`outbox: ${delivery.written} written, ${delivery.sent} sent, ${delivery.deferred} deferred, ${delivery.failed} failed`, { ...delivery });
   const checks = await postChecks(env);

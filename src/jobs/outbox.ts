@@ -54,6 +54,13 @@ export function reconcile(env: JobEnv): void {
       env.log.info(`outbox: ${r.id}.eml was written before a crash; recorded it`);
     }
   }
+}
+
+/**
+ * Replies the job was handing to SMTP when it died (run after intake, so that a copy that
+ * came back through a followed list is already recorded and proves the send).
+ */
+export function reconcileSending(env: JobEnv): void {
   const sending = stmt(env.db, `SELECT id, reply_message_id FROM replies WHERE state = 'sending'`).all() as { id: string; reply_message_id: string }[];
   for (const r of sending) {
     // Did it come back to us through a list we follow? Then it was sent.

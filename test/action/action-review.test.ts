@@ -105,3 +105,16 @@ test('commits that touch vfio/pci separately: notes say which commit introduced 
   assert.match(tph.body, /Introduced by 6526efa4ea8d/);
   assert.doesNotMatch(tph.body, /Introduced by [^.]*(4a138e66f612|09f0eb7dd449)/, 'not by the commits that do not add it');
 });
+
+test('a benign pull request (v18 1/4, guard(rcu)) gets no review at all', async () => {
+  gh.addPull({ number: 45, title: 'vfio/pci: Use guard(rcu)', baseSha: ROOT_SHA, headSha: '4a138e66f612a77edde63e6ab0a8deb6396278c3', baseRef: 'master', headRef: 'rcu', headRepo: 'kernel-org/linux' });
+  const ev = JSON.parse(await readFile(join(FIXTURES, 'pull_request.opened.json'), 'utf8'));
+  ev.number = ev.pull_request.number = 45;
+  ev.pull_request.head.sha = '4a138e66f612a77edde63e6ab0a8deb6396278c3';
+  const r = await runAction({ gh, event: ev, eventName: 'pull_request', inputs: { 'fail-on': 'check' } });
+  ok(r);
+  assert.equal(r.outputs['finding-count'], '0');
+  assert.equal(gh.reviews.length, 0, 'no noise');
+  assert.equal(gh.count('POST', /./), 0);
+  assert.match(r.summary, /No new review/);
+});

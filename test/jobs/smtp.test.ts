@@ -8,7 +8,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
-import { cli, cliInProcess, freePort, importMbox, initInbox, makeRoot } from '../support/public-inbox.js';
+import { cli, cliInProcess, cliProcess, freePort, importMbox, initInbox, makeRoot } from '../support/public-inbox.js';
 import { mbox, noise, PATCH3_MSGID, sampleMails, seriesClone } from '../support/public-inbox-fixtures.js';
 import { startSmtp } from '../support/smtp.js';
 import { composeReply } from '../../src/jobs/reply.js';
@@ -101,5 +101,41 @@ describe('SMTP', () => {
     assert.match(head, /^To: author@example\.org$/m);
     assert.deepEqual(r.recipients, ['author@example.org']);
     assert.match(r.messageId, /^vfio-review\.[0-9a-f]{20}@example\.orgX2$/);
+  });
+
+  test('killed between the SMTP server saying yes and the state saying sent', async () => {
+    // The one window where exactly-once cannot be guaranteed by us alone: documented
+    // behaviour is "send again with the same Message-ID", unless the reply already came back
+    // through a followed list, which proves it was sent.
+    const crashThenRerun = async (echo: boolean) => {
+      const s = setup();
+      importMbox(s.inbox, mbox(sampleMails()));
+      const smtp = await startSmtp();
+      try {
+        const args = ['ingest', s.inbox.dir, '--state', s.state, '--outbox', s.outbox, '--config', s.config, '--smtp', smtp.url];
+        const signal = await new Promise<string | null>((resolve) => {
+          const child = cliProcess(args, { VFIO_REVIEW_CRASH_AT: 'smtp-accepted:1' });
+          child.on('exit', (_code, sig) => resolve(sig));
+        });
+        assert.equal(signal, 'SIGKILL');
+        assert.equal(smtp.received.length, 1);
+        if (echo) importMbox(s.inbox, mbox([smtp.received[0].raw.toString('utf8').replace(/\r\n/g, '\n')]));
+        const again = cli(args);
+        assert.equal(again.status, 0, again.stderr);
+        const db = new Database(s.state, { readonly: true });
+        assert.equal(db.prepare(`SELECT state FROM replies`).pluck().get(), 'sent');
+        db.close();
+        return { received: smtp.received, stderr: again.stderr };
+      } finally {
+        await smtp.stop();
+      }
+    };
+    const echoed = await crashThenRerun(true);
+    assert.equal(echoed.received.length, 1, 'the list copy proved the send: not sent again');
+    const blind = await crashThenRerun(false);
+    assert.match(blind.stderr, /was being sent when the job stopped; it will be sent again with the same Message-ID/);
+    assert.equal(blind.received.length, 2);
+    const ids = await Promise.all(blind.received.map(async (r) => (await simpleParser(r.raw)).messageId));
+    assert.equal(ids[0], ids[1], 'a duplicate anyone can recognise');
   });
 });
