@@ -5,6 +5,7 @@
  */
 import picomatch from 'picomatch';
 import type { Message } from '../model.js';
+import { parseSubject } from '../ingest/series.js';
 
 export interface Headers {
   messageId?: string;
@@ -69,25 +70,18 @@ function decodeWords(s: string): string {
   });
 }
 
-/** `[RFC PATCH v2 3/7] subsys: title` -> version 2, index 3, total 7. */
+/** `[RFC PATCH v2 3/7] subsys: title` -> version 2, index 3, total 7 (ingest's one tag parser). */
 export function subjectTags(subject: string): Tags {
-  const isReply = /^\s*(re|aw|fwd?|sv)\s*:/i.test(subject);
-  const brackets = [...subject.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]);
-  const tagText = brackets.find((b) => /\bPATCH\b/i.test(b));
-  let version = 1;
-  let index = 1;
-  let total = 1;
-  if (tagText) {
-    const v = /(?:^|\s)v(\d+)(?:\s|$)/i.exec(tagText);
-    if (v) version = Number(v[1]);
-    const n = /(?:^|\s)(\d+)\/(\d+)(?:\s|$)/.exec(tagText);
-    if (n) {
-      index = Number(n[1]);
-      total = Number(n[2]);
-    }
-  }
-  const title = subject.replace(/^\s*((re|aw|fwd?|sv)\s*:\s*)+/i, '').replace(/\[[^\]]*\]\s*/g, '').trim();
-  return { version, index, total, title, isPatch: tagText !== undefined, isReply };
+  const info = parseSubject(subject);
+  const s = info.series;
+  return {
+    version: s?.version ?? 1,
+    index: s?.index ?? 1,
+    total: s?.total ?? 1,
+    title: info.title,
+    isPatch: s !== undefined && s.prefixes.some((p) => /PATCH/i.test(p)),
+    isReply: info.reply || /^\s*fwd?\s*:/i.test(subject),
+  };
 }
 
 /** Might the body carry a diff? (Decided on bytes; encoded mails are always decoded.) */

@@ -120,7 +120,13 @@ describe('SMTP', () => {
         assert.equal(signal, 'SIGKILL');
         assert.equal(smtp.received.length, 1);
         if (echo) importMbox(s.inbox, mbox([smtp.received[0].raw.toString('utf8').replace(/\r\n/g, '\n')]));
-        const again = cli(args);
+        // Asynchronously: the SMTP server lives in this process and must keep answering.
+        const again = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+          const child = cliProcess(args);
+          let stderr = '';
+          child.stderr.on('data', (d) => (stderr += d));
+          child.on('exit', (status) => resolve({ status, stderr }));
+        });
         assert.equal(again.status, 0, again.stderr);
         const db = new Database(s.state, { readonly: true });
         assert.equal(db.prepare(`SELECT state FROM replies`).pluck().get(), 'sent');
