@@ -42221,8 +42221,12 @@ function closestLine(kb, shape) {
 
 // src/kb/target.ts
 async function resolveTarget(kb, opts) {
-  if (opts.tree) return fromTree(kb, opts.tree);
-  if (opts.kernel) return fromKernel(kb, opts.kernel);
+  if (opts.tree && await opts.tree.read("drivers/pci/pci.c") !== void 0) return fromTree(kb, opts.tree);
+  const target = opts.kernel ? fromKernel(kb, opts.kernel) : newest(kb);
+  if (opts.tree) target.description += `; ${opts.tree.describe()} has no drivers/pci/pci.c`;
+  return target;
+}
+function newest(kb) {
   const line = kb.newestLine();
   return {
     line: line.id,
@@ -44845,7 +44849,7 @@ async function reviewMessages(messages, errors, opts = {}) {
     for (const patch of patches) {
       if (patch.kind !== "patch" || patch.mangled) continue;
       const series = patches.filter((p2) => p2 !== patch && p2.seriesKey && p2.seriesKey === patch.seriesKey);
-      patch.findings = analyzePatch(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
+      patch.findings = await analyzePatchAsync(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
     }
   }
   return { tool: TOOL, version: VERSION, target, patches, errors, kb };
@@ -52971,17 +52975,8 @@ function commitMessage(pull, c3, diff) {
 ${diff}`;
   return { source: `${pull.url}/commits/${c3.sha}`, subject, body: body2, references: [], to: [], cc: [], attachments: [] };
 }
-async function review(msg, tree, s, kb) {
-  const opts = { kb, kernel: s.kernel, ignore: s.ignore };
-  if (!tree || await tree.read("drivers/pci/pci.c") !== void 0) return reviewMessages([msg], [], { ...opts, tree });
-  s.log?.(`${tree.describe()} has no drivers/pci/pci.c: target kernel from the kernel input or the newest known`);
-  const parsed = await reviewMessages([msg], [], { ...opts, tree, parseOnly: true });
-  const target = await resolveTarget(parsed.kb, { kernel: s.kernel });
-  for (const patch of parsed.patches) {
-    if (patch.kind !== "patch" || patch.mangled) continue;
-    patch.findings = await analyzePatchAsync(patch, { kb: parsed.kb, target, tree, ignore: s.ignore });
-  }
-  return { ...parsed, target };
+function review(msg, tree, s, kb) {
+  return reviewMessages([msg], [], { kb, kernel: s.kernel, ignore: s.ignore, tree });
 }
 async function reviewPull(gh, owner, repo2, pull, s) {
   const result = await review(pullMessage(pull), await s.treeAt(pull.baseSha), s, s.kb);

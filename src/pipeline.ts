@@ -6,7 +6,7 @@
 import type { Finding, InputError, Message, PatchModel, ReviewResult, Severity, TargetInfo } from './model.js';
 import { SEVERITIES } from './model.js';
 import { buildPatch } from './patch/index.js';
-import { analyzePatch } from './analyze/index.js';
+import { analyzePatchAsync } from './analyze/index.js';
 import { loadKnowledgeBase, resolveTarget } from './kb/index.js';
 import type { KnowledgeBase } from './kb/types.js';
 import type { SourceTree } from './ingest/tree.js';
@@ -40,7 +40,7 @@ export async function reviewMessages(
     for (const patch of patches) {
       if (patch.kind !== 'patch' || patch.mangled) continue;
       const series = patches.filter((p) => p !== patch && p.seriesKey && p.seriesKey === patch.seriesKey);
-      patch.findings = analyzePatch(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
+      patch.findings = await analyzePatchAsync(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
     }
   }
   return { tool: TOOL, version: VERSION, target, patches, errors, kb };

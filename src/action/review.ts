@@ -6,8 +6,6 @@
 import type { Finding, Message } from '../model.js';
 import { allFindings, reviewMessages, type Reviewed } from '../pipeline.js';
 import type { KnowledgeBase } from '../kb/types.js';
-import { resolveTarget } from '../kb/index.js';
-import { analyzePatchAsync } from '../analyze/index.js';
 import type { SourceTree } from '../ingest/tree.js';
 import { fetchCommitDiff, type PullCommit, type PullData } from './fetch.js';
 import type { GitHubClient } from '../post/octokit.js';
@@ -48,22 +46,9 @@ function commitMessage(pull: PullData, c: PullCommit, diff: string): Message {
   return { source: `${pull.url}/commits/${c.sha}`, subject, body, references: [], to: [], cc: [], attachments: [] };
 }
 
-/**
- * The pipeline with a tree. A repository that holds only some kernel files (no
- * drivers/pci/pci.c) still gives the patch stage whole files, but cannot say which kernel it
- * is: the target then comes from the `kernel` input or the newest known line.
- */
-async function review(msg: Message, tree: SourceTree | undefined, s: ReviewSettings, kb?: KnowledgeBase): Promise<Reviewed> {
-  const opts = { kb, kernel: s.kernel, ignore: s.ignore };
-  if (!tree || (await tree.read('drivers/pci/pci.c')) !== undefined) return reviewMessages([msg], [], { ...opts, tree });
-  s.log?.(`${tree.describe()} has no drivers/pci/pci.c: target kernel from the kernel input or the newest known`);
-  const parsed = await reviewMessages([msg], [], { ...opts, tree, parseOnly: true });
-  const target = await resolveTarget(parsed.kb, { kernel: s.kernel });
-  for (const patch of parsed.patches) {
-    if (patch.kind !== 'patch' || patch.mangled) continue;
-    patch.findings = await analyzePatchAsync(patch, { kb: parsed.kb, target, tree, ignore: s.ignore });
-  }
-  return { ...parsed, target };
+/** The pipeline over one message; a tree without drivers/pci/pci.c falls back to the kernel input. */
+function review(msg: Message, tree: SourceTree | undefined, s: ReviewSettings, kb?: KnowledgeBase): Promise<Reviewed> {
+  return reviewMessages([msg], [], { kb, kernel: s.kernel, ignore: s.ignore, tree });
 }
 
 export async function reviewPull(gh: GitHubClient, owner: string, repo: string, pull: PullData, s: ReviewSettings): Promise<PullReview> {

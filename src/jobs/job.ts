@@ -41,7 +41,7 @@ export async function runOnce(env: JobEnv, sources: Source[], opts: { fetch?: bo
     }
     const c = await intakeSource(env, source);
     for (const k of Object.keys(intake) as (keyof IntakeCounts)[]) intake[k] += c[k];
-    if (c.read) env.log.info(`${source.id}: ${c.read} new message(s): ${c.pending} to review, ${c.skipped} skipped, ${c.error} error(s)`, { source: source.id, ...c });
+    if (c.read) env.log.info(`${source.id}: ${c.read} new message(s): ${c.pending} patch mail(s) held for their series, ${c.skipped} skipped, ${c.error} error(s)`, { source: source.id, ...c });
   }
   const review = await reviewReady(env);
   if (review.series) env.log.info(`reviewed ${review.series} series: ${review.reviewed} reviewed, ${review.skipped} skipped, ${review.error} error(s), ${review.replies} repl(ies) queued`, { ...review });

@@ -11,8 +11,15 @@ import { TreeCode } from './treecode.js';
 import type { KnowledgeBase } from './types.js';
 
 export async function resolveTarget(kb: KnowledgeBase, opts: { tree?: SourceTree; kernel?: string }): Promise<TargetInfo> {
-  if (opts.tree) return fromTree(kb, opts.tree);
-  if (opts.kernel) return fromKernel(kb, opts.kernel);
+  if (opts.tree && (await opts.tree.read('drivers/pci/pci.c')) !== undefined) return fromTree(kb, opts.tree);
+  const target = opts.kernel ? fromKernel(kb, opts.kernel) : newest(kb);
+  // A tree with only some kernel files (a driver repository, a partial mirror) still gives the
+  // patch stage whole files, but cannot say which kernel it is.
+  if (opts.tree) target.description += `; ${opts.tree.describe()} has no drivers/pci/pci.c`;
+  return target;
+}
+
+function newest(kb: KnowledgeBase): TargetInfo {
   const line = kb.newestLine();
   return {
     line: line.id,

@@ -74,7 +74,7 @@ function quoteLine(text: string): string {
 function renderNote(f: Finding): string {
   const head = wrapText(`[${f.severity}] ${f.rule}: ${f.title}`, WIDTH);
   const body = [head, wrapText(f.message, WIDTH)];
-  if (f.related?.length) body.push(wrapText(`This also covers: ${f.related.map((r) => r.title).join('; ')}.`, WIDTH));
+  if (f.related?.length) body.push(wrapText(`Related notes on the same line: ${f.related.map((r) => r.title).join('; ')}.`, WIDTH));
   const fix = f.suggestion ? ` If so, one way out: ${f.suggestion}` : '';
   body.push(wrapText(`Could this happen here?${fix}`, WIDTH));
   return body.join('\n\n');

@@ -62,7 +62,7 @@ export function findingMarkdown(f: Finding, result: ReviewResult, ctx: ReportCon
   parts.push(idLine(f, opts.location));
   parts.push(...f.message.split(/\n\s*\n/).map((para) => escapeMarkdown(para.trim())));
   if (f.suggestion) parts.push(`**Fix:** ${escapeMarkdown(f.suggestion)}`);
-  if (f.related?.length) parts.push(`**Also covers:** ${f.related.map((r) => `${inlineCode(r.rule)} ${escapeMarkdownLine(r.title)}`).join('; ')}`);
+  if (f.related?.length) parts.push(`**Other notes on this line:** ${f.related.map((r) => `${inlineCode(r.rule)} ${escapeMarkdownLine(r.title)}`).join('; ')}`);
   if (opts.table !== false && hasSteps([f])) parts.push(stepsDetails(f, result, ctx));
   if (f.references.length) parts.push(`**References:** ${f.references.map(referenceMarkdown).join('; ')}`);
   return parts.join('\n\n');

@@ -60,7 +60,7 @@ function renderFinding(
   else out.push(`FILE: ${f.file}:${f.line}: (outside the diff)`);
   const body = [wrapText(f.message, WIDTH)];
   if (f.suggestion) body.push(wrapText(`Fix: ${f.suggestion}`, WIDTH));
-  if (f.related?.length) body.push(wrapText(`Also covers: ${f.related.map((r) => `${r.rule} (${r.title})`).join('; ')}`, WIDTH));
+  if (f.related?.length) body.push(wrapText(`Other notes on this line: ${f.related.map((r) => `${r.rule} (${r.title})`).join('; ')}`, WIDTH));
   if (hasSteps([f])) body.push(`Restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:\n${stepTable(result, ctx.kb, [f], 'text')}`);
   body.push(`See: vfio-review explain ${f.rule}`);
   return out.join('\n') + '\n\n' + body.join('\n\n');

@@ -54,7 +54,7 @@ describe('sources', () => {
     assert.match((await ingest(file, d)).stderr, /10 new message\(s\)/);
     appendFileSync(file, mbox([...noise(2, 40), brokenMail()]));
     const r2 = await ingest(file, d);
-    assert.match(r2.stderr, /3 new message\(s\): 0 to review, 2 skipped, 1 error\(s\)/);
+    assert.match(r2.stderr, /3 new message\(s\): 0 patch mail\(s\) held for their series, 2 skipped, 1 error\(s\)/);
     writeFileSync(file, mbox(noise(3, 60))); // shorter than the cursor: rotated/replaced
     const r3 = await ingest(file, d);
     assert.match(r3.stderr, /file replaced/);
@@ -112,5 +112,21 @@ describe('one job per state file', () => {
     writeFileSync(`${d.state}.lock`, '4194304999');
     await ingest(file, d);
     assert.equal(existsSync(`${d.state}.lock`), false, 'released at the end');
+  });
+});
+
+describe('mbox being appended to', () => {
+  test('a half-written last message waits for the next run', async () => {
+    const d = dirs();
+    const file = join(d.root, 'list.mbox');
+    const whole = mbox(noise(3));
+    const cut = whole.length - 12; // inside the body of the last message
+    writeFileSync(file, whole.slice(0, cut));
+    assert.match((await ingest(file, d)).stderr, /2 new message\(s\)/);
+    appendFileSync(file, whole.slice(cut));
+    assert.match((await ingest(file, d)).stderr, /1 new message\(s\)/);
+    const db = new Database(d.state, { readonly: true });
+    assert.deepEqual(db.prepare(`SELECT message_id FROM messages ORDER BY id`).pluck().all(), ['noise-0@example.net', 'noise-1@example.net', 'noise-ann-2@example.org']);
+    db.close();
   });
 });

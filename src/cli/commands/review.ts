@@ -1,13 +1,12 @@
 /**
  * `vfio-review review <input>`: read patches, run the rules, print the notes.
  */
-import { collectMessages, INPUT_FORMATS } from '../../ingest/index.js';
-import { openTree } from '../../ingest/tree.js';
 import { allFindings, reachesFailOn, reviewMessages } from '../../pipeline.js';
 import { render, REPORT_FORMATS } from '../../report/index.js';
 import { EXIT, UserError } from '../../errors.js';
 import { SEVERITIES } from '../../model.js';
 import { choice, list, parse } from '../args.js';
+import { INPUT_OPTIONS, readInputs } from '../inputs.js';
 
 const HELP = `usage: vfio-review review <input>... [--format text|email|markdown|json|sarif|b4]
                           [--tree DIR] [--kernel VERSION] [--ignore RULE,...]
@@ -28,14 +27,11 @@ Exit codes: 0 nothing reached --fail-on, 1 something did, 2 bad input, 3 a servi
 
 const OPTIONS = {
   format: { type: 'string', default: 'text' },
-  tree: { type: 'string' },
+  ...INPUT_OPTIONS,
   kernel: { type: 'string' },
   ignore: { type: 'string', multiple: true },
   'fail-on': { type: 'string', default: 'warning' },
   terse: { type: 'boolean' },
-  'input-format': { type: 'string' },
-  repo: { type: 'string' },
-  git: { type: 'string' },
   msgid: { type: 'string' },
   lore: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -49,7 +45,6 @@ export async function run(argv: string[]): Promise<number> {
   }
   const format = choice(values.format, REPORT_FORMATS, '--format')!;
   const failOn = choice(values['fail-on'], [...SEVERITIES, 'none'] as const, '--fail-on')!;
-  const inputFormat = choice(values['input-format'], INPUT_FORMATS, '--input-format');
 
   let inputs = positionals;
   if (values.msgid || values.lore) {
@@ -58,17 +53,8 @@ export async function run(argv: string[]): Promise<number> {
     inputs = [await fetchLoreThread(values.lore, values.msgid)];
   } else if (format === 'b4' && inputs.length === 0) {
     inputs = ['-'];
-  } else if (inputs.length === 0 && values.git) {
-    inputs = [values.repo ?? '.'];
   }
-  if (inputs.length === 0) throw new UserError('no input given (a file, a folder, - for stdin, or --repo DIR --git A..B)');
-
-  const { messages, errors } = await collectMessages(inputs, {
-    inputFormat: values.git ? 'git' : inputFormat,
-    repo: values.repo,
-    git: values.git,
-  });
-  const tree = values.tree ? await openTree(values.tree) : undefined;
+  const { messages, errors, tree } = await readInputs(inputs, values);
   const { kb, ...result } = await reviewMessages(messages, errors, {
     tree,
     kernel: values.kernel,

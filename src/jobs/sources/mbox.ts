@@ -5,7 +5,8 @@
  *
  * Split on Buffers, not strings (8-bit bodies must reach the MIME decoder intact): a message
  * starts at a postmark line (`From <sender> <date>`) at the start of the file or after a blank
- * line; `>From ` quoting (mboxrd) loses one `>`.
+ * line; `>From ` quoting (mboxrd) loses one `>`. The last message is read only once it ends
+ * with a blank line (complete).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
@@ -75,9 +76,12 @@ export async function* splitMbox(file: string, from = 0): AsyncGenerator<{ raw: 
     offset += pos;
     pending = Buffer.from(pending.subarray(pos));
   }
-  if (pending.length && msgStart >= 0) lines.push(unquote(pending));
-  const last = flush(offset + pending.length);
-  if (last) yield last;
+  // The last message counts only once it is terminated by a blank line: a writer may be in
+  // the middle of appending it, and the cursor must not move past half a message.
+  if (pending.length === 0 && prevBlank) {
+    const last = flush(offset);
+    if (last) yield last;
+  }
 }
 
 /** mboxrd: `>From ` -> `From `, `>>From ` -> `>From `. */
