@@ -53179,7 +53179,7 @@ function findingMarkdown(f3, result, ctx, opts) {
   parts2.push(idLine(f3, opts.location));
   parts2.push(...f3.message.split(/\n\s*\n/).map((para) => escapeMarkdown(para.trim())));
   if (f3.suggestion) parts2.push(`**Fix:** ${escapeMarkdown(f3.suggestion)}`);
-  if (f3.related?.length) parts2.push(`**Also covers:** ${f3.related.map((r2) => `${inlineCode(r2.rule)} ${escapeMarkdownLine(r2.title)}`).join("; ")}`);
+  if (f3.related?.length) parts2.push(`**Other notes on this line:** ${f3.related.map((r2) => `${inlineCode(r2.rule)} ${escapeMarkdownLine(r2.title)}`).join("; ")}`);
   if (opts.table !== false && hasSteps([f3])) parts2.push(stepsDetails(f3, result, ctx));
   if (f3.references.length) parts2.push(`**References:** ${f3.references.map(referenceMarkdown).join("; ")}`);
   return parts2.join("\n\n");
@@ -53445,7 +53445,7 @@ function renderFinding(f3, result, ctx, listing) {
   else out2.push(`FILE: ${f3.file}:${f3.line}: (outside the diff)`);
   const body2 = [wrapText(f3.message, WIDTH)];
   if (f3.suggestion) body2.push(wrapText(`Fix: ${f3.suggestion}`, WIDTH));
-  if (f3.related?.length) body2.push(wrapText(`Also covers: ${f3.related.map((r2) => `${r2.rule} (${r2.title})`).join("; ")}`, WIDTH));
+  if (f3.related?.length) body2.push(wrapText(`Other notes on this line: ${f3.related.map((r2) => `${r2.rule} (${r2.title})`).join("; ")}`, WIDTH));
   if (hasSteps([f3])) body2.push(`Restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:
 ${stepTable(result, ctx.kb, [f3], "text")}`);
   body2.push(`See: vfio-review explain ${f3.rule}`);
@@ -53595,7 +53595,7 @@ function quoteLine(text2) {
 function renderNote(f3) {
   const head = wrapText(`[${f3.severity}] ${f3.rule}: ${f3.title}`, WIDTH3);
   const body2 = [head, wrapText(f3.message, WIDTH3)];
-  if (f3.related?.length) body2.push(wrapText(`This also covers: ${f3.related.map((r2) => r2.title).join("; ")}.`, WIDTH3));
+  if (f3.related?.length) body2.push(wrapText(`Related notes on the same line: ${f3.related.map((r2) => r2.title).join("; ")}.`, WIDTH3));
   const fix = f3.suggestion ? ` If so, one way out: ${f3.suggestion}` : "";
   body2.push(wrapText(`Could this happen here?${fix}`, WIDTH3));
   return body2.join("\n\n");
