@@ -26,7 +26,7 @@ export function list(value: string | string[] | boolean | undefined | (string | 
 export function choice<T extends string>(value: unknown, allowed: readonly T[], option: string): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) {
-    throw new UserError(`${option} must be one of ${allowed.join(', ')}, not '${String(value)}'`, option);
+    throw new UserError(`must be one of ${allowed.join(', ')}, not '${String(value)}'`, option);
   }
   return value as T;
 }
