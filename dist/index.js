@@ -42245,7 +42245,8 @@ async function fromTree(kb, tree) {
     line: line.id,
     how: "tree",
     description: `${line.id} (from --tree ${tree.describe()}; ${describeFixes(kb, fixes)}${shapeNote})`,
-    fixes
+    fixes,
+    steps: treeSteps(shape)
   };
 }
 function fromKernel(kb, version) {
@@ -42268,13 +42269,23 @@ function stateSavedGate(kb, target) {
   const line = kb.line(target.line);
   return line?.stateSavedGate ? void 0 : false;
 }
+function treeSteps(shape) {
+  const out2 = [];
+  for (const c3 of shape.restore) if (c3.step && !out2.includes(c3.step)) out2.push(c3.step);
+  return out2;
+}
+function targetStepIds(kb, target) {
+  if (!target.steps) return kb.restoreSteps(target.line).map((st2) => st2.id);
+  return target.steps.filter((id) => kb.steps.has(id));
+}
 
 // src/kb/table.ts
 function renderStepTable(kb, lineId, opts) {
   const line = kb.line(lineId);
   if (!line) throw new UserError(`unknown kernel line '${lineId}' (known: ${kb.lines.map((l3) => l3.id).join(", ")})`);
   const mark = new Set(opts.mark ?? []);
-  const rows = line.restore.flatMap((id) => [
+  const order = opts.steps?.filter((id) => kb.steps.has(id)) ?? line.restore;
+  const rows = order.flatMap((id) => [
     { step: kb.steps.get(id), nested: false, marked: mark.has(id) },
     ...(line.nested?.[id] ?? []).map((n) => ({ step: kb.steps.get(n), nested: true, marked: mark.has(n) }))
   ]);
@@ -44135,16 +44146,18 @@ import { createHash } from "node:crypto";
 
 // src/analyze/scope.ts
 var MAX_DEPTH = 6;
-function expandSteps(kb, lineId) {
-  const line = kb.line(lineId);
-  const top = kb.restoreSteps(lineId);
+function expandSteps(kb, target) {
+  const t2 = typeof target === "string" ? { line: target } : target;
+  const line = kb.line(t2.line);
+  const top = targetStepIds(kb, t2);
   const out2 = [];
-  for (const st2 of top) {
-    out2.push(st2);
-    for (const id of line?.nested?.[st2.id] ?? []) {
-      const n = kb.steps.get(id);
-      if (n && !out2.includes(n)) out2.push(n);
-    }
+  const add = (id) => {
+    const st2 = kb.steps.get(id);
+    if (st2 && !out2.includes(st2)) out2.push(st2);
+  };
+  for (const id of top) {
+    add(id);
+    for (const n of line?.nested?.[id] ?? []) if (!top.includes(n)) add(n);
   }
   return out2;
 }
@@ -44473,6 +44486,10 @@ function evalInto(p2, s, env, ev) {
     if (!hit.length) return false;
     ev.roles.push(...hit);
   }
+  if (p2.kbRole !== void 0) {
+    const roles = scope.kb.functions.get(s.name)?.roles ?? [];
+    if (!roles.some((r2) => matchNames(p2.kbRole, r2))) return false;
+  }
   const callList = (list2, m2) => names(list2).filter((c3) => scope.matchCall(m2, c3));
   if (p2.calls) {
     const hit = callList(s.calls, p2.calls);
@@ -44712,7 +44729,7 @@ var severityRank = (s) => SEVERITIES.indexOf(s);
 function analyzePatch(patch, ctx) {
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
-  const targetSteps = expandSteps(kb, target.line);
+  const targetSteps = expandSteps(kb, target);
   const diffLines = /* @__PURE__ */ new Map();
   for (const f3 of patch.files) {
     const set = /* @__PURE__ */ new Set();
@@ -48401,6 +48418,9 @@ function readInputs() {
     postArtifact: getInput("post-artifact") || void 0
   };
 }
+function postOptions(inputs, diff, log) {
+  return { diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log };
+}
 
 // src/action/event.ts
 import { readFile as readFile4 } from "node:fs/promises";
@@ -48432,8 +48452,8 @@ function pullEvent(name2, ev) {
 function runEvent(ev, env) {
   const run3 = ev.workflow_run;
   if (!run3) throw new Error("workflow_run event without workflow_run");
-  const [owner, repo2] = String(env.GITHUB_REPOSITORY ?? ev.repository?.full_name).split("/");
-  return { kind: "workflow_run", owner, repo: repo2, headSha: String(run3.head_sha), runId: Number(run3.id) };
+  const [owner, repo] = String(env.GITHUB_REPOSITORY ?? ev.repository?.full_name).split("/");
+  return { kind: "workflow_run", owner, repo, headSha: String(run3.head_sha), runId: Number(run3.id) };
 }
 
 // node_modules/universal-user-agent/index.js
@@ -52848,7 +52868,7 @@ function isPermissionDenied(err2) {
 async function fetchPull(gh, ev) {
   const where = { owner: ev.owner, repo: ev.repo, pull_number: ev.pullNumber };
   const pr2 = (await gh.rest.pulls.get(where)).data;
-  const diff = await fetchDiff(gh, ev);
+  const diff = await fetchPullDiff(gh, where);
   const commits = await gh.paginate(gh.rest.pulls.listCommits, { ...where, per_page: 100 });
   return {
     title: pr2.title,
@@ -52860,8 +52880,7 @@ async function fetchPull(gh, ev) {
     commits: commits.map((c3) => ({ sha: c3.sha, parentSha: c3.parents[0]?.sha, message: c3.commit.message }))
   };
 }
-async function fetchDiff(gh, ev) {
-  const where = { owner: ev.owner, repo: ev.repo, pull_number: ev.pullNumber };
+async function fetchPullDiff(gh, where) {
   try {
     const r2 = await gh.rest.pulls.get({ ...where, mediaType: { format: "diff" } });
     return r2.data;
@@ -52881,21 +52900,21 @@ function fileDiff(path, oldPath, status, patch) {
   return patch ? `${head}${patch}
 ` : head;
 }
-async function fetchCommitDiff(gh, owner, repo2, sha) {
-  const r2 = await gh.rest.repos.getCommit({ owner, repo: repo2, ref: sha, mediaType: { format: "diff" } });
+async function fetchCommitDiff(gh, owner, repo, sha) {
+  const r2 = await gh.rest.repos.getCommit({ owner, repo, ref: sha, mediaType: { format: "diff" } });
   return r2.data;
 }
 
 // src/action/api-tree.ts
 var import_picomatch3 = __toESM(require_picomatch2(), 1);
-async function openApiTree(gh, owner, repo2, ref, opts = {}) {
-  const tree = apiTree(gh, owner, repo2, ref, opts);
+async function openApiTree(gh, owner, repo, ref, opts = {}) {
+  const tree = apiTree(gh, owner, repo, ref, opts);
   const mk = await tree.read("Makefile");
   const get = (k2) => mk ? new RegExp(`^${k2}\\s*=\\s*(\\d+)`, "m").exec(mk)?.[1] : void 0;
   const [v2, p2, sub] = [get("VERSION"), get("PATCHLEVEL"), get("SUBLEVEL")];
   return v2 && p2 ? { ...tree, kernelVersion: `${v2}.${p2}${sub && sub !== "0" ? "." + sub : ""}` } : tree;
 }
-function apiTree(gh, owner, repo2, ref, opts = {}) {
+function apiTree(gh, owner, repo, ref, opts = {}) {
   const cache2 = /* @__PURE__ */ new Map();
   let budget = opts.maxRequests ?? 300;
   let warned = false;
@@ -52908,18 +52927,18 @@ function apiTree(gh, owner, repo2, ref, opts = {}) {
         warned = true;
         return Promise.resolve(void 0);
       }
-      hit = fetchEntry(gh, owner, repo2, ref, key);
+      hit = fetchEntry(gh, owner, repo, ref, key);
       cache2.set(key, hit);
     }
     return hit;
   };
   return {
-    root: `github:${owner}/${repo2}@${ref}`,
-    describe: () => `${owner}/${repo2} at ${ref.slice(0, 12)} (read through the GitHub API)`,
+    root: `github:${owner}/${repo}@${ref}`,
+    describe: () => `${owner}/${repo} at ${ref.slice(0, 12)} (read through the GitHub API)`,
     async read(path) {
       const e = await get(path);
       if (!e || Array.isArray(e) || e.type !== "file") return void 0;
-      return decode(gh, owner, repo2, e);
+      return decode(gh, owner, repo, e);
     },
     // Like the local tree: recursive, paths relative to the root, the glob matched against
     // the path relative to the root or to `dir`.
@@ -52935,18 +52954,18 @@ function apiTree(gh, owner, repo2, ref, opts = {}) {
     }
   };
 }
-async function fetchEntry(gh, owner, repo2, ref, path) {
+async function fetchEntry(gh, owner, repo, ref, path) {
   try {
-    const r2 = await gh.rest.repos.getContent({ owner, repo: repo2, path, ref });
+    const r2 = await gh.rest.repos.getContent({ owner, repo, path, ref });
     return r2.data;
   } catch (err2) {
     if (statusOf(err2) === 404) return void 0;
     throw err2;
   }
 }
-async function decode(gh, owner, repo2, e) {
+async function decode(gh, owner, repo, e) {
   if (e.encoding === "base64" && e.content !== void 0) return Buffer.from(e.content, "base64").toString("utf8");
-  const blob = await gh.rest.git.getBlob({ owner, repo: repo2, file_sha: e.sha ?? "" });
+  const blob = await gh.rest.git.getBlob({ owner, repo, file_sha: e.sha ?? "" });
   return Buffer.from(blob.data.content, "base64").toString("utf8");
 }
 async function walk(get, dir, emit, prefix = "") {
@@ -52978,14 +52997,14 @@ ${diff}`;
 function review(msg, tree, s, kb) {
   return reviewMessages([msg], [], { kb, kernel: s.kernel, ignore: s.ignore, tree });
 }
-async function reviewPull(gh, owner, repo2, pull, s) {
+async function reviewPull(gh, owner, repo, pull, s) {
   const result = await review(pullMessage(pull), await s.treeAt(pull.baseSha), s, s.kb);
   const introducedBy = /* @__PURE__ */ new Map();
   const commitOnly = [];
   if (pull.commits.length < 2 || pull.commits.length > (s.maxCommits ?? 20)) return { result, introducedBy, commitOnly };
   const relevant = [];
   for (const c3 of pull.commits) {
-    const diff = await fetchCommitDiff(gh, owner, repo2, c3.sha);
+    const diff = await fetchCommitDiff(gh, owner, repo, c3.sha);
     if (RELEVANT.test(diff)) relevant.push({ c: c3, diff });
   }
   if (relevant.length < 2) return { result, introducedBy, commitOnly };
@@ -53091,8 +53110,9 @@ function loreLink(messageId) {
 
 // src/report/escape.ts
 var ZWJ = "\u200D";
-function neutralizeMentions(text2) {
-  return text2.replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWJ}`).replace(/#(?=\d)/g, `#${ZWJ}`).replace(/\b(GH-)(?=\d)/gi, `$1${ZWJ}`);
+var ZWSP = "\u200B";
+function neutralizeMentions(text2, mark = ZWJ) {
+  return text2.replace(/@(?=[A-Za-z0-9_-])/g, `@${mark}`).replace(/#(?=\d)/g, `#${mark}`).replace(/\b(GH-)(?=\d)/gi, `$1${mark}`);
 }
 function escapeMarkdown(text2) {
   const inline = text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~!])/g, "\\$1");
@@ -53128,7 +53148,7 @@ function plainText(text2) {
 // src/report/steps.ts
 function stepTable(result, kb, findings, format) {
   const lineId = targetLineId(result, kb);
-  return renderStepTable(kb, lineId, { format, mark: stepsOf(findings) }).replace(/\s+$/, "");
+  return renderStepTable(kb, lineId, { format, mark: stepsOf(findings), steps: result.target?.steps }).replace(/\s+$/, "");
 }
 function hasSteps(findings) {
   return findings.some((f3) => f3.steps.length > 0);
@@ -53221,6 +53241,9 @@ function parseMarker(body2) {
 function listMarkers(body2) {
   return [...body2.matchAll(/<!-- vfio-review:v1 fp=([A-Za-z0-9_.:-]+) -->/g)].map((m2) => m2[1]);
 }
+function stripMarkers(body2) {
+  return body2.replace(/<!-- vfio-review:[^>]*-->/g, "").trim();
+}
 
 // src/report/github.ts
 var MAX_INLINE_COMMENTS = 30;
@@ -53292,26 +53315,6 @@ ${fingerprintMarker(f3.fingerprint)}`);
   return [`### ${title}`, ...notes].join("\n\n");
 }
 
-// src/post/text.ts
-function escapeMarkdown2(s) {
-  return neutralize(
-    s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+\-.!|~])/g, "\\$1")
-  );
-}
-function neutralize(s) {
-  return s.replace(/@(?=[A-Za-z0-9_-])/g, "@\u200B").replace(/#(?=\d)/g, "#\u200B");
-}
-function redact(text2, secrets) {
-  let out2 = text2;
-  for (const s of secrets) if (s.length >= 4) out2 = out2.split(s).join("***");
-  return out2;
-}
-function cap(text2, max) {
-  if (text2.length <= max) return text2;
-  const note = "\n\n_(truncated: the full report is in the job summary and the SARIF file)_\n";
-  return text2.slice(0, max - note.length) + note;
-}
-
 // src/action/payload.ts
 function buildPayload(r2) {
   const p2 = buildGithubReview(r2.result, { kb: r2.result.kb });
@@ -53330,12 +53333,12 @@ _Introduced by ${by.map(commitRef).join(", ")}._
   return { ...p2, comments, body: p2.body + commitOnlySection(r2) };
 }
 function commitRef(c3) {
-  return `${c3.sha.slice(0, 12)} ("${escapeMarkdown2(c3.message.split("\n", 1)[0])}")`;
+  return `${c3.sha.slice(0, 12)} ("${escapeMarkdownLine(c3.message.split("\n", 1)[0])}")`;
 }
 function commitOnlySection(r2) {
   if (r2.commitOnly.length === 0) return "";
   const items = r2.commitOnly.map(
-    ({ commit, finding: f3 }) => `- **${f3.severity}** \`${f3.rule}\` in ${commitRef(commit)}, ${escapeMarkdown2(f3.file)}:${f3.line}${f3.function ? ` (${escapeMarkdown2(f3.function)})` : ""}: ${escapeMarkdown2(f3.title)}`
+    ({ commit, finding: f3 }) => `- **${f3.severity}** \`${f3.rule}\` in ${commitRef(commit)}, ${escapeMarkdownLine(f3.file)}:${f3.line}${f3.function ? ` (${escapeMarkdownLine(f3.function)})` : ""}: ${escapeMarkdownLine(f3.title)}`
   );
   return `
 
@@ -53856,6 +53859,21 @@ function render2(format, result, ctx) {
   }
 }
 
+// src/post/text.ts
+function neutralize(s) {
+  return neutralizeMentions(s, ZWSP);
+}
+function redact(text2, secrets) {
+  let out2 = text2;
+  for (const s of secrets) if (s.length >= 4) out2 = out2.split(s).join("***");
+  return out2;
+}
+function cap(text2, max) {
+  if (text2.length <= max) return text2;
+  const note = "\n\n_(truncated: the full report is in the job summary and the SARIF file)_\n";
+  return text2.slice(0, max - note.length) + note;
+}
+
 // src/action/outputs.ts
 function workDir(env = process.env) {
   return join6(env.RUNNER_TEMP || tmpdir(), "vfio-review");
@@ -53896,59 +53914,6 @@ function annotate(findings) {
 // src/post/artifact.ts
 import { readFile as readFile5, writeFile as writeFile3, mkdir as mkdir3 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
-var ARTIFACT_SCHEMA = "vfio-review/review-artifact@1";
-async function writeArtifact(path, t2, p2) {
-  const a = {
-    schema: ARTIFACT_SCHEMA,
-    ...t2,
-    body: p2.body,
-    comments: p2.comments,
-    outside: p2.outside.map((f3) => f3.fingerprint)
-  };
-  await mkdir3(dirname2(path), { recursive: true });
-  await writeFile3(path, JSON.stringify(a, null, 2) + "\n");
-}
-var LIMITS = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
-async function readArtifact(path) {
-  const raw = JSON.parse(await readFile5(path, "utf8"));
-  const fail2 = (field) => {
-    throw new Error(`${path}: invalid review artifact: ${field}`);
-  };
-  if (raw.schema !== ARTIFACT_SCHEMA) fail2("schema");
-  for (const k2 of ["owner", "repo", "headSha", "body"]) if (typeof raw[k2] !== "string") fail2(k2);
-  if (!/^[0-9a-f]{40}$/.test(raw.headSha)) fail2("headSha");
-  if (!Number.isInteger(raw.pullNumber) || raw.pullNumber < 1) fail2("pullNumber");
-  if (raw.body.length > LIMITS.body) fail2("body (too long)");
-  if (!Array.isArray(raw.comments) || raw.comments.length > LIMITS.comments) fail2("comments");
-  if (!Array.isArray(raw.outside) || !raw.outside.every((x3) => typeof x3 === "string")) fail2("outside");
-  const comments = raw.comments.map((c3, i2) => checkComment(c3, `comments[${i2}]`, fail2));
-  return {
-    schema: ARTIFACT_SCHEMA,
-    owner: raw.owner,
-    repo: raw.repo,
-    pullNumber: raw.pullNumber,
-    headSha: raw.headSha,
-    body: neutralize(raw.body),
-    comments,
-    outside: raw.outside
-  };
-}
-function checkComment(c3, where, fail2) {
-  const o2 = c3 ?? {};
-  if (typeof o2.path !== "string" || o2.path.length > LIMITS.path) fail2(`${where}.path`);
-  if (!Number.isInteger(o2.line) || o2.line < 1) fail2(`${where}.line`);
-  if (o2.side !== "RIGHT" && o2.side !== "LEFT") fail2(`${where}.side`);
-  if (typeof o2.body !== "string" || o2.body.length > LIMITS.commentBody) fail2(`${where}.body`);
-  if (typeof o2.fingerprint !== "string" || !/^[A-Za-z0-9_.:-]{1,200}$/.test(o2.fingerprint)) fail2(`${where}.fingerprint`);
-  return {
-    path: o2.path,
-    line: o2.line,
-    side: o2.side,
-    // A forged file must not be able to notify people through the bot.
-    body: neutralize(o2.body),
-    fingerprint: o2.fingerprint
-  };
-}
 
 // src/post/anchors.ts
 var HUNK2 = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
@@ -54008,6 +53973,9 @@ function isAnchored(anchors, c3) {
 
 // src/post/comments.ts
 import { createHash as createHash2 } from "node:crypto";
+function pullWhere(t2) {
+  return { owner: t2.owner, repo: t2.repo, pull_number: t2.pullNumber };
+}
 var RESOLVED_MARK = "<!-- vfio-review:resolved";
 var REVIEW_MARK = /<!-- vfio-review:v1 review key=([0-9a-f]+) -->/;
 function authorFilter(botLogins) {
@@ -54015,38 +53983,32 @@ function authorFilter(botLogins) {
   return (u2) => !!u2 && (u2.type === "Bot" || names2.has((u2.login ?? "").toLowerCase()));
 }
 async function listOurComments(gh, t2, isOurs) {
-  const all = await gh.paginate(gh.rest.pulls.listReviewComments, {
-    owner: t2.owner,
-    repo: t2.repo,
-    pull_number: t2.pullNumber,
-    per_page: 100
-  });
-  const out2 = [];
-  for (const c3 of all) {
+  const all = await gh.paginate(gh.rest.pulls.listReviewComments, { ...pullWhere(t2), per_page: 100 });
+  return ours(all, isOurs, (c3) => {
     const fingerprint2 = parseMarker(c3.body ?? "");
-    if (!fingerprint2 || !isOurs(c3.user)) continue;
-    out2.push({
+    if (!fingerprint2) return void 0;
+    return {
       id: c3.id,
       fingerprint: fingerprint2,
       resolved: c3.body.includes(RESOLVED_MARK),
       body: c3.body,
       reviewId: c3.pull_request_review_id ?? void 0,
       commitId: c3.commit_id
-    });
-  }
-  return out2.sort((a, b3) => a.id - b3.id);
+    };
+  });
 }
 async function listOurReviews(gh, t2, isOurs) {
-  const all = await gh.paginate(gh.rest.pulls.listReviews, {
-    owner: t2.owner,
-    repo: t2.repo,
-    pull_number: t2.pullNumber,
-    per_page: 100
-  });
-  const out2 = [];
-  for (const r2 of all) {
+  const all = await gh.paginate(gh.rest.pulls.listReviews, { ...pullWhere(t2), per_page: 100 });
+  return ours(all, isOurs, (r2) => {
     const key = REVIEW_MARK.exec(r2.body ?? "")?.[1];
-    if (key && isOurs(r2.user)) out2.push({ id: r2.id, key, commitId: r2.commit_id ?? void 0, body: r2.body });
+    return key ? { id: r2.id, key, commitId: r2.commit_id ?? void 0, body: r2.body } : void 0;
+  });
+}
+function ours(rows, isOurs, read) {
+  const out2 = [];
+  for (const row of rows) {
+    const x3 = isOurs(row.user) ? read(row) : void 0;
+    if (x3) out2.push(x3);
   }
   return out2.sort((a, b3) => a.id - b3.id);
 }
@@ -54056,7 +54018,7 @@ function reviewMarker(bodyFingerprints) {
 }
 function resolvedBody(body2, sha) {
   const fp = parseMarker(body2);
-  const original = body2.replace(/<!-- vfio-review:[^>]*-->/g, "").trim();
+  const original = stripMarkers(body2);
   return [
     `**Resolved:** vfio-review no longer reports this note at ${sha.slice(0, 12)}.`,
     "",
@@ -54108,7 +54070,7 @@ async function foldEmptyDuplicates(gh, t2, isOurs, comments, touched) {
 
 <!-- vfio-review:v1 review key=${r2.key}-dup -->
 `;
-    await gh.rest.pulls.updateReview({ owner: t2.owner, repo: t2.repo, pull_number: t2.pullNumber, review_id: r2.id, body: body2 });
+    await gh.rest.pulls.updateReview({ ...pullWhere(t2), review_id: r2.id, body: body2 });
   }
 }
 function wasDuplicate(c3, all) {
@@ -54154,7 +54116,7 @@ async function postReview(gh, t2, input, opts) {
   const earlier = await listOurReviews(gh, t2, isOurs);
   const needReview = inline.length > 0 || bodyFps.length > 0 && !earlier.some((r2) => r2.key === key);
   if (needReview) {
-    const body2 = composeBody(payload.body, [...unanchorable, ...overflow], marker);
+    const body2 = withNotes(payload.body, "Notes not placed on a line", [...unanchorable, ...overflow], marker);
     const posted = await createReview(gh, t2, body2, inline, log);
     out2.reviewId = posted.reviewId;
     out2.posted = posted.posted;
@@ -54164,28 +54126,26 @@ async function postReview(gh, t2, input, opts) {
   if (needReview) out2.duplicatesRemoved = await dedupe(gh, t2, isOurs, log);
   return out2;
 }
-function composeBody(summary3, notInline, marker) {
-  const extra = notInline.map((c3) => noteSection(c3)).join("\n\n");
-  const section2 = extra ? `
+function withNotes(head, title, notes, marker) {
+  const section2 = notes.length ? `
 
-### Notes not placed on a line
+### ${title}
 
-${extra}` : "";
-  return cap(summary3 + section2, MAX_BODY) + `
+${notes.map(noteSection).join("\n\n")}` : "";
+  return cap(head + section2, MAX_BODY) + `
 
 ${marker}
 `;
 }
 function noteSection(c3) {
-  const text2 = c3.body.replace(/<!-- vfio-review:[^>]*-->/g, "").trim();
-  return `#### ${escapeMarkdown2(c3.path)}, line ${c3.line}
+  return `#### ${escapeMarkdownLine(c3.path)}, line ${c3.line}
 
-${text2}`;
+${stripMarkers(c3.body)}`;
 }
 async function createReview(gh, t2, body2, comments, log) {
   try {
     const r2 = await gh.rest.pulls.createReview({
-      ...repo(t2),
+      ...pullWhere(t2),
       commit_id: t2.headSha,
       event: "COMMENT",
       body: body2,
@@ -54200,12 +54160,12 @@ async function createReview(gh, t2, body2, comments, log) {
   }
 }
 async function createOneByOne(gh, t2, body2, comments, log) {
-  const r2 = await gh.rest.pulls.createReview({ ...repo(t2), commit_id: t2.headSha, event: "COMMENT", body: body2 });
+  const r2 = await gh.rest.pulls.createReview({ ...pullWhere(t2), commit_id: t2.headSha, event: "COMMENT", body: body2 });
   const posted = [];
   const failed = [];
   for (const c3 of comments) {
     try {
-      await gh.rest.pulls.createReviewComment({ ...repo(t2), commit_id: t2.headSha, path: c3.path, line: c3.line, side: c3.side, body: c3.body });
+      await gh.rest.pulls.createReviewComment({ ...pullWhere(t2), commit_id: t2.headSha, path: c3.path, line: c3.line, side: c3.side, body: c3.body });
       posted.push(c3.fingerprint);
     } catch (err2) {
       if (statusOf(err2) !== 422) throw err2;
@@ -54215,16 +54175,8 @@ async function createOneByOne(gh, t2, body2, comments, log) {
   }
   if (failed.length > 0) {
     const [head, marker] = splitMarker(body2);
-    const extra = failed.map((c3) => noteSection(c3)).join("\n\n");
-    const newBody = cap(`${head}
-
-### Notes GitHub would not place on a line
-
-${extra}`, MAX_BODY) + `
-
-${marker}
-`;
-    await gh.rest.pulls.updateReview({ ...repo(t2), review_id: r2.data.id, body: newBody });
+    const newBody = withNotes(head, "Notes GitHub would not place on a line", failed, marker);
+    await gh.rest.pulls.updateReview({ ...pullWhere(t2), review_id: r2.data.id, body: newBody });
   }
   return { reviewId: r2.data.id, posted, failed: failed.map((c3) => c3.fingerprint) };
 }
@@ -54237,7 +54189,7 @@ async function resolveStale(gh, t2, existing, current, wrote, log) {
   for (const c3 of existing) {
     if (c3.resolved || current.has(c3.fingerprint)) continue;
     try {
-      await gh.rest.pulls.updateReviewComment({ ...repo(t2), comment_id: c3.id, body: resolvedBody(c3.body, t2.headSha) });
+      await gh.rest.pulls.updateReviewComment({ ...pullWhere(t2), comment_id: c3.id, body: resolvedBody(c3.body, t2.headSha) });
       done.push(c3.fingerprint);
     } catch (err2) {
       if (isPermissionDenied(err2) && !wrote) throw new ReadOnlyTokenError("updating a comment");
@@ -54247,8 +54199,54 @@ async function resolveStale(gh, t2, existing, current, wrote, log) {
   }
   return done;
 }
-function repo(t2) {
-  return { owner: t2.owner, repo: t2.repo, pull_number: t2.pullNumber };
+
+// src/post/artifact.ts
+var ARTIFACT_SCHEMA = "vfio-review/review-artifact@1";
+async function writeArtifact(path, t2, p2) {
+  const a = { schema: ARTIFACT_SCHEMA, ...t2, ...postInput(p2) };
+  await mkdir3(dirname2(path), { recursive: true });
+  await writeFile3(path, JSON.stringify(a, null, 2) + "\n");
+}
+var LIMITS = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
+async function readArtifact(path) {
+  const raw = JSON.parse(await readFile5(path, "utf8"));
+  const fail2 = (field) => {
+    throw new Error(`${path}: invalid review artifact: ${field}`);
+  };
+  if (raw.schema !== ARTIFACT_SCHEMA) fail2("schema");
+  for (const k2 of ["owner", "repo", "headSha", "body"]) if (typeof raw[k2] !== "string") fail2(k2);
+  if (!/^[0-9a-f]{40}$/.test(raw.headSha)) fail2("headSha");
+  if (!Number.isInteger(raw.pullNumber) || raw.pullNumber < 1) fail2("pullNumber");
+  if (raw.body.length > LIMITS.body) fail2("body (too long)");
+  if (!Array.isArray(raw.comments) || raw.comments.length > LIMITS.comments) fail2("comments");
+  if (!Array.isArray(raw.outside) || !raw.outside.every((x3) => typeof x3 === "string")) fail2("outside");
+  const comments = raw.comments.map((c3, i2) => checkComment(c3, `comments[${i2}]`, fail2));
+  return {
+    schema: ARTIFACT_SCHEMA,
+    owner: raw.owner,
+    repo: raw.repo,
+    pullNumber: raw.pullNumber,
+    headSha: raw.headSha,
+    body: neutralize(raw.body),
+    comments,
+    outside: raw.outside
+  };
+}
+function checkComment(c3, where, fail2) {
+  const o2 = c3 ?? {};
+  if (typeof o2.path !== "string" || o2.path.length > LIMITS.path) fail2(`${where}.path`);
+  if (!Number.isInteger(o2.line) || o2.line < 1) fail2(`${where}.line`);
+  if (o2.side !== "RIGHT" && o2.side !== "LEFT") fail2(`${where}.side`);
+  if (typeof o2.body !== "string" || o2.body.length > LIMITS.commentBody) fail2(`${where}.body`);
+  if (typeof o2.fingerprint !== "string" || !/^[A-Za-z0-9_.:-]{1,200}$/.test(o2.fingerprint)) fail2(`${where}.fingerprint`);
+  return {
+    path: o2.path,
+    line: o2.line,
+    side: o2.side,
+    // A forged file must not be able to notify people through the bot.
+    body: neutralize(o2.body),
+    fingerprint: o2.fingerprint
+  };
 }
 
 // src/action/poster.ts
@@ -54264,30 +54262,29 @@ async function postArtifactRun(gh, ev, inputs, log) {
     setOutput("posted", "none");
     return;
   }
-  const diff = (await gh.rest.pulls.get({ ...where, mediaType: { format: "diff" } })).data;
+  const diff = await fetchPullDiff(gh, where);
   const target = { owner: a.owner, repo: a.repo, pullNumber: a.pullNumber, headSha: a.headSha };
-  const out2 = await postReview(gh, target, { body: a.body, comments: a.comments, outside: a.outside }, { diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log });
+  const out2 = await postReview(gh, target, { body: a.body, comments: a.comments, outside: a.outside }, postOptions(inputs, diff, log));
   log(`artifact posted: ${out2.posted.length} new, ${out2.kept.length} kept, ${out2.resolved.length} resolved`);
   setOutput("posted", "review");
 }
 
 // src/post/summary-comment.ts
-var MARK = "<!-- vfio-review:v1 summary -->";
 async function upsertSummaryComment(gh, t2, markdown2, botLogins = []) {
   const isOurs = authorFilter(botLogins);
   const where = { owner: t2.owner, repo: t2.repo, issue_number: t2.pullNumber };
   const text2 = cap(neutralize(markdown2), 6e4);
-  const body2 = markdown2.includes(MARK) ? text2 : `${text2}
+  const body2 = text2.includes(SUMMARY_MARKER) ? text2 : `${text2}
 
-${MARK}
+${SUMMARY_MARKER}
 `;
   const all = await gh.paginate(gh.rest.issues.listComments, { ...where, per_page: 100 });
-  const ours = all.filter((c3) => (c3.body ?? "").includes(MARK) && isOurs(c3.user)).sort((a, b3) => a.id - b3.id)[0];
+  const mine = ours(all, isOurs, (c3) => (c3.body ?? "").includes(SUMMARY_MARKER) ? c3 : void 0)[0];
   try {
-    if (!ours) return { id: (await gh.rest.issues.createComment({ ...where, body: body2 })).data.id, changed: true };
-    if (ours.body === body2) return { id: ours.id, changed: false };
-    await gh.rest.issues.updateComment({ owner: t2.owner, repo: t2.repo, comment_id: ours.id, body: body2 });
-    return { id: ours.id, changed: true };
+    if (!mine) return { id: (await gh.rest.issues.createComment({ ...where, body: body2 })).data.id, changed: true };
+    if (mine.body === body2) return { id: mine.id, changed: false };
+    await gh.rest.issues.updateComment({ owner: t2.owner, repo: t2.repo, comment_id: mine.id, body: body2 });
+    return { id: mine.id, changed: true };
   } catch (err2) {
     if (isPermissionDenied(err2)) throw new ReadOnlyTokenError("writing the summary comment");
     throw err2;
@@ -54318,7 +54315,12 @@ async function reviewRun(gh, ev, inputs, log, kb) {
   const pull = await fetchPull(gh, ev);
   log(`reviewing ${ev.owner}/${ev.repo}#${ev.pullNumber} at ${pull.headSha} (base ${pull.baseSha})`);
   const local = inputs.tree ? await openTree(inputs.tree) : void 0;
-  const treeAt = async (sha) => local ?? openApiTree(gh, ev.owner, ev.repo, sha, { log });
+  const apiTrees = /* @__PURE__ */ new Map();
+  const treeAt = async (sha) => {
+    if (local) return local;
+    if (!apiTrees.has(sha)) apiTrees.set(sha, openApiTree(gh, ev.owner, ev.repo, sha, { log }));
+    return apiTrees.get(sha);
+  };
   const reviewed = await reviewPull(gh, ev.owner, ev.repo, pull, { kb, kernel: inputs.kernel, ignore: inputs.ignore, treeAt, log });
   const findings = allFindings(reviewed.result);
   setCounts(findings);
@@ -54355,7 +54357,7 @@ async function publish(gh, ev, inputs, diff, target, payload, log) {
     const r2 = await upsertSummaryComment(gh, target, payload.body, inputs.botLogins);
     return r2.changed ? "Summary comment updated." : "Summary comment unchanged.";
   }
-  const out2 = await postReview(gh, target, postInput(payload), { diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log });
+  const out2 = await postReview(gh, target, postInput(payload), postOptions(inputs, diff, log));
   return describe(out2);
 }
 function describe(o2) {

@@ -212,4 +212,10 @@ export interface TargetInfo {
   description: string;
   /** Known fixes present in the target: fix id -> true/false/undefined (unknown). */
   fixes: Record<string, boolean | undefined>;
+  /**
+   * With --tree: the step ids of the tree's own pci_restore_state(), in call order (calls the
+   * knowledge base does not know are left out). When set, the engine uses these rather than
+   * the restore list of `line`; absent for --kernel and the default target.
+   */
+  steps?: string[];
 }

@@ -24,6 +24,7 @@ function collect(p: Predicate | undefined, out: { roles: Set<string>; steps: Ste
     for (const r of Array.isArray(m.role) ? m.role : [m.role]) if (!r.startsWith('/')) out.roles.add(r);
   };
   for (const m of [p.calls, p.addsCall, p.removesCall, p.movesCall, p.reaches, p.before?.call]) call(m);
+  call({ role: p.kbRole });
   if (p.target?.step) out.steps.push(p.target.step);
   for (const f of [p.target?.fix, p.target?.fixMissing, p.target?.fixUnknown]) if (f) out.fixes.add(f);
   for (const id of p.kbPath?.id ? (Array.isArray(p.kbPath.id) ? p.kbPath.id : [p.kbPath.id]) : []) out.paths.add(id);

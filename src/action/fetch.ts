@@ -25,7 +25,7 @@ export interface PullData {
 export async function fetchPull(gh: GitHubClient, ev: PullEvent): Promise<PullData> {
   const where = { owner: ev.owner, repo: ev.repo, pull_number: ev.pullNumber };
   const pr = (await gh.rest.pulls.get(where)).data;
-  const diff = await fetchDiff(gh, ev);
+  const diff = await fetchPullDiff(gh, where);
   const commits = await gh.paginate(gh.rest.pulls.listCommits, { ...where, per_page: 100 });
   return {
     title: pr.title,
@@ -38,8 +38,8 @@ export async function fetchPull(gh: GitHubClient, ev: PullEvent): Promise<PullDa
   };
 }
 
-async function fetchDiff(gh: GitHubClient, ev: PullEvent): Promise<string> {
-  const where = { owner: ev.owner, repo: ev.repo, pull_number: ev.pullNumber };
+/** The pull request's diff (diff media type), or for one too large for it, rebuilt from its files. */
+export async function fetchPullDiff(gh: GitHubClient, where: { owner: string; repo: string; pull_number: number }): Promise<string> {
   try {
     const r = await gh.rest.pulls.get({ ...where, mediaType: { format: 'diff' } });
     return r.data as unknown as string;

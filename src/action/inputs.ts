@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core';
 import type { Severity } from '../model.js';
+import type { PostOptions } from '../post/github.js';
 
 export type Mode = 'review' | 'summary' | 'auto';
 
@@ -46,4 +47,9 @@ export function readInputs(): Inputs {
     botLogins: list(core.getInput('bot-login')),
     postArtifact: core.getInput('post-artifact') || undefined,
   };
+}
+
+/** How the inputs shape posting a review (the review run and the workflow_run poster alike). */
+export function postOptions(inputs: Inputs, diff: string, log: (line: string) => void): PostOptions {
+  return { diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log };
 }

@@ -3,7 +3,7 @@
  * the notes of individual commits that the pull request as a whole no longer has.
  */
 import { buildGithubReview, fingerprintMarker, type ReviewPayload } from '../report/github.js';
-import { escapeMarkdown } from '../post/text.js';
+import { escapeMarkdownLine } from '../report/escape.js';
 import type { PullReview } from './review.js';
 import type { PullCommit } from './fetch.js';
 
@@ -21,15 +21,15 @@ export function buildPayload(r: PullReview): ReviewPayload {
 }
 
 function commitRef(c: PullCommit): string {
-  return `${c.sha.slice(0, 12)} ("${escapeMarkdown(c.message.split('\n', 1)[0])}")`;
+  return `${c.sha.slice(0, 12)} ("${escapeMarkdownLine(c.message.split('\n', 1)[0])}")`;
 }
 
 function commitOnlySection(r: PullReview): string {
   if (r.commitOnly.length === 0) return '';
   const items = r.commitOnly.map(
     ({ commit, finding: f }) =>
-      `- **${f.severity}** \`${f.rule}\` in ${commitRef(commit)}, ${escapeMarkdown(f.file)}:${f.line}` +
-      `${f.function ? ` (${escapeMarkdown(f.function)})` : ''}: ${escapeMarkdown(f.title)}`,
+      `- **${f.severity}** \`${f.rule}\` in ${commitRef(commit)}, ${escapeMarkdownLine(f.file)}:${f.line}` +
+      `${f.function ? ` (${escapeMarkdownLine(f.function)})` : ''}: ${escapeMarkdownLine(f.title)}`,
   );
   return `\n\n### Notes on individual commits\n\nThese hold at a commit of this pull request but not at its head (a later commit changes the code):\n\n${items.join('\n')}\n`;
 }

@@ -6,10 +6,11 @@
  */
 import * as core from '@actions/core';
 import type { ActionEvent } from './event.js';
-import type { Inputs } from './inputs.js';
+import { postOptions, type Inputs } from './inputs.js';
 import { readArtifact } from '../post/artifact.js';
 import { postReview } from '../post/github.js';
 import type { GitHubClient } from '../post/octokit.js';
+import { fetchPullDiff } from './fetch.js';
 
 export async function postArtifactRun(gh: GitHubClient, ev: ActionEvent, inputs: Inputs, log: (m: string) => void): Promise<void> {
   const a = await readArtifact(inputs.postArtifact as string);
@@ -24,9 +25,9 @@ export async function postArtifactRun(gh: GitHubClient, ev: ActionEvent, inputs:
     core.setOutput('posted', 'none');
     return;
   }
-  const diff = (await gh.rest.pulls.get({ ...where, mediaType: { format: 'diff' } })).data as unknown as string;
+  const diff = await fetchPullDiff(gh, where);
   const target = { owner: a.owner, repo: a.repo, pullNumber: a.pullNumber, headSha: a.headSha };
-  const out = await postReview(gh, target, { body: a.body, comments: a.comments, outside: a.outside }, { diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log });
+  const out = await postReview(gh, target, { body: a.body, comments: a.comments, outside: a.outside }, postOptions(inputs, diff, log));
   log(`artifact posted: ${out.posted.length} new, ${out.kept.length} kept, ${out.resolved.length} resolved`);
   core.setOutput('posted', 'review');
 }

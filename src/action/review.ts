@@ -36,7 +36,7 @@ export interface PullReview {
 /** Paths whose changes the reviewer cares about, per commit. */
 const RELEVANT = /^diff --git a\/(drivers\/vfio\/pci\/|drivers\/pci\/|include\/linux\/(pci|vfio)[^ ]*)/m;
 
-export function pullMessage(pull: PullData): Message {
+function pullMessage(pull: PullData): Message {
   return { source: pull.url, subject: pull.title, body: pull.diff, references: [], to: [], cc: [], attachments: [] };
 }
 

@@ -8,7 +8,7 @@ import type { Finding } from '../model.js';
 import { allFindings, reachesFailOn } from '../pipeline.js';
 import type { KnowledgeBase } from '../kb/types.js';
 import { openTree, type SourceTree } from '../ingest/tree.js';
-import { readInputs, type Inputs } from './inputs.js';
+import { postOptions, readInputs, type Inputs } from './inputs.js';
 import { readEvent, type PullEvent } from './event.js';
 import { fetchPull } from './fetch.js';
 import { openApiTree } from './api-tree.js';
@@ -52,7 +52,13 @@ async function reviewRun(gh: GitHubClient, ev: PullEvent, inputs: Inputs, log: (
   const pull = await fetchPull(gh, ev);
   log(`reviewing ${ev.owner}/${ev.repo}#${ev.pullNumber} at ${pull.headSha} (base ${pull.baseSha})`);
   const local: SourceTree | undefined = inputs.tree ? await openTree(inputs.tree) : undefined;
-  const treeAt = async (sha: string) => local ?? openApiTree(gh, ev.owner, ev.repo, sha, { log });
+  // One API tree per commit: the base is usually also the first commit's parent, read once.
+  const apiTrees = new Map<string, Promise<SourceTree>>();
+  const treeAt = async (sha: string) => {
+    if (local) return local;
+    if (!apiTrees.has(sha)) apiTrees.set(sha, openApiTree(gh, ev.owner, ev.repo, sha, { log }));
+    return apiTrees.get(sha);
+  };
   const reviewed = await reviewPull(gh, ev.owner, ev.repo, pull, { kb, kernel: inputs.kernel, ignore: inputs.ignore, treeAt, log });
   const findings = allFindings(reviewed.result);
   setCounts(findings);
@@ -101,7 +107,7 @@ async function publish(
     const r = await upsertSummaryComment(gh, target, payload.body, inputs.botLogins);
     return r.changed ? 'Summary comment updated.' : 'Summary comment unchanged.';
   }
-  const out = await postReview(gh, target, postInput(payload), { diff, botLogins: inputs.botLogins, maxInline: inputs.maxComments, log });
+  const out = await postReview(gh, target, postInput(payload), postOptions(inputs, diff, log));
   return describe(out);
 }
 

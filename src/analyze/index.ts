@@ -182,7 +182,7 @@ const severityRank = (s: Severity) => SEVERITIES.indexOf(s);
 export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] {
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
-  const targetSteps = expandSteps(kb, target.line);
+  const targetSteps = expandSteps(kb, target);
   const diffLines = new Map<string, Set<number>>();
   for (const f of patch.files) {
     const set = new Set<number>();

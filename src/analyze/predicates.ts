@@ -4,6 +4,7 @@
  *
  *   file, name, change            where the function is and what the patch did to it
  *   role, newRole                 callback roles (struct initialisers; inherited from callers)
+ *   kbRole                        the function's own roles in the knowledge base (msix-mmio-writer, ...)
  *   calls, addsCall, removesCall, movesCall   direct calls (post-patch body, '+' lines, '-' lines)
  *   reaches                       calls reachable through helpers (patch, series, --tree graph)
  *   identifier, removedIdentifier identifiers on '+' / '-' lines (state_saved, PCI_COMMAND_MEMORY)
@@ -14,7 +15,7 @@
  */
 import type { RestoreStep } from '../kb/types.js';
 import type { TargetInfo } from '../model.js';
-import type { Predicate, StepSelector } from '../kb/rules.js';
+import type { Names, Predicate, StepSelector } from '../kb/rules.js';
 import { matchNames, type Reach, type Scope, type Subject } from './scope.js';
 import picomatch from 'picomatch';
 import { stateSavedGate } from '../kb/target.js';
@@ -120,6 +121,10 @@ function evalInto(p: Predicate, s: Subject, env: EvalEnv, ev: Evidence): boolean
     const hit = scope.newRoles(s.name).filter((r) => matchNames(p.newRole, r));
     if (!hit.length) return false;
     ev.roles.push(...hit);
+  }
+  if (p.kbRole !== undefined) {
+    const roles: string[] = scope.kb.functions.get(s.name)?.roles ?? [];
+    if (!roles.some((r) => matchNames(p.kbRole, r))) return false;
   }
   const callList = (list: string[], m: NonNullable<Predicate['calls']>) => names(list).filter((c) => scope.matchCall(m, c));
   if (p.calls) {

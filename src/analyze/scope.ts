@@ -3,9 +3,10 @@
  * series and the --tree call graph add, the callback roles each function plays, and the calls
  * each one reaches. Pure data built once per patch; predicates only read it.
  */
-import type { CallbackAssignment, FunctionChange, PatchModel } from '../model.js';
+import type { CallbackAssignment, FunctionChange, PatchModel, TargetInfo } from '../model.js';
 import type { KnowledgeBase, RestoreStep } from '../kb/types.js';
 import type { CallMatcher, Names } from '../kb/rules.js';
+import { targetStepIds } from '../kb/target.js';
 
 /** One function of the call graph built from a --tree (post-patch files). */
 export interface GraphFunction {
@@ -76,17 +77,24 @@ export interface RoleInfo {
 
 const MAX_DEPTH = 6;
 
-/** Restore steps of a line in call order, each nested step right after the step that calls it. */
-export function expandSteps(kb: KnowledgeBase, lineId: string): RestoreStep[] {
-  const line = kb.line(lineId);
-  const top = kb.restoreSteps(lineId);
+/**
+ * Restore steps of a target in call order, each nested step right after the step that calls it.
+ * A target read from a --tree (TargetInfo.steps) gives the tree's own pci_restore_state() steps;
+ * otherwise, or given a bare line id, the line's. Nesting is the line's (the tree's shape only
+ * lists the top-level calls).
+ */
+export function expandSteps(kb: KnowledgeBase, target: Pick<TargetInfo, 'line' | 'steps'> | string): RestoreStep[] {
+  const t = typeof target === 'string' ? { line: target } : target;
+  const line = kb.line(t.line);
+  const top = targetStepIds(kb, t);
   const out: RestoreStep[] = [];
-  for (const st of top) {
-    out.push(st);
-    for (const id of line?.nested?.[st.id] ?? []) {
-      const n = kb.steps.get(id);
-      if (n && !out.includes(n)) out.push(n);
-    }
+  const add = (id: string) => {
+    const st = kb.steps.get(id);
+    if (st && !out.includes(st)) out.push(st);
+  };
+  for (const id of top) {
+    add(id);
+    for (const n of line?.nested?.[id] ?? []) if (!top.includes(n)) add(n);
   }
   return out;
 }

@@ -6,6 +6,10 @@
  * first postmark is one that machines write (git format-patch's, lore's `mboxrd@z`), only
  * such postmarks split: a pasted `From user@host Mon Sep 18 10:20:30 2023` line in an
  * unescaped format-patch file stays in its commit message (git mailsplit would cut there).
+ *
+ * Each message says where it lies in the stream (byte offset of its postmark, end of its
+ * separating blank line), so a reader that follows a growing mbox can keep a cursor; with
+ * `growing`, a last message that may still be being written is held back.
  */
 
 /** One message cut out of an mbox, postmark removed and `>From ` unescaped. */
@@ -17,6 +21,10 @@ export interface RawMessage {
   line: number;
   /** The postmark line, without its line end. */
   postmark?: string;
+  /** Byte offset of the postmark (or first line) in the stream. */
+  offset: number;
+  /** Byte offset just past the message and its separating blank line: where the next postmark starts. */
+  end: number;
 }
 
 /** A message that could not be cut out whole (too big). */
@@ -29,6 +37,11 @@ export interface SplitProblem {
 export interface SplitOptions {
   /** Bytes above which a message is dropped and reported instead. */
   maxMessageBytes: number;
+  /**
+   * The mbox may be being appended to: the last message is yielded only once it is known to be
+   * whole (a blank line ends the stream, or a machine postmark follows it), never half of one.
+   */
+  growing?: boolean;
 }
 
 const NL = 0x0a;
@@ -91,6 +104,7 @@ class Collector {
   constructor(
     readonly index: number,
     readonly line: number,
+    readonly offset: number,
     readonly postmark: string | undefined,
     readonly mboxrd: boolean,
     private readonly max: number,
@@ -109,14 +123,15 @@ class Collector {
     this.parts.push(unescape(line, this.mboxrd));
   }
 
-  finish(max: number): RawMessage | SplitProblem {
+  /** The message, `end` being the stream offset where it (and its blank line) stops. */
+  finish(max: number, end: number): RawMessage | SplitProblem {
     if (this.oversize) {
       return { index: this.index, line: this.line, problem: `message is ${formatBytes(this.bytes)}, over the ${formatBytes(max)} limit` };
     }
     // The blank line before the next postmark separates messages; it is not part of the body.
     const last = this.parts[this.parts.length - 1];
     if (last && isBlank(last)) this.parts.pop();
-    return { raw: Buffer.concat(this.parts), index: this.index, line: this.line, postmark: this.postmark };
+    return { raw: Buffer.concat(this.parts), index: this.index, line: this.line, postmark: this.postmark, offset: this.offset, end };
   }
 }
 
@@ -142,14 +157,17 @@ export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buff
 export async function* splitMbox(chunks: AsyncIterable<Buffer>, opts: SplitOptions): AsyncGenerator<RawMessage | SplitProblem> {
   let current: Collector | undefined;
   let lineNo = 0;
+  let offset = 0; // stream offset of the line being read
   let prevBlank = true;
-  let pending: { line: Buffer; lineNo: number; text: string } | undefined;
+  let pending: { line: Buffer; lineNo: number; offset: number; text: string } | undefined;
   let preamble = 0;
   let count = 0;
   let magicOnly = false;
 
   for await (const line of lines(chunks)) {
     lineNo++;
+    const at = offset;
+    offset += line.length;
     if (pending) {
       const p = pending;
       pending = undefined;
@@ -157,8 +175,8 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer>, opts: SplitOptio
       const magic = isMagicPostmark(postmark);
       if (count === 0) magicOnly = magic;
       if (magic || (!magicOnly && isHeaderLine(line))) {
-        if (current) yield current.finish(opts.maxMessageBytes);
-        current = new Collector(++count, p.lineNo, postmark, postmark.startsWith('From mboxrd@z '), opts.maxMessageBytes);
+        if (current) yield current.finish(opts.maxMessageBytes, p.offset);
+        current = new Collector(++count, p.lineNo, p.offset, postmark, postmark.startsWith('From mboxrd@z '), opts.maxMessageBytes);
       } else if (current) {
         current.add(p.line);
       } else {
@@ -168,7 +186,7 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer>, opts: SplitOptio
     if (prevBlank && line[0] === 0x46 && startsWithFrom(line)) {
       const text = line.subarray(0, 300).toString('latin1');
       if (isFromLine(text)) {
-        pending = { line: Buffer.from(line), lineNo, text };
+        pending = { line: Buffer.from(line), lineNo, offset: at, text };
         prevBlank = false;
         continue;
       }
@@ -182,12 +200,18 @@ export async function* splitMbox(chunks: AsyncIterable<Buffer>, opts: SplitOptio
     }
   }
   if (pending) {
-    // A postmark on the last line: an empty message.
-    if (current) yield current.finish(opts.maxMessageBytes);
+    // A postmark on the last line: an empty message, or (growing) the next one being written,
+    // which ends the message before it only when it is surely a postmark.
+    if (opts.growing) {
+      if (current && isMagicPostmark(pending.text.replace(/\r?\n$/, ''))) yield current.finish(opts.maxMessageBytes, pending.offset);
+      return;
+    }
+    if (current) yield current.finish(opts.maxMessageBytes, pending.offset);
     yield { index: ++count, line: pending.lineNo, problem: 'empty message after the postmark' };
     return;
   }
-  if (current) yield current.finish(opts.maxMessageBytes);
+  // Growing: the last message is whole only once a blank line (with its line end) closes it.
+  if (current && (prevBlank || !opts.growing)) yield current.finish(opts.maxMessageBytes, offset);
 }
 
 export function isSplitProblem(x: RawMessage | SplitProblem): x is SplitProblem {

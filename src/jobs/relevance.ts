@@ -5,6 +5,7 @@
  */
 import picomatch from 'picomatch';
 import type { Message } from '../model.js';
+import { headerFields } from '../ingest/mime.js';
 import { parseSubject } from '../ingest/series.js';
 
 export interface Headers {
@@ -33,19 +34,7 @@ export function quickHeaders(raw: Buffer): Headers | undefined {
   let end = raw.indexOf('\n\n');
   const crlf = raw.indexOf('\r\n\r\n');
   if (crlf >= 0 && (end < 0 || crlf < end)) end = crlf;
-  const head = raw.subarray(0, end < 0 ? Math.min(raw.length, 65536) : end).toString('utf8');
-  const fields = new Map<string, string>();
-  let last = '';
-  for (const line of head.split(/\r?\n/)) {
-    if (/^[ \t]/.test(line) && last) {
-      fields.set(last, fields.get(last) + ' ' + line.trim());
-      continue;
-    }
-    const m = /^([!-9;-~]+):[ \t]*(.*)$/.exec(line);
-    if (!m) continue;
-    last = m[1].toLowerCase();
-    if (!fields.has(last)) fields.set(last, m[2]);
-  }
+  const fields = headerFields(raw.subarray(0, end < 0 ? Math.min(raw.length, 65536) : end).toString('utf8'));
   if (fields.size === 0) return undefined;
   const ids = (v?: string) => [...(v ?? '').matchAll(/<([^<>\s]+)>/g)].map((x) => x[1]);
   const from = fields.get('from');

@@ -7,7 +7,7 @@ import { loadRules } from './rules.js';
 import type { KnowledgeBase } from './types.js';
 
 export type { KnowledgeBase } from './types.js';
-export { resolveTarget, stateSavedGate, treeShape } from './target.js';
+export { resolveTarget, stateSavedGate, targetStepIds, treeShape } from './target.js';
 export type { TreeShape, StepCall } from './shape.js';
 export { stepByFunction } from './load.js';
 export { renderStepTable, snapshotDependent } from './table.js';

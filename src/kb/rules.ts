@@ -47,6 +47,11 @@ export interface Predicate {
   change?: ('added' | 'modified' | 'removed')[];
   role?: Names;
   newRole?: Names;
+  /**
+   * A role the knowledge base gives the function itself (rules/kb/functions.yaml, plus
+   * restore-step / save-step for step functions), so that rules name roles, not function lists.
+   */
+  kbRole?: Names;
   calls?: CallMatcher;
   addsCall?: CallMatcher;
   removesCall?: CallMatcher;

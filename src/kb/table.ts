@@ -10,6 +10,8 @@ export interface TableOptions {
   format: 'text' | 'markdown';
   /** Step ids to flag ('*' in text, bold in markdown). */
   mark?: string[];
+  /** A tree's own top-level step ids in call order (TargetInfo.steps); the line's by default. */
+  steps?: string[];
 }
 
 interface Row {
@@ -22,7 +24,8 @@ export function renderStepTable(kb: KnowledgeBase, lineId: string, opts: TableOp
   const line = kb.line(lineId);
   if (!line) throw new UserError(`unknown kernel line '${lineId}' (known: ${kb.lines.map((l) => l.id).join(', ')})`);
   const mark = new Set(opts.mark ?? []);
-  const rows: Row[] = line.restore.flatMap((id) => [
+  const order = opts.steps?.filter((id) => kb.steps.has(id)) ?? line.restore;
+  const rows: Row[] = order.flatMap((id) => [
     { step: kb.steps.get(id)!, nested: false, marked: mark.has(id) },
     ...(line.nested?.[id] ?? []).map((n) => ({ step: kb.steps.get(n)!, nested: true, marked: mark.has(n) })),
   ]);

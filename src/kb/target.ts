@@ -40,6 +40,7 @@ async function fromTree(kb: KnowledgeBase, tree: SourceTree): Promise<TargetInfo
     how: 'tree',
     description: `${line.id} (from --tree ${tree.describe()}; ${describeFixes(kb, fixes)}${shapeNote})`,
     fixes,
+    steps: treeSteps(shape),
   };
 }
 
@@ -67,6 +68,22 @@ export function stateSavedGate(kb: KnowledgeBase, target: TargetInfo): boolean |
   if (fixed !== undefined) return !fixed;
   const line = kb.line(target.line);
   return line?.stateSavedGate ? undefined : false;
+}
+
+/** The known step ids of a tree's pci_restore_state(), in call order, each once. */
+function treeSteps(shape: TreeShape): string[] {
+  const out: string[] = [];
+  for (const c of shape.restore) if (c.step && !out.includes(c.step)) out.push(c.step);
+  return out;
+}
+
+/**
+ * The restore step ids a target has, in call order: the tree's own (TargetInfo.steps, with
+ * --tree) when known, else its line's (kb.restoreSteps, which throws on an unknown line).
+ */
+export function targetStepIds(kb: KnowledgeBase, target: Pick<TargetInfo, 'line' | 'steps'>): string[] {
+  if (!target.steps) return kb.restoreSteps(target.line).map((st) => st.id);
+  return target.steps.filter((id) => kb.steps.has(id));
 }
 
 /**

@@ -8,6 +8,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ReviewComment, ReviewPayload } from '../report/github.js';
 import type { PullTarget } from './comments.js';
+import { postInput } from './github.js';
 import { neutralize } from './text.js';
 
 export const ARTIFACT_SCHEMA = 'vfio-review/review-artifact@1';
@@ -25,13 +26,7 @@ export interface ReviewArtifact {
 }
 
 export async function writeArtifact(path: string, t: PullTarget, p: ReviewPayload): Promise<void> {
-  const a: ReviewArtifact = {
-    schema: ARTIFACT_SCHEMA,
-    ...t,
-    body: p.body,
-    comments: p.comments,
-    outside: p.outside.map((f) => f.fingerprint),
-  };
+  const a: ReviewArtifact = { schema: ARTIFACT_SCHEMA, ...t, ...postInput(p) };
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, JSON.stringify(a, null, 2) + '\n');
 }

@@ -3,7 +3,7 @@
  * markers, so re-runs, new pushes and concurrent runs can update instead of repeating.
  */
 import { createHash } from 'node:crypto';
-import { parseMarker } from '../report/github.js';
+import { parseMarker, stripMarkers } from '../report/github.js';
 import type { GitHubClient } from './octokit.js';
 
 export interface PullTarget {
@@ -30,6 +30,11 @@ export interface OurReview {
   body: string;
 }
 
+/** The pull request in REST parameters. */
+export function pullWhere(t: PullTarget): { owner: string; repo: string; pull_number: number } {
+  return { owner: t.owner, repo: t.repo, pull_number: t.pullNumber };
+}
+
 /** Added to a comment whose note no longer holds; the fingerprint marker stays. */
 export const RESOLVED_MARK = '<!-- vfio-review:resolved';
 const REVIEW_MARK = /<!-- vfio-review:v1 review key=([0-9a-f]+) -->/;
@@ -39,54 +44,48 @@ interface User {
   type?: string;
 }
 
+/** Whether an author is one of our accounts. */
+export type IsOurs = (u: User | null | undefined) => boolean;
+
 /** Who may have written our comments: bot accounts (the workflow token) or named logins (a PAT). */
-export function authorFilter(botLogins: readonly string[]): (u: User | null | undefined) => boolean {
+export function authorFilter(botLogins: readonly string[]): IsOurs {
   const names = new Set(botLogins.map((l) => l.toLowerCase()));
   return (u) => !!u && (u.type === 'Bot' || names.has((u.login ?? '').toLowerCase()));
 }
 
-export async function listOurComments(
-  gh: GitHubClient,
-  t: PullTarget,
-  isOurs: (u: User | null | undefined) => boolean,
-): Promise<OurComment[]> {
-  const all = await gh.paginate(gh.rest.pulls.listReviewComments, {
-    owner: t.owner,
-    repo: t.repo,
-    pull_number: t.pullNumber,
-    per_page: 100,
-  });
-  const out: OurComment[] = [];
-  for (const c of all) {
+export async function listOurComments(gh: GitHubClient, t: PullTarget, isOurs: IsOurs): Promise<OurComment[]> {
+  const all = await gh.paginate(gh.rest.pulls.listReviewComments, { ...pullWhere(t), per_page: 100 });
+  return ours(all, isOurs, (c) => {
     const fingerprint = parseMarker(c.body ?? '');
-    if (!fingerprint || !isOurs(c.user)) continue;
-    out.push({
+    if (!fingerprint) return undefined;
+    return {
       id: c.id,
       fingerprint,
       resolved: c.body.includes(RESOLVED_MARK),
       body: c.body,
       reviewId: c.pull_request_review_id ?? undefined,
       commitId: c.commit_id,
-    });
-  }
-  return out.sort((a, b) => a.id - b.id);
+    };
+  });
 }
 
-export async function listOurReviews(
-  gh: GitHubClient,
-  t: PullTarget,
-  isOurs: (u: User | null | undefined) => boolean,
-): Promise<OurReview[]> {
-  const all = await gh.paginate(gh.rest.pulls.listReviews, {
-    owner: t.owner,
-    repo: t.repo,
-    pull_number: t.pullNumber,
-    per_page: 100,
-  });
-  const out: OurReview[] = [];
-  for (const r of all) {
+export async function listOurReviews(gh: GitHubClient, t: PullTarget, isOurs: IsOurs): Promise<OurReview[]> {
+  const all = await gh.paginate(gh.rest.pulls.listReviews, { ...pullWhere(t), per_page: 100 });
+  return ours(all, isOurs, (r) => {
     const key = REVIEW_MARK.exec(r.body ?? '')?.[1];
-    if (key && isOurs(r.user)) out.push({ id: r.id, key, commitId: r.commit_id ?? undefined, body: r.body });
+    return key ? { id: r.id, key, commitId: r.commit_id ?? undefined, body: r.body } : undefined;
+  });
+}
+
+/**
+ * The rows our accounts wrote, as `read` makes them (`read` returns undefined for a row that
+ * is not ours after all, e.g. one without our marker), oldest first (GitHub's ids grow).
+ */
+export function ours<R extends { user?: User | null }, T extends { id: number }>(rows: readonly R[], isOurs: IsOurs, read: (row: R) => T | undefined): T[] {
+  const out: T[] = [];
+  for (const row of rows) {
+    const x = isOurs(row.user) ? read(row) : undefined;
+    if (x) out.push(x);
   }
   return out.sort((a, b) => a.id - b.id);
 }
@@ -100,7 +99,7 @@ export function reviewMarker(bodyFingerprints: readonly string[]): { key: string
 /** The body of a comment whose note no longer holds at `sha`: struck through, original kept folded. */
 export function resolvedBody(body: string, sha: string): string {
   const fp = parseMarker(body);
-  const original = body.replace(/<!-- vfio-review:[^>]*-->/g, '').trim();
+  const original = stripMarkers(body);
   return [
     `**Resolved:** vfio-review no longer reports this note at ${sha.slice(0, 12)}.`,
     '',

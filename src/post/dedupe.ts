@@ -4,10 +4,8 @@
  * oldest comment), and folds a later review that lost all its comments. Every run computes
  * the same survivors, so whichever order they finish in, one copy remains.
  */
-import { listOurComments, listOurReviews, type PullTarget } from './comments.js';
+import { listOurComments, listOurReviews, pullWhere, type IsOurs, type PullTarget } from './comments.js';
 import { statusOf, type GitHubClient } from './octokit.js';
-
-type IsOurs = Parameters<typeof listOurComments>[2];
 
 export async function dedupe(gh: GitHubClient, t: PullTarget, isOurs: IsOurs, log: (l: string) => void): Promise<number> {
   const comments = await listOurComments(gh, t, isOurs);
@@ -50,7 +48,7 @@ async function foldEmptyDuplicates(
     const survivors = comments.filter((c) => c.reviewId === r.id && !wasDuplicate(c, comments));
     if (survivors.length > 0) continue;
     const body = `_Duplicate of an earlier vfio-review run on the same commit; see the review above._\n\n<!-- vfio-review:v1 review key=${r.key}-dup -->\n`;
-    await gh.rest.pulls.updateReview({ owner: t.owner, repo: t.repo, pull_number: t.pullNumber, review_id: r.id, body });
+    await gh.rest.pulls.updateReview({ ...pullWhere(t), review_id: r.id, body });
   }
 }
 

@@ -3,12 +3,14 @@
  * comments, earlier notes that still hold left alone, notes that no longer hold marked
  * resolved, and duplicates from a concurrent run removed. Pure REST, no checkout.
  */
-import type { ReviewComment, ReviewPayload } from '../report/github.js';
+import { stripMarkers, type ReviewComment, type ReviewPayload } from '../report/github.js';
+import { escapeMarkdownLine } from '../report/escape.js';
 import { isAnchored, parseDiffAnchors } from './anchors.js';
 import {
   authorFilter,
   listOurComments,
   listOurReviews,
+  pullWhere,
   resolvedBody,
   reviewMarker,
   type OurComment,
@@ -16,7 +18,7 @@ import {
 } from './comments.js';
 import { dedupe } from './dedupe.js';
 import { isPermissionDenied, statusOf, type GitHubClient } from './octokit.js';
-import { cap, escapeMarkdown, neutralize } from './text.js';
+import { cap, neutralize } from './text.js';
 
 export type { PullTarget } from './comments.js';
 
@@ -99,7 +101,7 @@ export async function postReview(
   const earlier = await listOurReviews(gh, t, isOurs);
   const needReview = inline.length > 0 || (bodyFps.length > 0 && !earlier.some((r) => r.key === key));
   if (needReview) {
-    const body = composeBody(payload.body, [...unanchorable, ...overflow], marker);
+    const body = withNotes(payload.body, 'Notes not placed on a line', [...unanchorable, ...overflow], marker);
     const posted = await createReview(gh, t, body, inline, log);
     out.reviewId = posted.reviewId;
     out.posted = posted.posted;
@@ -110,16 +112,14 @@ export async function postReview(
   return out;
 }
 
-/** The review body: the report's summary, then notes that could not be placed inline, then our marker. */
-function composeBody(summary: string, notInline: ReviewComment[], marker: string): string {
-  const extra = notInline.map((c) => noteSection(c)).join('\n\n');
-  const section = extra ? `\n\n### Notes not placed on a line\n\n${extra}` : '';
-  return cap(summary + section, MAX_BODY) + `\n\n${marker}\n`;
+/** A review body: `head` (the report's summary), a section with notes not on a line (if any), then our marker. */
+function withNotes(head: string, title: string, notes: ReviewComment[], marker: string): string {
+  const section = notes.length ? `\n\n### ${title}\n\n${notes.map(noteSection).join('\n\n')}` : '';
+  return cap(head + section, MAX_BODY) + `\n\n${marker}\n`;
 }
 
 function noteSection(c: ReviewComment): string {
-  const text = c.body.replace(/<!-- vfio-review:[^>]*-->/g, '').trim();
-  return `#### ${escapeMarkdown(c.path)}, line ${c.line}\n\n${text}`;
+  return `#### ${escapeMarkdownLine(c.path)}, line ${c.line}\n\n${stripMarkers(c.body)}`;
 }
 
 interface Created {
@@ -137,7 +137,7 @@ async function createReview(
 ): Promise<Created> {
   try {
     const r = await gh.rest.pulls.createReview({
-      ...repo(t),
+      ...pullWhere(t),
       commit_id: t.headSha,
       event: 'COMMENT',
       body,
@@ -160,12 +160,12 @@ async function createOneByOne(
   comments: ReviewComment[],
   log: (l: string) => void,
 ): Promise<Created> {
-  const r = await gh.rest.pulls.createReview({ ...repo(t), commit_id: t.headSha, event: 'COMMENT', body });
+  const r = await gh.rest.pulls.createReview({ ...pullWhere(t), commit_id: t.headSha, event: 'COMMENT', body });
   const posted: string[] = [];
   const failed: ReviewComment[] = [];
   for (const c of comments) {
     try {
-      await gh.rest.pulls.createReviewComment({ ...repo(t), commit_id: t.headSha, path: c.path, line: c.line, side: c.side, body: c.body });
+      await gh.rest.pulls.createReviewComment({ ...pullWhere(t), commit_id: t.headSha, path: c.path, line: c.line, side: c.side, body: c.body });
       posted.push(c.fingerprint);
     } catch (err) {
       if (statusOf(err) !== 422) throw err;
@@ -175,9 +175,8 @@ async function createOneByOne(
   }
   if (failed.length > 0) {
     const [head, marker] = splitMarker(body);
-    const extra = failed.map((c) => noteSection(c)).join('\n\n');
-    const newBody = cap(`${head}\n\n### Notes GitHub would not place on a line\n\n${extra}`, MAX_BODY) + `\n\n${marker}\n`;
-    await gh.rest.pulls.updateReview({ ...repo(t), review_id: r.data.id, body: newBody });
+    const newBody = withNotes(head, 'Notes GitHub would not place on a line', failed, marker);
+    await gh.rest.pulls.updateReview({ ...pullWhere(t), review_id: r.data.id, body: newBody });
   }
   return { reviewId: r.data.id, posted, failed: failed.map((c) => c.fingerprint) };
 }
@@ -204,7 +203,7 @@ async function resolveStale(
   for (const c of existing) {
     if (c.resolved || current.has(c.fingerprint)) continue;
     try {
-      await gh.rest.pulls.updateReviewComment({ ...repo(t), comment_id: c.id, body: resolvedBody(c.body, t.headSha) });
+      await gh.rest.pulls.updateReviewComment({ ...pullWhere(t), comment_id: c.id, body: resolvedBody(c.body, t.headSha) });
       done.push(c.fingerprint);
     } catch (err) {
       if (isPermissionDenied(err) && !wrote) throw new ReadOnlyTokenError('updating a comment');
@@ -213,8 +212,4 @@ async function resolveStale(
     }
   }
   return done;
-}
-
-export function repo(t: PullTarget): { owner: string; repo: string; pull_number: number } {
-  return { owner: t.owner, repo: t.repo, pull_number: t.pullNumber };
 }

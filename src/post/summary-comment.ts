@@ -3,12 +3,11 @@
  * run instead of adding a new one.
  */
 import type { PullTarget } from './comments.js';
-import { authorFilter } from './comments.js';
+import { authorFilter, ours } from './comments.js';
 import { isPermissionDenied, type GitHubClient } from './octokit.js';
 import { ReadOnlyTokenError } from './github.js';
 import { cap, neutralize } from './text.js';
-
-const MARK = '<!-- vfio-review:v1 summary -->';
+import { SUMMARY_MARKER as MARK } from '../report/github.js';
 
 export async function upsertSummaryComment(
   gh: GitHubClient,
@@ -20,14 +19,15 @@ export async function upsertSummaryComment(
   const where = { owner: t.owner, repo: t.repo, issue_number: t.pullNumber };
   // The report's body may carry the marker already.
   const text = cap(neutralize(markdown), 60_000);
-  const body = markdown.includes(MARK) ? text : `${text}\n\n${MARK}\n`;
+  // Check the capped text: truncation may have cut the report's own marker off its end.
+  const body = text.includes(MARK) ? text : `${text}\n\n${MARK}\n`;
   const all = await gh.paginate(gh.rest.issues.listComments, { ...where, per_page: 100 });
-  const ours = all.filter((c) => (c.body ?? '').includes(MARK) && isOurs(c.user)).sort((a, b) => a.id - b.id)[0];
+  const mine = ours(all, isOurs, (c) => ((c.body ?? '').includes(MARK) ? c : undefined))[0];
   try {
-    if (!ours) return { id: (await gh.rest.issues.createComment({ ...where, body })).data.id, changed: true };
-    if (ours.body === body) return { id: ours.id, changed: false };
-    await gh.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: ours.id, body });
-    return { id: ours.id, changed: true };
+    if (!mine) return { id: (await gh.rest.issues.createComment({ ...where, body })).data.id, changed: true };
+    if (mine.body === body) return { id: mine.id, changed: false };
+    await gh.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: mine.id, body });
+    return { id: mine.id, changed: true };
   } catch (err) {
     if (isPermissionDenied(err)) throw new ReadOnlyTokenError('writing the summary comment');
     throw err;

@@ -1,25 +1,17 @@
 /**
- * Text we add around the reports' markdown: escaping for patch-derived strings, mention
- * neutralising, and the token redaction every log line goes through.
+ * Text we add around the reports' markdown: the posting stage's mention neutralising, the
+ * size cap, and the token redaction every log line goes through. Escaping itself lives in
+ * the reports (src/report/escape.ts); this module only applies it.
  */
-
-/** Escape markdown and HTML in text that came from a patch (subjects, names). */
-export function escapeMarkdown(s: string): string {
-  return neutralize(
-    s
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/([\\`*_{}[\]()#+\-.!|~])/g, '\\$1'),
-  );
-}
+import { ZWSP, neutralizeMentions } from '../report/escape.js';
 
 /**
- * `@name` and `#123` in posted text notify people and link issues; a zero-width space after
- * the sigil keeps the text readable and silences both. Idempotent.
+ * The last pass over everything posted (defence in depth, and for artifacts a fork wrote):
+ * `@name`, `#123` and `GH-123` get a zero-width space after the sigil, which keeps the text
+ * readable and silences them. Idempotent; text the reports already neutralised is unchanged.
  */
 export function neutralize(s: string): string {
-  return s.replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b').replace(/#(?=\d)/g, '#\u200b');
+  return neutralizeMentions(s, ZWSP);
 }
 
 /** Remove every occurrence of the secrets from a text (error messages can echo request data). */

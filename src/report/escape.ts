@@ -8,12 +8,19 @@
 /** U+200D ZERO WIDTH JOINER: invisible, and GitHub's mention/reference parser stops at it. */
 export const ZWJ = '\u200D';
 
-/** Break @mentions and #123 / GH-123 references so GitHub neither notifies nor links. */
-export function neutralizeMentions(text: string): string {
+/** U+200B ZERO WIDTH SPACE: what the posting stage's last pass uses (src/post/text.ts). */
+export const ZWSP = '\u200B';
+
+/**
+ * Break @mentions and #123 / GH-123 references so GitHub neither notifies nor links: an
+ * invisible `mark` (ZWJ by default) after the sigil. Idempotent, and text already broken with
+ * either mark is left alone.
+ */
+export function neutralizeMentions(text: string, mark: string = ZWJ): string {
   return text
-    .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZWJ}`)
-    .replace(/#(?=\d)/g, `#${ZWJ}`)
-    .replace(/\b(GH-)(?=\d)/gi, `$1${ZWJ}`);
+    .replace(/@(?=[A-Za-z0-9_-])/g, `@${mark}`)
+    .replace(/#(?=\d)/g, `#${mark}`)
+    .replace(/\b(GH-)(?=\d)/gi, `$1${mark}`);
 }
 
 /** HTML-escape (for attributes and raw HTML contexts). */

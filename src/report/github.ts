@@ -22,7 +22,7 @@ import { TOOL, VERSION } from '../version.js';
 import { SUMMARY_MARKER, fingerprintMarker, markerFingerprint } from './marker.js';
 
 // The markers are part of this module's contract (the Action imports them from here).
-export { SUMMARY_MARKER, fingerprintMarker, listMarkers, markerFingerprint, parseMarker } from './marker.js';
+export { SUMMARY_MARKER, fingerprintMarker, listMarkers, markerFingerprint, parseMarker, stripMarkers } from './marker.js';
 
 export interface ReviewComment {
   path: string;

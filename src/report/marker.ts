@@ -32,3 +32,8 @@ export function parseMarker(body: string): string | undefined {
 export function listMarkers(body: string): string[] {
   return [...body.matchAll(/<!-- vfio-review:v1 fp=([A-Za-z0-9_.:-]+) -->/g)].map((m) => m[1]);
 }
+
+/** A body without any of our hidden markers (fingerprint, review, resolved), trimmed. */
+export function stripMarkers(body: string): string {
+  return body.replace(/<!-- vfio-review:[^>]*-->/g, '').trim();
+}

@@ -8,7 +8,7 @@ import type { KnowledgeBase } from '../kb/types.js';
 import { renderStepTable } from '../kb/table.js';
 import { stepsOf, targetLineId } from './common.js';
 
-/** The restore-step table of the target line with the findings' steps marked. */
+/** The restore-step table of the target (a --tree's own steps, else its line) with the findings' steps marked. */
 export function stepTable(
   result: ReviewResult,
   kb: KnowledgeBase,
@@ -16,7 +16,7 @@ export function stepTable(
   format: 'text' | 'markdown',
 ): string {
   const lineId = targetLineId(result, kb);
-  return renderStepTable(kb, lineId, { format, mark: stepsOf(findings) }).replace(/\s+$/, '');
+  return renderStepTable(kb, lineId, { format, mark: stepsOf(findings), steps: result.target?.steps }).replace(/\s+$/, '');
 }
 
 /** Whether a table is worth showing: some finding names restore steps. */

@@ -1,22 +1,12 @@
 // The Action end to end for read-only tokens: fork pull requests under pull_request (summary,
 // annotations, artifact, then the workflow_run poster), pull_request_target, summary mode.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  startSample, stopSample, resetSample, runAction, assertOk as ok, assertRequiredNotes as required,
-  READ_TOKEN, HEAD_SHA, ROOT_SHA, FIXTURES,
-} from '../support/fake-github-action.js';
-import type { FakeGitHub } from '../support/fake-github.js';
+import { useSample, runAction, assertOk as ok, READ_TOKEN, HEAD_SHA, ROOT_SHA, FIXTURES } from '../support/fake-github-action.js';
 
-let gh: FakeGitHub;
-before(async () => {
-  gh = await startSample();
-});
-after(async () => stopSample(gh));
-beforeEach(() => resetSample(gh));
-const assertRequiredNotes = (pull?: number, head?: string) => required(gh, pull, head);
+const { gh, assertRequiredNotes } = await useSample();
 
 test('fork under pull_request: no failure, job summary + annotations + artifact; workflow_run posts it', async () => {
   const r = await runAction({ gh, event: 'pull_request.fork.opened.json', token: READ_TOKEN, inputs: { 'fail-on': 'none' } });

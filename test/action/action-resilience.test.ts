@@ -1,20 +1,11 @@
 // The Action end to end under failures: 5xx, resets, rate limits, a 406 on the diff, a server
 // echoing the token; and the step's exit status.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import {
-  startSample, stopSample, resetSample, runAction, assertOk as ok, assertRequiredNotes as required, TOKEN,
-} from '../support/fake-github-action.js';
-import type { FakeGitHub } from '../support/fake-github.js';
+import { useSample, runAction, assertOk as ok, TOKEN } from '../support/fake-github-action.js';
 
-let gh: FakeGitHub;
-before(async () => {
-  gh = await startSample();
-});
-after(async () => stopSample(gh));
-beforeEach(() => resetSample(gh));
-const assertRequiredNotes = (pull?: number, head?: string) => required(gh, pull, head);
+const { gh, assertRequiredNotes } = await useSample();
 
 test('500 then success, and rate-limited then success', async () => {
   gh.inject({ method: 'GET', path: /\/pulls\/42$/, status: 500 });

@@ -1,24 +1,16 @@
 // The Action end to end (review, re-runs, pushes, commits, concurrency): a child process run
 // the way the runner runs it (INPUT_*, GITHUB_*, an event file), the real pipeline on the
 // vfio-pci reset_done sample, real @octokit/rest, against the fake GitHub server.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  startSample, stopSample, resetSample, runAction, bundlePath, commitChange, assertOk as ok,
-  assertRequiredNotes as required, ruleOf, HEAD_SHA, BASE_SHA, ROOT_SHA, SERIES_SHA, FIXTURES,
-  SAMPLE_FILE as FILE,
+  useSample, runAction, bundlePath, commitChange, assertOk as ok, ruleOf,
+  HEAD_SHA, BASE_SHA, ROOT_SHA, SERIES_SHA, FIXTURES, SAMPLE_FILE as FILE,
 } from '../support/fake-github-action.js';
-import type { FakeGitHub } from '../support/fake-github.js';
 
-let gh: FakeGitHub;
-before(async () => {
-  gh = await startSample();
-});
-after(async () => stopSample(gh));
-beforeEach(() => resetSample(gh));
-const assertRequiredNotes = (pull?: number, head?: string) => required(gh, pull, head);
+const { gh, assertRequiredNotes } = await useSample();
 
 test('the bundled dist/index.js posts one review with the three notes, and a second run nothing new', async (t) => {
   const bundle = bundlePath();

@@ -192,3 +192,15 @@ test('comments from other people, even with our marker, are not ours', async () 
   const out = await post(input([A]));
   assert.deepEqual(out.posted, [A.fingerprint]);
 });
+
+test('summary comment: a report cut at the size cap still carries its marker and is edited in place', async () => {
+  const { upsertSummaryComment } = await import('../../src/post/summary-comment.js');
+  gh.issueComments.length = 0;
+  // Long enough to be capped, with the report's own marker at its very end (as the Action writes it).
+  const long = `## vfio-review\n\n${'x'.repeat(70_000)}\n\n<!-- vfio-review:v1 summary -->\n`;
+  const first = await upsertSummaryComment(client(), target(), long);
+  const again = await upsertSummaryComment(client(), target(), long + 'changed\n');
+  assert.equal(first.id, again.id, 'the second run edits the first comment');
+  assert.equal(gh.issueComments.filter((c) => c.pull === 42).length, 1);
+  assert.match(gh.issueComments[0].body, /<!-- vfio-review:v1 summary -->/);
+});

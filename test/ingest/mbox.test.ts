@@ -112,3 +112,29 @@ test('text before the first postmark is a problem, not a message', async () => {
   assert.ok(isSplitProblem(ms[0]));
   assert.equal((ms[0] as SplitProblem).line, 1);
 });
+
+test('each message says its byte span: postmark offset to the next postmark', async () => {
+  const buf = readFileSync('samples/vfio-pci-reset-done-v18.mbox');
+  const ms = ok(await split(buf, 333));
+  const text = buf.toString('latin1');
+  const starts = [...text.matchAll(/^From [0-9a-f]{40} Mon Sep 17/gm)].map((m) => m.index);
+  assert.deepEqual(ms.map((m) => m.offset), starts);
+  assert.deepEqual(ms.map((m) => m.end), [...starts.slice(1), buf.length]);
+});
+
+test('growing: the last message waits until a blank line or a machine postmark ends it', async () => {
+  const two = 'From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: 1\n\none\n\nFrom mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: 2\n\ntwo\n\n';
+  const grow = async (text: string) => {
+    const out: (RawMessage | SplitProblem)[] = [];
+    for await (const m of splitMbox(chunked(Buffer.from(text), 5), { maxMessageBytes: 1e6, growing: true })) out.push(m);
+    return ok(out).map((m) => [m.raw.toString(), m.end]);
+  };
+  const cut = two.indexOf('From mboxrd', 10);
+  assert.deepEqual(await grow(two), [['Subject: 1\n\none\n', cut], ['Subject: 2\n\ntwo\n', two.length]]);
+  assert.deepEqual(await grow(two.slice(0, -1)), [['Subject: 1\n\none\n', cut]], 'no blank line yet');
+  assert.deepEqual(await grow(two.slice(0, cut + 10)), [], 'half a postmark is body text so far');
+  assert.deepEqual(await grow(two.slice(0, two.indexOf('Subject: 2'))), [['Subject: 1\n\none\n', cut]], 'postmark only');
+  // Not growing: the same cut file reports the empty message after the postmark.
+  const all = await split(Buffer.from(two.slice(0, two.indexOf('Subject: 2'))));
+  assert.equal((all[1] as SplitProblem).problem, 'empty message after the postmark');
+});

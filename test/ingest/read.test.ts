@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { collectMessages, isInputError, readMessages, type ReadOptions } from '../../src/ingest/index.js';
+import { maildirEntries } from '../../src/ingest/maildir.js';
 import { UserError } from '../../src/errors.js';
 import type { InputError, Message } from '../../src/model.js';
 
@@ -98,6 +99,19 @@ test('Maildir: new/ and cur/ together, by name; tmp/ ignored', async () => {
   const got = (await read(dir)) as Message[];
   assert.deepEqual(got.map((m) => m.subject), parts.slice(0, 3).map((m) => m.subject));
   assert.equal(got[2].source, join(dir, 'new', '1700000003.a.host'));
+});
+
+test('Maildir entries: names without their flags, in delivery order (numbers as numbers)', async () => {
+  const dir = tmp();
+  for (const sub of ['cur', 'new']) mkdirSync(join(dir, sub));
+  writeFileSync(join(dir, 'cur', '1700000001.M10P1.host:2,S'), '');
+  writeFileSync(join(dir, 'new', '1700000001.M9P1.host'), '');
+  writeFileSync(join(dir, 'new', '.hidden'), '');
+  mkdirSync(join(dir, 'new', '1700000000.dir'));
+  assert.deepEqual(await maildirEntries(dir), [
+    { name: '1700000001.M9P1.host', path: join(dir, 'new', '1700000001.M9P1.host') },
+    { name: '1700000001.M10P1.host', path: join(dir, 'cur', '1700000001.M10P1.host:2,S') },
+  ]);
 });
 
 test('a git range through simple-git, like checkpatch -g', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors.js';
 import { loadKnowledgeBase, resolveTarget, stateSavedGate } from '../../src/kb/index.js';
-import { openPlainTree } from '../../src/kb/fstree.js';
+import { openTree } from '../../src/ingest/tree.js';
 import { copyTree, editTree, TREE_61, TREE_612 } from './helpers.js';
 
 const kb = await loadKnowledgeBase();
@@ -48,7 +48,7 @@ test('an unknown --kernel is a UserError listing the known lines', async () => {
 });
 
 test('--tree: Debian 6.12 resolves by code, with its backports', async () => {
-  const t = await resolveTarget(kb, { tree: await openPlainTree(TREE_612) });
+  const t = await resolveTarget(kb, { tree: await openTree(TREE_612) });
   assert.equal(t.line, '6.12');
   assert.equal(t.how, 'tree');
   assert.equal(
@@ -59,7 +59,7 @@ test('--tree: Debian 6.12 resolves by code, with its backports', async () => {
 });
 
 test('--tree: Debian 6.1 keeps the gate', async () => {
-  const t = await resolveTarget(kb, { tree: await openPlainTree(TREE_61) });
+  const t = await resolveTarget(kb, { tree: await openTree(TREE_61) });
   assert.equal(t.line, '6.1');
   assert.equal(t.fixes['a2f1e22390ac'], false);
   assert.equal(t.fixes['msix-memory-decoding'], true);
@@ -69,7 +69,7 @@ test('--tree: Debian 6.1 keeps the gate', async () => {
 test('--tree: a tree without the MSI-X fix code is recognised as lacking it', async () => {
   const root = await copyTree(TREE_612);
   await editTree(root, 'drivers/pci/msi/msi.c', 'cmd | PCI_COMMAND_MEMORY', 'cmd');
-  const t = await resolveTarget(kb, { tree: await openPlainTree(root) });
+  const t = await resolveTarget(kb, { tree: await openTree(root) });
   assert.equal(t.fixes['msix-memory-decoding'], false);
   assert.match(t.description, /MSI-X decoding fix absent/);
 });
@@ -78,7 +78,7 @@ test("treeShape gives a tree's own steps, unknown calls included", async () => {
   const { treeShape } = await import('../../src/kb/index.js');
   const root = await copyTree(TREE_612);
   await editTree(root, 'drivers/pci/pci.c', '\tpci_restore_ptm_state(dev);\n', '\tpci_restore_ptm_state(dev);\n\tpci_restore_foo_state(dev);\n');
-  const shape = await treeShape(kb, await openPlainTree(root));
+  const shape = await treeShape(kb, await openTree(root));
   assert.deepEqual(shape.restore.slice(7, 9), [
     { function: 'pci_restore_ptm_state', step: 'ptm' },
     { function: 'pci_restore_foo_state', step: undefined },

@@ -1,16 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadKnowledgeBase, verifyTree, formatVerify } from '../../src/kb/index.js';
-import { openPlainTree } from '../../src/kb/fstree.js';
-import { copyTree, editTree, TREE_61, TREE_612 } from './helpers.js';
+import { openTree } from '../../src/ingest/tree.js';
+import { copyTree, editTree, scratch, TREE_61, TREE_612 } from './helpers.js';
 
 const kb = await loadKnowledgeBase();
 
 async function verify(root: string) {
-  return verifyTree(kb, await openPlainTree(root));
+  return verifyTree(kb, await openTree(root));
+}
+
+/** Verify a copy of the 6.12 tree with one edit (see editTree). */
+async function verifyEdited(file: string, from: string, to: string) {
+  const root = await copyTree(TREE_612);
+  await editTree(root, file, from, to);
+  return verify(root);
 }
 
 /** What `kb verify` says: exit code and output, through the real CLI in a child process. */
@@ -48,6 +55,14 @@ test('the CLI exits 0 on a clean tree and 2 without --tree', () => {
   assert.match(bad.out, /--tree: kb verify needs --tree DIR/);
 });
 
+test('the CLI refuses a folder without drivers/pci/pci.c in one line (exit 2)', async () => {
+  const root = await scratch('vfio-review-tree-');
+  await mkdir(join(root, 'drivers'));
+  const r = cli('--tree', root);
+  assert.equal(r.status, 2, r.out);
+  assert.equal(r.out, `vfio-review: ${root}: not a kernel tree (no drivers/pci/pci.c)\n`);
+});
+
 test('a step added to pci_restore_state() is unknown drift (exit 1)', async () => {
   const root = await copyTree(TREE_612);
   await editTree(root, 'drivers/pci/pci.c', '\tpci_restore_ptm_state(dev);\n', '\tpci_restore_ptm_state(dev);\n\tpci_restore_foo_state(dev);\n');
@@ -62,48 +77,37 @@ test('a step added to pci_restore_state() is unknown drift (exit 1)', async () =
 });
 
 test('two steps swapped is order drift', async () => {
-  const root = await copyTree(TREE_612);
-  await editTree(
-    root,
+  const r = await verifyEdited(
     'drivers/pci/pci.c',
     '\tpci_restore_dpc_state(dev);\n\tpci_restore_ptm_state(dev);\n',
     '\tpci_restore_ptm_state(dev);\n\tpci_restore_dpc_state(dev);\n',
   );
-  const r = await verify(root);
   assert.deepEqual(r.drifts.map((d) => d.kind), ['order']);
   assert.match(r.drifts[0].message, /pci_restore_state\(\): order differs from line 6\.12 at step 7: tree calls 'ptm' where the line has 'dpc'/);
 });
 
 test('a step removed from pci_save_state() is missing-step drift', async () => {
-  const root = await copyTree(TREE_612);
-  await editTree(root, 'drivers/pci/pci.c', '\tpci_save_aer_state(dev);\n', '');
-  const r = await verify(root);
+  const r = await verifyEdited('drivers/pci/pci.c', '\tpci_save_aer_state(dev);\n', '');
   assert.deepEqual(r.drifts.map((d) => d.kind), ['missing-step']);
   assert.match(r.drifts[0].message, /pci_save_state\(\): line 6\.12 has step 'aer', which the tree does not call/);
 });
 
 test('a snapshot step that stops reading the snapshot is classification drift', async () => {
-  const root = await copyTree(TREE_612);
-  await editTree(
-    root,
+  const r = await verifyEdited(
     'drivers/pci/pci.c',
     '\tsave_state = pci_find_saved_cap(dev, PCI_CAP_ID_PCIX);\n\tpos = pci_find_capability(dev, PCI_CAP_ID_PCIX);\n',
     '\tsave_state = NULL;\n\tpos = pci_find_capability(dev, PCI_CAP_ID_PCIX);\n',
   );
-  const r = await verify(root);
   assert.deepEqual(r.drifts.map((d) => d.kind), ['classification']);
   assert.match(r.drifts[0].message, /step 'pcix': pci_restore_pcix_state\(\) \(drivers\/pci\/pci\.c\) reads no snapshot .* says 'snapshot'/);
 });
 
 test('a live step that starts reading the snapshot is classification drift, followed into ats.c', async () => {
-  const root = await copyTree(TREE_612);
-  await editTree(
-    root,
+  const r = await verifyEdited(
     'drivers/pci/ats.c',
     '\tif (!dev->ats_enabled)\n\t\treturn;\n\n\tctrl = PCI_ATS_CTRL_ENABLE;\n',
     '\tif (!dev->ats_enabled)\n\t\treturn;\n\n\tctrl = PCI_ATS_CTRL_ENABLE | (dev->saved_config_space[1] & 0);\n',
   );
-  const r = await verify(root);
   assert.deepEqual(r.drifts.map((d) => d.kind), ['classification']);
   assert.match(r.drifts[0].message, /step 'ats': pci_restore_ats_state\(\) \(drivers\/pci\/ats\.c\) reads the snapshot \(pci_restore_ats_state: saved_config_space\) but the knowledge base says 'live'/);
 });
@@ -140,9 +144,7 @@ test('a TPH restore that no longer tests the live tph_enabled is gate drift', as
 });
 
 test('a vfio path that no longer makes its listed calls is vfio-path drift', async () => {
-  const root = await copyTree(TREE_612);
-  await editTree(root, 'drivers/vfio/pci/vfio_pci_core.c', 'out_restore_state:\n\tpci_restore_state(pdev);\n', 'out_restore_state:\n');
-  const r = await verify(root);
+  const r = await verifyEdited('drivers/vfio/pci/vfio_pci_core.c', 'out_restore_state:\n\tpci_restore_state(pdev);\n', 'out_restore_state:\n');
   assert.deepEqual(r.drifts.map((d) => d.kind), ['vfio-path']);
   assert.match(r.drifts[0].message, /vfio path 'close-restore': vfio_pci_core_disable\(\) does not call pci_restore_state\(\) where the knowledge base says/);
 });

@@ -4,6 +4,7 @@
  * GitHub server. Also: the sample kernel repository (a clone of the sample bundle).
  */
 import assert from 'node:assert/strict';
+import { after, beforeEach } from 'node:test';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -169,4 +170,15 @@ export function resetSample(gh: FakeGitHub): void {
   gh.clearFaults();
   gh.git('checkout', '-q', '--detach', HEAD_SHA);
   gh.pulls.get(42)!.headSha = HEAD_SHA;
+}
+
+/**
+ * The sample server for a test file's end-to-end tests (top-level await it): started now,
+ * reset before each test, stopped after the file; with the required-notes check bound to it.
+ */
+export async function useSample(): Promise<{ gh: FakeGitHub; assertRequiredNotes: (pull?: number, head?: string) => void }> {
+  const gh = await startSample();
+  after(async () => stopSample(gh));
+  beforeEach(() => resetSample(gh));
+  return { gh, assertRequiredNotes: (pull, head) => assertRequiredNotes(gh, pull, head) };
 }

@@ -5,7 +5,7 @@
 import { EXIT, UserError } from '../../errors.js';
 import { parse, choice } from '../args.js';
 import { formatVerify, loadKnowledgeBase, renderStepTable, resolveTarget, verifyTree, RULES_DIR } from '../../kb/index.js';
-import { openAnyTree } from '../../kb/fstree.js';
+import { openTree } from '../../ingest/tree.js';
 
 const USAGE = `usage: vfio-review kb table [--kernel V] [--format text|markdown] [--rules DIR]
        vfio-review kb verify --tree DIR [--verbose] [--rules DIR]
@@ -18,27 +18,25 @@ verify  check rules/kb against a kernel tree: every step of pci_restore_state() 
         step's file and evidence. Exit 0 when clean, 1 on drift, 2 on bad input.
 `;
 
+/** Options both subcommands take. */
+const COMMON = { rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+function usage(exit: number = EXIT.ok): number {
+  process.stdout.write(USAGE);
+  return exit;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (!sub || sub === '--help' || sub === '-h') {
-    process.stdout.write(USAGE);
-    return sub ? EXIT.ok : EXIT.input;
-  }
+  if (!sub || sub === '--help' || sub === '-h') return usage(sub ? EXIT.ok : EXIT.input);
   if (sub === 'table') return table(rest);
   if (sub === 'verify') return verify(rest);
   throw new UserError(`unknown kb command '${sub}' (table, verify)`);
 }
 
 async function table(argv: string[]): Promise<number> {
-  const { values } = parse(
-    argv,
-    { kernel: { type: 'string' }, format: { type: 'string' }, rules: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    'kb',
-  );
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return EXIT.ok;
-  }
+  const { values } = parse(argv, { ...COMMON, kernel: { type: 'string' }, format: { type: 'string' } }, 'kb');
+  if (values.help) return usage();
   const format = choice(values.format, ['text', 'markdown'] as const, '--format') ?? 'text';
   const kb = await loadKnowledgeBase(values.rules ?? RULES_DIR);
   const target = await resolveTarget(kb, { kernel: values.kernel });
@@ -49,19 +47,13 @@ async function table(argv: string[]): Promise<number> {
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const { values } = parse(
-    argv,
-    { tree: { type: 'string' }, rules: { type: 'string' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
-    'kb',
-  );
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return EXIT.ok;
-  }
+  const { values } = parse(argv, { ...COMMON, tree: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } }, 'kb');
+  if (values.help) return usage();
   if (!values.tree) throw new UserError('kb verify needs --tree DIR', '--tree');
   const started = Date.now();
   const kb = await loadKnowledgeBase(values.rules ?? RULES_DIR);
-  const tree = await openAnyTree(values.tree);
+  const tree = await openTree(values.tree);
+  if ((await tree.read('drivers/pci/pci.c')) === undefined) throw new UserError('not a kernel tree (no drivers/pci/pci.c)', values.tree);
   const result = await verifyTree(kb, tree);
   process.stdout.write(formatVerify(result, Date.now() - started, values.verbose));
   return result.drifts.length ? EXIT.findings : EXIT.ok;

@@ -3,11 +3,13 @@
  * message (only the `:2,FLAGS` suffix changes when it is read or moved to cur/), so the job
  * records `maildir:<name>` and never opens a file it has already recorded.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { maildirEntries, type MaildirEntry } from '../../ingest/maildir.js';
 import type { ReadContext, Source, Unit } from './types.js';
 
+/** Both new/ and cur/ (stricter than reading one Maildir in src/ingest: a followed Maildir is a real one). */
 export function isMaildir(dir: string): boolean {
   return existsSync(join(dir, 'cur')) && existsSync(join(dir, 'new'));
 }
@@ -20,20 +22,11 @@ export class MaildirSource implements Source {
   close(): void {}
 
   async *units(ctx: ReadContext): AsyncGenerator<Unit> {
-    const files: { name: string; path: string }[] = [];
-    for (const sub of ['new', 'cur']) {
-      for (const f of readdirSync(join(this.id, sub))) {
-        if (f.startsWith('.')) continue;
-        files.push({ name: f.replace(/:2,[A-Za-z]*$/, ''), path: join(this.id, sub, f) });
-      }
-    }
-    // Delivery order: Maildir names start with the delivery time in seconds.
-    files.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-    const fresh = files.filter((f) => !ctx.seen(`maildir:${basename(this.id)}:${f.name}`));
+    const key = (f: MaildirEntry) => `maildir:${basename(this.id)}:${f.name}`;
+    const fresh = (await maildirEntries(this.id)).filter((f) => !ctx.seen(key(f)));
     ctx.planned(fresh.length);
     for (const f of fresh) {
-      const key = `maildir:${basename(this.id)}:${f.name}`;
-      yield { epoch: 'maildir', items: [{ key, origin: `${basename(this.id)}/${f.name}`, read: () => readFile(f.path) }] };
+      yield { epoch: 'maildir', items: [{ key: key(f), origin: `${basename(this.id)}/${f.name}`, read: () => readFile(f.path) }] };
     }
   }
 }
