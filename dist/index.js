@@ -42312,7 +42312,7 @@ function text(rows, marking) {
   const fmt = (cells, flag) => `${marking ? `${flag} ` : ""}${cells.map((c3, i2) => c3.padEnd(widths[i2])).join("  ")}`.trimEnd();
   const out2 = [fmt(head, " "), fmt(widths.map((w2) => "-".repeat(w2)), " ")];
   rows.forEach((r2, i2) => out2.push(fmt(body2[i2], r2.marked ? "*" : " ")));
-  if (marking) out2.push("", "* = step this note is about");
+  if (marking) out2.push("", "* = a step the notes above are about");
   return out2.join("\n") + "\n";
 }
 function markdown(rows, gate) {

@@ -58,7 +58,7 @@ function text(rows: Row[], marking: boolean): string {
     `${marking ? `${flag} ` : ''}${cells.map((c, i) => c.padEnd(widths[i])).join('  ')}`.trimEnd();
   const out = [fmt(head, ' '), fmt(widths.map((w) => '-'.repeat(w)), ' ')];
   rows.forEach((r, i) => out.push(fmt(body[i], r.marked ? '*' : ' ')));
-  if (marking) out.push('', '* = step this note is about');
+  if (marking) out.push('', '* = a step the notes above are about');
   return out.join('\n') + '\n';
 }
 

@@ -20,7 +20,7 @@ test('text table with marks flags the steps and explains the mark', () => {
   const out = renderStepTable(kb, '6.19+', { format: 'text', mark: ['tph', 'config-space', 'msix'] });
   const marked = out.split('\n').filter((l) => l.startsWith('* ') && !l.startsWith('* =')).map((l) => l.slice(2).trim().split(/\s+/)[0]);
   assert.deepEqual(marked, ['pci_restore_tph_state', 'pci_restore_config_space', '__pci_restore_msix_state']);
-  assert.match(out, /\* = step this note is about\n$/);
+  assert.match(out, /\* = a step the notes above are about\n$/);
 });
 
 test('markdown table: numbered top-level steps, bold marks, the gate note for gated lines', () => {
