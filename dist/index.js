@@ -39384,9 +39384,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils3();
     var constants3 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch4 = (glob2, options, returnState = false) => {
+    var picomatch5 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
-        const fns = glob2.map((input) => picomatch4(input, options, returnState));
+        const fns = glob2.map((input) => picomatch5(input, options, returnState));
         const arrayMatcher = (str) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str);
@@ -39402,16 +39402,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex3 = isState ? picomatch4.compileRe(glob2, options) : picomatch4.makeRe(glob2, options, false, true);
+      const regex3 = isState ? picomatch5.compileRe(glob2, options) : picomatch5.makeRe(glob2, options, false, true);
       const state = regex3.state;
       delete regex3.state;
       let isIgnored2 = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored2 = picomatch4(opts.ignore, ignoreOpts, returnState);
+        isIgnored2 = picomatch5(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch4.test(input, regex3, options, { glob: glob2, posix });
+        const { isMatch, match, output } = picomatch5.test(input, regex3, options, { glob: glob2, posix });
         const result = { glob: glob2, state, regex: regex3, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -39437,7 +39437,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch4.test = (input, regex3, options, { glob: glob2, posix } = {}) => {
+    picomatch5.test = (input, regex3, options, { glob: glob2, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -39454,24 +39454,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch4.matchBase(input, regex3, options, posix);
+          match = picomatch5.matchBase(input, regex3, options, posix);
         } else {
           match = regex3.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch4.matchBase = (input, glob2, options, posix = options && options.windows) => {
-      const regex3 = glob2 instanceof RegExp ? glob2 : picomatch4.makeRe(glob2, options);
+    picomatch5.matchBase = (input, glob2, options, posix = options && options.windows) => {
+      const regex3 = glob2 instanceof RegExp ? glob2 : picomatch5.makeRe(glob2, options);
       return regex3.test(utils.basename(input, { windows: posix }));
     };
-    picomatch4.isMatch = (str, patterns, options) => picomatch4(patterns, options)(str);
-    picomatch4.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch4.parse(p2, options));
+    picomatch5.isMatch = (str, patterns, options) => picomatch5(patterns, options)(str);
+    picomatch5.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch5.parse(p2, options));
       return parse4(pattern, { ...options, fastpaths: false });
     };
-    picomatch4.scan = (input, options) => scan(input, options);
-    picomatch4.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch5.scan = (input, options) => scan(input, options);
+    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -39482,13 +39482,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex3 = picomatch4.toRegex(source, options);
+      const regex3 = picomatch5.toRegex(source, options);
       if (returnState === true) {
         regex3.state = state;
       }
       return regex3;
     };
-    picomatch4.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch5.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -39499,9 +39499,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse4(input, options);
       }
-      return picomatch4.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch4.toRegex = (source, options) => {
+    picomatch5.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -39510,8 +39510,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch4.constants = constants3;
-    module2.exports = picomatch4;
+    picomatch5.constants = constants3;
+    module2.exports = picomatch5;
   }
 });
 
@@ -39521,14 +39521,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch4(glob2, options, returnState = false) {
+    function picomatch5(glob2, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob2, options, returnState);
     }
-    Object.assign(picomatch4, pico);
-    module2.exports = picomatch4;
+    Object.assign(picomatch5, pico);
+    module2.exports = picomatch5;
   }
 });
 
@@ -52981,8 +52981,32 @@ function nameOf(path) {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
+// src/patch/followed.ts
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
+var FOLLOWED_GLOBS = [
+  "drivers/vfio/pci/**",
+  "drivers/pci/**",
+  "include/linux/pci*.h",
+  "include/linux/vfio_pci_core.h"
+];
+function globMatcher(globs) {
+  const m2 = (0, import_picomatch4.default)(globs, { dot: true });
+  return (p2) => m2(p2);
+}
+function filesInText(texts) {
+  const files = /* @__PURE__ */ new Set();
+  for (const text2 of texts) {
+    for (const m2 of text2.matchAll(/^diff --git a\/(\S+) b\/(\S+)/gm)) {
+      files.add(m2[1]);
+      files.add(m2[2]);
+    }
+    for (const m2 of text2.matchAll(/^(?:\+\+\+|---) [ab]\/(\S+)/gm)) files.add(m2[1]);
+  }
+  return [...files];
+}
+
 // src/action/review.ts
-var RELEVANT = /^diff --git a\/(drivers\/vfio\/pci\/|drivers\/pci\/|include\/linux\/(pci|vfio)[^ ]*)/m;
+var followed = globMatcher(FOLLOWED_GLOBS);
 function pullMessage(pull) {
   return { source: pull.url, subject: pull.title, body: pull.diff, references: [], to: [], cc: [], attachments: [] };
 }
@@ -53005,7 +53029,7 @@ async function reviewPull(gh, owner, repo, pull, s) {
   const relevant = [];
   for (const c3 of pull.commits) {
     const diff = await fetchCommitDiff(gh, owner, repo, c3.sha);
-    if (RELEVANT.test(diff)) relevant.push({ c: c3, diff });
+    if (filesInText([diff]).some(followed)) relevant.push({ c: c3, diff });
   }
   if (relevant.length < 2) return { result, introducedBy, commitOnly };
   s.log?.(`${relevant.length} commits touch vfio/pci: reviewing each as well`);

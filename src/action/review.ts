@@ -7,6 +7,7 @@ import type { Finding, Message } from '../model.js';
 import { allFindings, reviewMessages, type Reviewed } from '../pipeline.js';
 import type { KnowledgeBase } from '../kb/types.js';
 import type { SourceTree } from '../ingest/tree.js';
+import { FOLLOWED_GLOBS, filesInText, globMatcher } from '../patch/followed.js';
 import { fetchCommitDiff, type PullCommit, type PullData } from './fetch.js';
 import type { GitHubClient } from '../post/octokit.js';
 
@@ -33,8 +34,7 @@ export interface PullReview {
   commitOnly: CommitNote[];
 }
 
-/** Paths whose changes the reviewer cares about, per commit. */
-const RELEVANT = /^diff --git a\/(drivers\/vfio\/pci\/|drivers\/pci\/|include\/linux\/(pci|vfio)[^ ]*)/m;
+const followed = globMatcher(FOLLOWED_GLOBS);
 
 function pullMessage(pull: PullData): Message {
   return { source: pull.url, subject: pull.title, body: pull.diff, references: [], to: [], cc: [], attachments: [] };
@@ -60,7 +60,7 @@ export async function reviewPull(gh: GitHubClient, owner: string, repo: string, 
   const relevant: { c: PullCommit; diff: string }[] = [];
   for (const c of pull.commits) {
     const diff = await fetchCommitDiff(gh, owner, repo, c.sha);
-    if (RELEVANT.test(diff)) relevant.push({ c, diff });
+    if (filesInText([diff]).some(followed)) relevant.push({ c, diff });
   }
   if (relevant.length < 2) return { result, introducedBy, commitOnly };
   s.log?.(`${relevant.length} commits touch vfio/pci: reviewing each as well`);

@@ -9,7 +9,8 @@
 import { parseMail } from '../ingest/index.js';
 import { crashPoint } from './crash.js';
 import type { JobEnv } from './env.js';
-import { filesInText, globMatcher, isPlain, mayCarryPatch, patchFiles, quickHeaders, subjectTags } from './relevance.js';
+import { isPlain, mayCarryPatch, patchFiles, quickHeaders, subjectTags } from './relevance.js';
+import { filesInText, globMatcher } from '../patch/followed.js';
 import { seriesGroup } from './series-wait.js';
 import type { RawItem, Source, Unit } from './sources/types.js';
 import { firstWithMessageId, getCursor, hasKey, logEvent, now, setCursor, stmt, type Outcome } from './state.js';

@@ -24,13 +24,10 @@ import { basename, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.js';
 import { SEVERITIES, type Severity } from '../model.js';
+import { FOLLOWED_GLOBS } from '../patch/followed.js';
 
-export const DEFAULT_GLOBS = [
-  'drivers/vfio/pci/**',
-  'drivers/pci/**',
-  'include/linux/pci*.h',
-  'include/linux/vfio_pci_core.h',
-];
+/** The files followed when a list names no globs. */
+export const DEFAULT_GLOBS = FOLLOWED_GLOBS;
 
 export interface ListPolicy {
   name: string;

@@ -3,7 +3,7 @@
  * other subsystems, and a backfill of a busy list must not MIME-decode every message. The
  * header block is read by hand; only mails that may carry a patch go to the full parser.
  */
-import picomatch from 'picomatch';
+import { filesInText } from '../patch/followed.js';
 import type { Message } from '../model.js';
 import { headerFields } from '../ingest/mime.js';
 import { parseSubject } from '../ingest/series.js';
@@ -83,24 +83,8 @@ export function patchFiles(msg: Message): string[] {
   return filesInText([msg.body, ...msg.attachments.map((a) => a.text)]);
 }
 
-export function filesInText(texts: string[]): string[] {
-  const files = new Set<string>();
-  for (const text of texts) {
-    for (const m of text.matchAll(/^diff --git a\/(\S+) b\/(\S+)/gm)) {
-      files.add(m[1]);
-      files.add(m[2]);
-    }
-    for (const m of text.matchAll(/^(?:\+\+\+|---) [ab]\/(\S+)/gm)) files.add(m[1]);
-  }
-  return [...files];
-}
-
 /** A single-part mail without transfer encoding: its bytes are its text, no MIME parser needed. */
 export function isPlain(h: Headers): boolean {
   return !h.encoded && !h.multipart;
 }
 
-export function globMatcher(globs: string[]): (path: string) => boolean {
-  const m = picomatch(globs, { dot: true });
-  return (p) => m(p);
-}
