@@ -157,6 +157,38 @@ export interface Finding {
   target?: string;
   /** Findings merged into this one because they share a root cause. */
   related?: { rule: string; title: string }[];
+  /**
+   * The root cause this finding shares with others (same restore call, same trace): reporters
+   * render all findings of one cause as one note with sub-points, while JSON/SARIF keep each
+   * finding as its own result. Absent: the finding is its own cause.
+   */
+  cause?: string;
+  /**
+   * The witness: the shortest event sequence from a lifecycle entry point to the risk, in
+   * order. Absent only for notes about the patch's code itself (a change to the MSI-X restore
+   * path, an unknown restore step), which need no path to be shown.
+   */
+  trace?: TraceStep[];
+  /**
+   * Premises the tool could not see (TPH enabled by code outside the patch and tree), each one
+   * sentence; the note states them as conditions, never as facts.
+   */
+  conditions?: string[];
+  /** Message keys of the rule that built this finding (what, why, vfio, ...), for rule tests. */
+  messageKeys?: string[];
+}
+
+/** One numbered step of a witness trace. */
+export interface TraceStep {
+  /** The lifecycle or user event: "open", "user: VFIO_DEVICE_RESET", "close", "call". */
+  event: string;
+  /** The function that performs the step. */
+  function: string;
+  /** Where that code is, when known: a kernel or patch file and its line. */
+  file?: string;
+  line?: number;
+  /** What the step does to the model, one short phrase: "snapshot open-time saved (TPH off)". */
+  effect: string;
 }
 
 export interface PatchModel {
