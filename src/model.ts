@@ -75,6 +75,11 @@ export interface Hunk {
   /** The text after the second `@@` (git's function context), trimmed; "" when absent. */
   section: string;
   lines: DiffLine[];
+  /**
+   * Line of the `@@` header in the patch file, as checkpatch numbers it (`#N`); set by the
+   * patch stage (src/patch/lines.ts) when it knows where the diff sits in the file.
+   */
+  patchLine?: number;
 }
 
 export interface FileChange {

@@ -12,6 +12,8 @@ export interface TableOptions {
   mark?: string[];
   /** A tree's own top-level step ids in call order (TargetInfo.steps); the line's by default. */
   steps?: string[];
+  /** Only the marked rows (reports show the steps their notes are about; `kb table` all). */
+  only?: boolean;
 }
 
 interface Row {
@@ -25,11 +27,12 @@ export function renderStepTable(kb: KnowledgeBase, lineId: string, opts: TableOp
   if (!line) throw new UserError(`unknown kernel line '${lineId}' (known: ${kb.lines.map((l) => l.id).join(', ')})`);
   const mark = new Set(opts.mark ?? []);
   const order = opts.steps?.filter((id) => kb.steps.has(id)) ?? line.restore;
-  const rows: Row[] = order.flatMap((id) => [
+  const all: Row[] = order.flatMap((id) => [
     { step: kb.steps.get(id)!, nested: false, marked: mark.has(id) },
     ...(line.nested?.[id] ?? []).map((n) => ({ step: kb.steps.get(n)!, nested: true, marked: mark.has(n) })),
   ]);
-  return opts.format === 'markdown' ? markdown(rows, line.stateSavedGate) : text(rows, mark.size > 0);
+  const rows = opts.only ? all.filter((r) => r.marked).map((r) => ({ ...r, marked: false })) : all;
+  return opts.format === 'markdown' ? markdown(rows, line.stateSavedGate) : text(rows, !opts.only && mark.size > 0);
 }
 
 /** "yes", "yes (gated on live tph_enabled)", "no", "n/a". */

@@ -16,6 +16,7 @@ import type { Side } from './sides.js';
 import { treeSides } from './apply.js';
 import type { Overlay } from './apply.js';
 import { collectCallbacks, functionTest, wireRoles } from './callbacks.js';
+import { diffFirstLine, numberHunks } from './lines.js';
 
 export interface PatchOptions {
   /** A kernel tree to apply the patch to in memory (whole-file analysis). */
@@ -39,6 +40,7 @@ export async function buildPatch(msg: Message, opts: PatchOptions = {}): Promise
     model.mangledReason = parsed.error;
   }
   model.files = parsed?.files ?? [];
+  if (parsed && split.diff) numberHunks(model.files, split.diff, diffFirstLine(msg, split.diff, split.diffLine));
   if (!model.mangled && parsed && model.files.length) await analyseCode(model, parsed.structured, opts.tree);
   return model;
 }

@@ -19,6 +19,8 @@ export interface ReportContext {
   kb: KnowledgeBase;
   /** checkpatch's --terse: one line per finding. */
   terse?: boolean;
+  /** checkpatch's -v: each finding's full explanation and the whole restore-step table. */
+  verbose?: boolean;
 }
 
 export function render(format: ReportFormat, result: ReviewResult, ctx: ReportContext): string {

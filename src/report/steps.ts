@@ -14,9 +14,10 @@ export function stepTable(
   kb: KnowledgeBase,
   findings: readonly Finding[],
   format: 'text' | 'markdown',
+  only = false,
 ): string {
   const lineId = targetLineId(result, kb);
-  return renderStepTable(kb, lineId, { format, mark: stepsOf(findings), steps: result.target?.steps }).replace(/\s+$/, '');
+  return renderStepTable(kb, lineId, { format, mark: stepsOf(findings), steps: result.target?.steps, only }).replace(/\s+$/, '');
 }
 
 /** Whether a table is worth showing: some finding names restore steps. */

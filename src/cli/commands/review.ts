@@ -32,6 +32,7 @@ const OPTIONS = {
   ignore: { type: 'string', multiple: true },
   'fail-on': { type: 'string', default: 'warning' },
   terse: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
   msgid: { type: 'string' },
   lore: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -60,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     kernel: values.kernel,
     ignore: list(values.ignore),
   });
-  process.stdout.write(render(format, result, { kb, terse: values.terse }));
+  process.stdout.write(render(format, result, { kb, terse: values.terse, verbose: values.verbose }));
   if (format !== 'json' && format !== 'b4') {
     for (const e of errors) process.stderr.write(`vfio-review: ${e.source}: ${e.message}\n`);
   }
