@@ -4,6 +4,7 @@
  * src/kb/rules.ts); this file only runs their triggers over the functions the patch
  * changes and turns what they saw into findings.
  */
+import { hunkIndex } from '../patch/lines.js';
 import { createHash } from 'node:crypto';
 import type { Finding, PatchModel, Severity, TargetInfo } from '../model.js';
 import { SEVERITIES } from '../model.js';
@@ -183,12 +184,9 @@ export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] 
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
   const targetSteps = expandSteps(kb, target);
-  const diffLines = new Map<string, Set<number>>();
-  for (const f of patch.files) {
-    const set = new Set<number>();
-    for (const h of f.hunks) for (const l of h.lines) if (l.newLine !== undefined) set.add(l.newLine);
-    diffLines.set(f.path, set);
-  }
+  // "In the diff" is decided by the one hunk index the reports and the posting stage use.
+  const index = hunkIndex(patch);
+  const diffLines = new Map(patch.files.map((f) => [f.path, index.rightLines(f.path)]));
   const found: { finding: Finding; subject: Subject }[] = [];
   for (const rule of kb.rules) {
     if (!isRuleSpec(rule) || isIgnored(rule, ctx.ignore)) continue;

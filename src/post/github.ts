@@ -5,7 +5,8 @@
  */
 import { stripMarkers, type ReviewComment, type ReviewPayload } from '../report/github.js';
 import { escapeMarkdownLine } from '../report/escape.js';
-import { isAnchored, parseDiffAnchors } from './anchors.js';
+import { indexDiff } from '../patch/lines.js';
+import { MAX_INLINE_COMMENTS } from '../report/github.js';
 import {
   authorFilter,
   listOurComments,
@@ -76,16 +77,18 @@ export async function postReview(
   // Defence in depth: whatever the reports quoted from the patch, the bot notifies nobody.
   const payload = { ...input, body: neutralize(input.body), comments: input.comments.map((c) => ({ ...c, body: neutralize(c.body) })) };
   const isOurs = authorFilter(opts.botLogins ?? []);
-  const anchors = parseDiffAnchors(opts.diff);
+  // The same hunk index the reports anchored with, over the diff GitHub will check against.
+  const anchors = indexDiff(opts.diff);
+  const isAnchored = (c: ReviewComment) => anchors.has(c.path, c.line, c.side);
   const existing = await listOurComments(gh, t, isOurs);
   const active = new Map<string, OurComment>();
   for (const c of existing) if (!c.resolved && !active.has(c.fingerprint)) active.set(c.fingerprint, c);
 
   const current = new Set([...payload.comments.map((c) => c.fingerprint), ...payload.outside]);
-  const anchorable = payload.comments.filter((c) => isAnchored(anchors, c));
-  const unanchorable = payload.comments.filter((c) => !isAnchored(anchors, c) && !active.has(c.fingerprint));
+  const anchorable = payload.comments.filter((c) => isAnchored(c));
+  const unanchorable = payload.comments.filter((c) => !isAnchored(c) && !active.has(c.fingerprint));
   const fresh = anchorable.filter((c) => !active.has(c.fingerprint));
-  const inline = fresh.slice(0, opts.maxInline ?? 30);
+  const inline = fresh.slice(0, opts.maxInline ?? MAX_INLINE_COMMENTS);
   const overflow = fresh.slice(inline.length);
   const out: PostOutcome = {
     posted: [],
