@@ -40,10 +40,23 @@ export async function reviewMessages(
     for (const patch of patches) {
       if (patch.kind !== 'patch' || patch.mangled) continue;
       const series = patches.filter((p) => p !== patch && p.seriesKey && p.seriesKey === patch.seriesKey);
-      patch.findings = await analyzePatchAsync(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
+      const ignore = [...(opts.ignore ?? []), ...trailerIgnores(patch)];
+      patch.findings = await analyzePatchAsync(patch, { kb, target, tree: opts.tree, ignore, series });
     }
   }
   return { tool: TOOL, version: VERSION, target, patches, errors, kb };
+}
+
+/**
+ * A known false positive, suppressed by the patch itself: a `vfio-review: ignore <id> ...`
+ * trailer in its commit message (ids or TYPEs, separated by commas or spaces) silences those
+ * rules for that patch only, wherever it is reviewed (CLI, Action, mailing-list job).
+ */
+export function trailerIgnores(patch: PatchModel): string[] {
+  return patch.trailers
+    .filter((t) => t.key.toLowerCase() === 'vfio-review')
+    .flatMap((t) => /^ignore\s+(.+)$/i.exec(t.value.trim())?.[1].split(/[\s,]+/) ?? [])
+    .filter(Boolean);
 }
 
 /** All findings of a result, in patch order. */

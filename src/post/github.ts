@@ -52,6 +52,8 @@ export interface PostOutcome {
   kept: string[];
   /** Fingerprints whose earlier comment was marked resolved. */
   resolved: string[];
+  /** Fingerprints whose earlier comment still holds but now reads differently (a point of the cause fixed): edited in place. */
+  updated: string[];
   /** Fingerprints that went into the review body instead of inline (anchor, 422, cap). */
   movedToBody: string[];
   duplicatesRemoved: number;
@@ -94,6 +96,7 @@ export async function postReview(
     posted: [],
     kept: [...active.keys()].filter((fp) => current.has(fp)),
     resolved: [],
+    updated: [],
     movedToBody: [...unanchorable, ...overflow].map((c) => c.fingerprint),
     duplicatesRemoved: 0,
   };
@@ -110,7 +113,8 @@ export async function postReview(
     out.posted = posted.posted;
     out.movedToBody.push(...posted.failed);
   }
-  out.resolved = await resolveStale(gh, t, existing, current, needReview, log);
+  out.updated = await refreshKept(gh, t, payload.comments, active, log);
+  out.resolved = await resolveStale(gh, t, existing, current, needReview || out.updated.length > 0, log);
   if (needReview) out.duplicatesRemoved = await dedupe(gh, t, isOurs, log);
   return out;
 }
@@ -187,6 +191,33 @@ async function createOneByOne(
 function splitMarker(body: string): [string, string] {
   const i = body.lastIndexOf('<!-- vfio-review:v1 review');
   return i < 0 ? [body, ''] : [body.slice(0, i).trimEnd(), body.slice(i).trim()];
+}
+
+/**
+ * One comment per cause: when a push fixes one point of a cause and the others still hold,
+ * the comment is edited to say what still holds, instead of staying as it was.
+ */
+async function refreshKept(
+  gh: GitHubClient,
+  t: PullTarget,
+  comments: ReviewComment[],
+  active: Map<string, OurComment>,
+  log: (l: string) => void,
+): Promise<string[]> {
+  const done: string[] = [];
+  for (const c of comments) {
+    const old = active.get(c.fingerprint);
+    if (!old || stripMarkers(old.body) === stripMarkers(c.body)) continue;
+    try {
+      await gh.rest.pulls.updateReviewComment({ ...pullWhere(t), comment_id: old.id, body: c.body });
+      done.push(c.fingerprint);
+    } catch (err) {
+      if (isPermissionDenied(err)) throw new ReadOnlyTokenError('updating a comment');
+      if (statusOf(err) !== 404) throw err;
+      log(`comment ${old.id} was deleted meanwhile: not edited`);
+    }
+  }
+  return done;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface ReportContext {
   terse?: boolean;
   /** checkpatch's -v: each finding's full explanation and the whole restore-step table. */
   verbose?: boolean;
+  /** checkpatch's -q: only patches with notes (and their totals). */
+  quiet?: boolean;
 }
 
 export function render(format: ReportFormat, result: ReviewResult, ctx: ReportContext): string {

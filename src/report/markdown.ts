@@ -90,7 +90,7 @@ export function noteMarkdown(n: Note, ctx: ReportContext, opts: NoteMarkdownOpti
 
 function subItem(s: Finding, lead: Finding): string {
   const where = s.line !== lead.line || s.file !== lead.file ? ` (line ${s.line})` : '';
-  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} ${inlineCode(s.type)}${where}`;
+  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.type)}, ${inlineCode(s.rule)})${where}`;
 }
 
 /** Every finding of the note in full, folded: the explanation a reader opens on purpose. */

@@ -35,11 +35,13 @@ export function renderText(result: ReviewResult, ctx: ReportContext): string {
   const patches = reviewedPatches(result);
   if (ctx.terse) return plainText(patches.flatMap((p) => byPosition(p.findings).map(terseLine)).map((l) => l + '\n').join(''));
   if (patches.length === 0) return 'vfio-review: no patches to review in the input.\n';
-  const blocks = patches.map((p) => renderPatch(p, result, ctx));
+  const shown = ctx.quiet ? patches.filter((p) => p.findings.length > 0 || p.mangled) : patches;
+  const blocks = shown.map((p) => renderPatch(p, result, ctx));
   const counts = countFindings(patches.flatMap((p) => p.findings));
   const lines = patches.reduce((n, p) => n + (p.mangled ? 0 : linesChecked(p)), 0);
   const run = patches.length > 1 ? [`${totalLine(counts, lines)} (${patches.length} patches)`] : [];
-  blocks.push([...run, `Target kernel: ${targetSentence(result, ctx.kb)}`].join('\n'));
+  if (!ctx.quiet) blocks.push([...run, `Target kernel: ${targetSentence(result, ctx.kb)}`].join('\n'));
+  if (blocks.length === 0) return '';
   return plainText(blocks.join('\n\n') + '\n');
 }
 

@@ -12,6 +12,7 @@ import { loadKnowledgeBase, RULES_DIR, renderStepTable, resolveTarget } from '..
 import { isRuleSpec, type RuleDefinition } from '../../kb/rules.js';
 import { selectSteps } from '../../analyze/predicates.js';
 import { expandSteps } from '../../analyze/scope.js';
+import { describePredicate, severities, severityText } from './rules.js';
 
 const USAGE = `usage: vfio-review explain RULE [--kernel V] [--rules DIR]
 
@@ -61,7 +62,11 @@ export async function run(argv: string[]): Promise<number> {
   const rule = findRule(kb.rules, positionals[0]);
   const root = dirname(dir.replace(/\/+$/, ''));
   const out: string[] = [];
-  out.push(`${rule.id} (${rule.type}, ${rule.severity})`, `${rule.title}`, '');
+  out.push(`${rule.id} (${rule.type}, ${severityText(rule)})`, `${rule.title}`, '');
+  const levels = severities(rule);
+  if (levels.length > 1) {
+    out.push(`Severity: ${rule.severity} by default; ${levels.slice(1).map((l) => `${l.severity} when ${describePredicate(l.when!)}`).join('; ')}.`, '');
+  }
   out.push(rule.doc?.trim() || rule.description);
   if (isRuleSpec(rule) && rule.steps?.length) {
     const target = await resolveTarget(kb, { kernel: values.kernel });
