@@ -65,6 +65,9 @@ function text(rows: Row[], marking: boolean): string {
   return out.join('\n') + '\n';
 }
 
+/** Snapshot vs live at a glance where a picture cannot go (GitHub strips SVG from comments). */
+const SOURCE_ICON: Record<RestoreStep['source'], string> = { snapshot: '🟧', live: '🟩', 'clears-hw': '⬜' };
+
 function markdown(rows: Row[], gate: boolean): string {
   const out = [
     '| # | Step | Function | Source | Gate | Snapshot-dependent? |',
@@ -77,13 +80,14 @@ function markdown(rows: Row[], gate: boolean): string {
       num,
       `${r.nested ? '↳ ' : ''}\`${r.step.id}\``,
       `\`${r.step.function}()\``,
-      r.step.source,
+      `${SOURCE_ICON[r.step.source]} ${r.step.source}`,
       (r.step.gate ?? '').replace(/\|/g, '\\|'),
       snapshotDependent(r.step),
     ];
     if (r.marked) cells.splice(1, 5, ...cells.slice(1, 6).map((c) => (c ? `**${c}**` : c)));
     out.push(`| ${cells.join(' | ')} |`);
   }
+  out.push('', '🟧 values from the saved snapshot · 🟩 rewritten from live state · ⬜ clears hardware status');
   if (gate) out.push('', '_pci_restore_state() returns early when `!dev->state_saved` in this line (until a2f1e22390ac)._');
   return out.join('\n') + '\n';
 }

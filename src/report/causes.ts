@@ -33,7 +33,7 @@ const RESTORE_REACH = 3;
 /** The cause a finding belongs to within its patch. */
 export function causeKey(patch: PatchModel, f: Finding): string {
   if (f.cause) return `cause:${f.cause}`;
-  return `at:${f.file}\u0000${f.function ?? ''}\u0000${restoreLine(patch, f)}`;
+  return `at:${f.file}:${f.function ?? ''}:${restoreLine(patch, f)}`;
 }
 
 /** The finding's line if it calls the restore, else a restore call a few lines below in the same hunk, else its own line. */
@@ -109,9 +109,9 @@ export function conditionsSentence(conditions: readonly string[]): string | unde
 }
 
 /** Trace steps as numbered one-liners: "1. open: vfio_pci_core_enable() vfio_pci_core.c:541: takes the snapshot". */
-export function traceLines(trace: Finding['trace']): string[] {
+export function traceLines(trace: Finding['trace'], files = true): string[] {
   return (trace ?? []).map((t, i) => {
-    const where = t.file ? ` ${shortPath(t.file)}${t.line ? `:${t.line}` : ''}` : '';
+    const where = t.file && (files || t.line) ? ` ${shortPath(t.file)}${t.line ? `:${t.line}` : ''}` : '';
     const fn = t.function ? ` ${t.function.replace(/\(\)$/, '')}()` : '';
     return `${i + 1}. ${t.event}:${fn}${where}: ${t.effect}`;
   });

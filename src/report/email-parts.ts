@@ -5,10 +5,8 @@
  */
 import type { PatchModel } from '../model.js';
 import { loreLink } from './common.js';
-import { wrapText } from './wrap.js';
 import { TOOL, VERSION } from '../version.js';
 
-const WIDTH = 72;
 
 /** "Re: <subject>", without stacking a second "Re:". */
 export function replySubject(subject: string): string {
@@ -63,13 +61,7 @@ export function rfc2822Date(iso: string): string {
 /** The signature block: `-- `, then who we are, where the patch is, how to reproduce, how to push back. */
 export function footer(patch: PatchModel): string {
   const lines = ['-- '];
-  lines.push(
-    ...wrapText(
-      `${TOOL} ${VERSION}, automated notes on PCI save/restore in vfio/pci patches; ` +
-        'not a human review, so no Reviewed-by, Acked-by or Tested-by.',
-      WIDTH,
-    ).split('\n'),
-  );
+  lines.push(`${TOOL} ${VERSION}: automated notes, not a human review (no Reviewed-by).`);
   if (patch.messageId) lines.push(`Patch: ${loreLink(patch.messageId)}`);
   lines.push('Reproduce in a clone of vfio-review:', '  npm ci && node bin/vfio-review.js review -v PATCH');
   lines.push('A note is wrong? Reply saying which one and why.');

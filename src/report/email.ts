@@ -13,7 +13,7 @@ import { attribution, footer, greeting, patchName, replySubject } from './email-
 import { plainText } from './escape.js';
 import { firstParagraph, plainProse, shortFix, targetWords } from './prose.js';
 import { planQuotes, type QuoteSegment } from './quote.js';
-import { hasSteps, stepTable } from './steps.js';
+import { hasSteps, stepSummary } from './steps.js';
 import { wrapText } from './wrap.js';
 
 const WIDTH = 72;
@@ -59,8 +59,8 @@ export function renderEmailBody(patch: PatchModel, result: ReviewResult, ctx: Re
 function intro(patch: PatchModel, result: ReviewResult, ctx: ReportContext): string {
   const what = countsPhrase(countFindings(patch.findings));
   return wrapText(
-    `vfio-review, an automated checker for PCI save/restore, has notes on this patch (${what}). ` +
-      `They assume ${targetWords(result, ctx.kb)}, and may be wrong.`,
+    `vfio-review (automated, it may be wrong) has notes on this patch (${what}), ` +
+      `assuming ${targetWords(result, ctx.kb)}.`,
     WIDTH,
   );
 }
@@ -88,10 +88,10 @@ function renderNote(n: Note, ctx: ReportContext): string {
   const subs = subPoints(n);
   if (subs.length) {
     const items = subs.map((s) => wrapText(`- ${LEVEL[s.severity]}:${s.type}: ${s.title}${s.line !== f.line ? ` (line ${s.line})` : ''}`, WIDTH));
-    body.push(['The same restore also raises:', ...items].join('\n'));
+    body.push(['Also at this restore:', ...items].join('\n'));
   }
-  const trace = traceLines(noteTrace(n));
-  if (trace.length) body.push(['How it gets there:', ...trace.map((t) => wrapText(t, WIDTH, '  '))].join('\n'));
+  const trace = traceLines(noteTrace(n), false);
+  if (trace.length) body.push(['How it gets there:', ...trace.map((t) => wrapText(`  ${t}`, WIDTH))].join('\n'));
   const cond = conditionsSentence(noteConditions(n));
   if (cond) body.push(wrapText(cond, WIDTH));
   body.push(wrapText(`Suggested fix: ${plainProse(shortFix(f, ctx.kb))}`, WIDTH));
@@ -99,8 +99,9 @@ function renderNote(n: Note, ctx: ReportContext): string {
 }
 
 function stepsBlock(patch: PatchModel, result: ReviewResult, ctx: ReportContext): string {
-  const lead = wrapText(`Restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)} these notes are about:`, WIDTH);
-  return `${lead}\n${stepTable(result, ctx.kb, patch.findings, 'text', true)}`;
+  const lead = `Restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)} these notes are about:`;
+  const groups = stepSummary(result, ctx.kb, patch.findings).map((g) => wrapText(`- ${g.source}: ${g.steps.join(', ')}`, WIDTH));
+  return [wrapText(lead, WIDTH), ...groups].join('\n');
 }
 
 /** Notes on lines the diff does not show (a caller elsewhere, a table entry): told, not quoted. */

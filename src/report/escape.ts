@@ -39,7 +39,9 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|~!])/g, '\\$1');
+    .replace(/([\\`*[\]|~!])/g, '\\$1')
+    // An underscore inside a word never opens emphasis in GFM: C names stay readable.
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_');
   const blocks = inline
     .split('\n')
     .map((line) => line.replace(/^(\s*)([#+=-])/, '$1\\$2').replace(/^(\s*\d+)([.)])(?=\s|$)/, '$1\\$2'))

@@ -8,7 +8,7 @@
 import type { Finding, PatchModel, ReviewResult, Severity } from '../model.js';
 import type { ReportContext } from './index.js';
 import { countFindings, countsPhrase, reviewedPatches, targetLineId, targetSentence } from './common.js';
-import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, traceLines, type Note } from './causes.js';
+import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, type Note } from './causes.js';
 import { codeBlock, escapeMarkdown, escapeMarkdownLine, inlineCode, safeLink } from './escape.js';
 import { firstParagraph, shortFix } from './prose.js';
 import { hasSteps, stepTable } from './steps.js';
@@ -78,9 +78,9 @@ export function noteMarkdown(n: Note, ctx: ReportContext, opts: NoteMarkdownOpti
   parts.push(idLine(f, opts.location));
   parts.push(proseMarkdown(firstParagraph(f.message)));
   const subs = subPoints(n);
-  if (subs.length) parts.push(`The same restore also raises:\n\n${subs.map((s) => `- ${subItem(s, f)}`).join('\n')}`);
-  const trace = traceLines(noteTrace(n));
-  if (trace.length) parts.push(`**Trace:**\n\n${trace.map((t) => escapeMarkdown(t)).join('\n')}`);
+  if (subs.length) parts.push(`Also at this restore:\n\n${subs.map((s) => `- ${subItem(s, f)}`).join('\n')}`);
+  const trace = traceMarkdown(noteTrace(n));
+  if (trace) parts.push(`**Trace:**\n\n${trace}`);
   const cond = conditionsSentence(noteConditions(n));
   if (cond) parts.push(proseMarkdown(cond));
   parts.push(`**Fix:** ${proseMarkdown(shortFix(f, ctx.kb))}`);
@@ -88,9 +88,19 @@ export function noteMarkdown(n: Note, ctx: ReportContext, opts: NoteMarkdownOpti
   return parts.join('\n\n');
 }
 
+/** The witness as an ordered list: event, `function()` (and file:line when known), effect. */
+function traceMarkdown(trace: Finding['trace']): string {
+  return (trace ?? [])
+    .map((t, i) => {
+      const where = t.file && t.line ? ` ${inlineCode(`${t.file.split('/').pop()}:${t.line}`)}` : '';
+      return `${i + 1}. ${escapeMarkdownLine(t.event)}: ${inlineCode(`${t.function.replace(/\(\)$/, '')}()`)}${where}: ${escapeMarkdownLine(t.effect)}`;
+    })
+    .join('\n');
+}
+
 function subItem(s: Finding, lead: Finding): string {
   const where = s.line !== lead.line || s.file !== lead.file ? ` (line ${s.line})` : '';
-  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.type)}, ${inlineCode(s.rule)})${where}`;
+  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)})${where}`;
 }
 
 /** Every finding of the note in full, folded: the explanation a reader opens on purpose. */

@@ -27,7 +27,7 @@ export function shortFix(f: Finding, kb: KnowledgeBase): string {
 export function targetWords(result: ReviewResult, kb: KnowledgeBase): string {
   const t = result.target;
   const line = t?.line ?? kb.newestLine().id;
-  if (!t || t.how === 'default') return `Linux ${line}, the newest kernel line the knowledge base knows (no kernel was named)`;
+  if (!t || t.how === 'default') return `Linux ${line}, the newest kernel line it knows`;
   if (t.how === 'tree') return `the kernel tree it was run on, which matches the ${line} line`;
   const version = /--kernel ([^;)\s]+)/.exec(t.description)?.[1];
   return `Linux ${version ?? line}${version && version !== line ? ` (the ${line} line)` : ''}`;

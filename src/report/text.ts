@@ -87,7 +87,7 @@ function renderNote(n: Note, patch: PatchModel, ctx: ReportContext): string {
   if (cond) body.push(wrapText(cond, WIDTH));
   body.push(wrapText(`Fix: ${plainProse(ctx.verbose ? f.suggestion || shortFix(f, ctx.kb) : shortFix(f, ctx.kb))}`, WIDTH));
   if (ctx.verbose) for (const s of subs) body.push(verboseSub(s));
-  return `${out.join('\n')}\n\n${body.join('\n')}`;
+  return `${out.join('\n')}\n\n${body.join(ctx.verbose ? '\n\n' : '\n')}`;
 }
 
 /** A sub-point: its level, TYPE and title, and where it is when that is not the headline's line. */

@@ -51,7 +51,7 @@ test('github: one inline comment per cause, anchored path + line + RIGHT on a di
   );
   const body = review.comments[0].body;
   assert.ok(body.includes('**⚠️ Warning: Restore of a stale snapshot outside the release path**'));
-  assert.ok(body.includes('`SNAPSHOT_STALE_TPH`') && body.includes('`MSIX_MEMORY_BIT`'), 'sub-points');
+  assert.ok(body.includes('`snapshot/stale-tph`') && body.includes('`msix/memory-bit`'), 'sub-points');
   assert.ok(body.length <= 1500, `inline comment of ${body.length} characters`);
   assert.ok(review.body.includes('### Inline notes in full'), 'the full text is in the summary');
 });

@@ -75,7 +75,7 @@ test('pipeline: the GitHub review anchors every inline note on a line of its hun
     const lines = p3.files.filter((f) => f.path === c.path).flatMap((f) => f.hunks.flatMap((h) => h.lines));
     assert.ok(lines.some((l) => l.kind !== '-' && l.newLine === c.line), `${c.path}:${c.line} is in the diff`);
     assert.ok(parseMarker(c.body));
-    assert.ok(c.body.includes('vfio\\_pci\\_core\\_aer\\_reset\\_done'));
+    assert.ok(c.body.includes('vfio_pci_core_aer_reset_done'));
   }
 });
 
