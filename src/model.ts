@@ -181,6 +181,11 @@ export interface Finding {
   conditions?: string[];
   /** Message keys of the rule that built this finding (what, why, vfio, ...), for rule tests. */
   messageKeys?: string[];
+  /**
+   * When the fix is a concrete change of `line`: the text (one or more lines, without diff
+   * markers) to put in its place. GitHub comments offer it as a ```suggestion block.
+   */
+  replacement?: string;
 }
 
 /** One numbered step of a witness trace. */

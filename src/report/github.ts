@@ -96,7 +96,7 @@ function uniqueNotes(result: ReviewResult): { n: Note; patch: PatchModel }[] {
 
 /** An inline comment: the short note (the full explanation is folded in the review summary). */
 function commentBody(n: Note, result: ReviewResult, ctx: ReportContext): string {
-  const note = noteMarkdown(n, ctx, { heading: '', location: false });
+  const note = noteMarkdown(n, ctx, { heading: '', location: false, suggestion: true });
   const meta = `<sub>${TOOL} ${VERSION} · Linux ${escapeMarkdownLine(result.target?.line ?? ctx.kb.newestLine().id)} · in full: the review summary</sub>`;
   return `${note}\n\n${meta}\n\n${fingerprintMarker(n.lead.fingerprint)}`;
 }

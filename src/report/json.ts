@@ -22,7 +22,7 @@ const ORDERS: { has: string; keys: string[] }[] = [
   {
     has: 'fingerprint',
     keys: ['rule', 'type', 'severity', 'file', 'line', 'outsideDiff', 'function', 'title', 'message', 'suggestion',
-      'steps', 'fingerprint', 'references', 'target', 'related', 'cause', 'trace', 'conditions', 'messageKeys'],
+      'steps', 'fingerprint', 'references', 'target', 'related', 'cause', 'trace', 'conditions', 'messageKeys', 'replacement'],
   },
   { has: 'hunks', keys: ['path', 'oldPath', 'status', 'binary', 'oldMode', 'newMode', 'similarity', 'hunks'] },
   { has: 'oldStart', keys: ['oldStart', 'oldLines', 'newStart', 'newLines', 'section', 'lines'] },

@@ -10,7 +10,7 @@ import type { ReportContext } from './index.js';
 import { countFindings, countsPhrase, reviewedPatches, targetLineId, targetSentence } from './common.js';
 import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, type Note } from './causes.js';
 import { codeBlock, escapeMarkdown, escapeMarkdownLine, inlineCode, safeLink } from './escape.js';
-import { firstParagraph, shortFix } from './prose.js';
+import { applicableReferences, firstParagraph, shortFix } from './prose.js';
 import { hasSteps, stepTable } from './steps.js';
 import { TOOL, VERSION } from '../version.js';
 
@@ -57,6 +57,8 @@ export interface NoteMarkdownOptions {
   location: boolean;
   /** Add every finding's full explanation, folded (off on inline comments: they stay short). */
   details?: boolean;
+  /** Offer the lead's concrete line change as a ```suggestion (inline comments only: GitHub applies it to the commented line). */
+  suggestion?: boolean;
 }
 
 /**
@@ -84,6 +86,7 @@ export function noteMarkdown(n: Note, ctx: ReportContext, opts: NoteMarkdownOpti
   const cond = conditionsSentence(noteConditions(n));
   if (cond) parts.push(proseMarkdown(cond));
   parts.push(`**Fix:** ${proseMarkdown(shortFix(f, ctx.kb))}`);
+  if (opts.suggestion && f.replacement !== undefined) parts.push(suggestionBlock(f.replacement));
   if (opts.details) parts.push(detailsBlock(n));
   return parts.join('\n\n');
 }
@@ -108,7 +111,8 @@ export function detailsBlock(n: Note): string {
   const sections = n.points.map((p) => {
     const body = p.message.split(/\n\s*\n/).map((para) => proseMarkdown(para.trim()));
     if (p.suggestion) body.push(`**Fix:** ${proseMarkdown(p.suggestion)}`);
-    if (p.references.length) body.push(`**References:** ${p.references.map(referenceMarkdown).join('; ')}`);
+    const refs = applicableReferences(p);
+    if (refs.length) body.push(`**References:** ${refs.map(referenceMarkdown).join('; ')}`);
     return [`**${inlineCode(p.type)}** ${escapeMarkdownLine(p.title)}`, ...body].join('\n\n');
   });
   return `<details><summary>Why, in full (${n.points.length === 1 ? 'this note' : `${n.points.length} points`})</summary>\n\n${sections.join('\n\n---\n\n')}\n\n</details>`;
@@ -126,9 +130,9 @@ function referenceMarkdown(r: Finding['references'][number]): string {
   return `${safeLink(r.title, r.url)}${commit}`;
 }
 
-/** A ```suggestion block replacing the commented line, when a fix is a concrete line change. */
-export function suggestionBlock(replacement: string | undefined): string | undefined {
-  return replacement === undefined ? undefined : codeBlock(replacement, 'suggestion');
+/** A ```suggestion block replacing the commented line (GitHub shows it as a change to apply). */
+export function suggestionBlock(replacement: string): string {
+  return codeBlock(replacement.replace(/\n$/, ''), 'suggestion');
 }
 
 export function footerLine(): string {

@@ -32,3 +32,21 @@ export function targetWords(result: ReviewResult, kb: KnowledgeBase): string {
   const version = /--kernel ([^;)\s]+)/.exec(t.description)?.[1];
   return `Linux ${version ?? line}${version && version !== line ? ` (the ${line} line)` : ''}`;
 }
+
+/**
+ * The references that apply to this note: links, and commits the note's own text names (a
+ * rule lists the gate commit for the variant that talks about it, not for every patch).
+ * Source-file pointers are for `explain`, not for notes.
+ */
+export function applicableReferences(f: Finding): Finding['references'] {
+  const text = `${f.message}\n${f.suggestion}`;
+  return f.references.filter((r) => {
+    if (r.url && /^https?:\/\/\S+$/.test(r.url)) return true;
+    return !!r.commit && text.includes(r.commit.slice(0, 7));
+  });
+}
+
+/** "title (commit abc123)" / "title <url>" for plain text. */
+export function referenceText(r: Finding['references'][number]): string {
+  return `${r.title}${r.commit ? ` (commit ${r.commit.slice(0, 12)})` : ''}${r.url ? ` <${r.url}>` : ''}`;
+}

@@ -24,7 +24,7 @@ import type { Finding, PatchModel, ReviewResult } from '../model.js';
 import type { ReportContext } from './index.js';
 import { LEVEL, byPosition, countFindings, diffText, findNewLine, linesChecked, patchLineOf, reviewedPatches, targetLineId, targetSentence, totalLine, type Counts } from './common.js';
 import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, traceLines, type Note } from './causes.js';
-import { firstParagraph, plainProse, shortFix } from './prose.js';
+import { applicableReferences, firstParagraph, plainProse, referenceText, shortFix } from './prose.js';
 import { plainText } from './escape.js';
 import { hasSteps, stepTable } from './steps.js';
 import { wrapText } from './wrap.js';
@@ -87,6 +87,10 @@ function renderNote(n: Note, patch: PatchModel, ctx: ReportContext): string {
   if (cond) body.push(wrapText(cond, WIDTH));
   body.push(wrapText(`Fix: ${plainProse(ctx.verbose ? f.suggestion || shortFix(f, ctx.kb) : shortFix(f, ctx.kb))}`, WIDTH));
   if (ctx.verbose) for (const s of subs) body.push(verboseSub(s));
+  if (ctx.verbose) {
+    const refs = n.points.flatMap(applicableReferences).filter((r, i, all) => all.findIndex((x) => referenceText(x) === referenceText(r)) === i);
+    if (refs.length) body.push(['References:', ...refs.map((r) => `  ${referenceText(r)}`)].join('\n'));
+  }
   return `${out.join('\n')}\n\n${body.join(ctx.verbose ? '\n\n' : '\n')}`;
 }
 

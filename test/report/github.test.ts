@@ -154,3 +154,19 @@ test('github: nothing from the patch can mention, reference, inject HTML or forg
   assert.equal(parseMarker(review.comments[0].body), 'ev-0000000000000001');
   assert.deepEqual(listMarkers(review.body), []);
 });
+
+test('github: a concrete line change is offered as a suggestion block; patch text in it stays verbatim', () => {
+  const result = sampleResult();
+  result.patches[0].findings[0].replacement = '\tif (pci_load_saved_state(pdev, vdev->pci_saved_state))\n\t\treturn; /* `x` @y */';
+  const [c] = buildGithubReview(result, { kb }).comments;
+  assert.ok(c.body.includes('```suggestion\n\tif (pci_load_saved_state(pdev, vdev->pci_saved_state))\n\t\treturn; /* `x` @y */\n```'), c.body);
+  assert.ok(c.body.length <= 1500);
+  assert.ok(!buildGithubReview(sampleResult(), { kb }).comments[0].body.includes('```suggestion'), 'no suggestion without a concrete change');
+});
+
+test('github: the rules\' own code spans render as code, patch text is escaped', () => {
+  const result = sampleResult();
+  result.patches[0].findings[0].message = 'The `.reset_done` callback of foo_*bar*() <b>x</b>.';
+  const [c] = buildGithubReview(result, { kb }).comments;
+  assert.ok(c.body.includes('The `.reset_done` callback of foo\\_\\*bar\\*() &lt;b&gt;x&lt;/b&gt;.'), c.body);
+});

@@ -52,3 +52,12 @@ test('markdown: patch-controlled text is escaped (no HTML, no mentions, no refer
   assert.ok(!/(^|[^\\])\[link/.test(out), 'no live javascript: link');
   assert.ok(out.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the subject is shown as text');
 });
+
+test('markdown: a reference appears only where it applies (a commit the note names, or a link)', () => {
+  const r = seriesResult();
+  const p3 = r.patches.find((p) => p.findings.length)!;
+  const out = () => render('markdown', r, { kb });
+  assert.doesNotMatch(out(), /commit `a2f1e22390ac`/, 'the gate commit is not named by the note');
+  p3.findings[0].message += '\n\nSince a2f1e22390ac every restore writes the snapshot back.';
+  assert.match(out(), /commit `a2f1e22390ac`/);
+});
