@@ -3,10 +3,11 @@
  * Used by the CLI, the GitHub Action and the mailing-list job alike; it neither reads
  * inputs nor posts notes.
  */
-import type { Finding, InputError, Message, PatchModel, ReviewResult, Severity, TargetInfo } from './model.js';
+import type { CallGraph, Finding, InputError, Message, PatchModel, ReviewResult, Severity, TargetInfo } from './model.js';
 import { SEVERITIES } from './model.js';
 import { buildPatch } from './patch/index.js';
-import { analyzePatchAsync } from './analyze/index.js';
+import { callGraphOrNote } from './patch/callgraph.js';
+import { analyzePatch } from './analyze/index.js';
 import { loadKnowledgeBase, resolveTarget } from './kb/index.js';
 import type { KnowledgeBase } from './kb/types.js';
 import type { SourceTree } from './ingest/tree.js';
@@ -40,10 +41,19 @@ export async function reviewMessages(
     for (const patch of patches) {
       if (patch.kind !== 'patch' || patch.mangled) continue;
       const series = patches.filter((p) => p !== patch && p.seriesKey && p.seriesKey === patch.seriesKey);
-      patch.findings = await analyzePatchAsync(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
+      const graph = await callGraph(patch, opts.tree);
+      patch.findings = analyzePatch(patch, { kb, target, graph, ignore: opts.ignore, series });
     }
   }
   return { tool: TOOL, version: VERSION, target, patches, errors, kb };
+}
+
+/** With --tree: the post-patch call graph; when it cannot be built, the patch model says why. */
+async function callGraph(patch: PatchModel, tree?: SourceTree): Promise<CallGraph | undefined> {
+  if (!tree) return undefined;
+  const { graph, note } = await callGraphOrNote(patch, tree);
+  if (note) patch.analysis = { mode: patch.analysis?.mode ?? 'fragment', treeNote: [patch.analysis?.treeNote, note].filter(Boolean).join('; ') };
+  return graph;
 }
 
 /** All findings of a result, in patch order. */

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { relative } from 'node:path';
 import { loadKnowledgeBase } from '../src/kb/index.js';
-import { isRuleSpec } from '../src/kb/rules.js';
+import { isRuleSpec } from '../src/rules/types.js';
 import type { Finding } from '../src/model.js';
 import { reviewPatchFiles } from './analyze/support.js';
 import { PROJECT, readCases, type ExpectedFinding, type RuleCase } from './analyze/cases.js';

@@ -13,7 +13,7 @@ import { gitRangeMbox } from './git.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MessageError, parseMail } from './mail.js';
 import { isMaildir, maildirFiles, patchFiles } from './maildir.js';
 import { formatBytes, isFromLine, isSplitProblem, splitMbox, type RawMessage, type SplitProblem } from './mbox.js';
-import type { InputFormat, ReadOptions } from './index.js';
+import type { InputFormat, ReadOptions } from './options.js';
 
 type Item = Message | InputError;
 
