@@ -7,7 +7,7 @@ import type { CallGraph, Finding, InputError, Message, PatchModel, ReviewResult,
 import { SEVERITIES } from './model.js';
 import { buildPatch } from './patch/index.js';
 import { callGraphOrNote } from './patch/callgraph.js';
-import { analyzePatch } from './analyze/index.js';
+import { analyzePatch, type AnalyzeContext } from './analyze/index.js';
 import { loadKnowledgeBase, resolveTarget } from './kb/index.js';
 import type { KnowledgeBase } from './kb/types.js';
 import type { SourceTree } from './ingest/tree.js';
@@ -41,19 +41,26 @@ export async function reviewMessages(
     for (const patch of patches) {
       if (patch.kind !== 'patch' || patch.mangled) continue;
       const series = patches.filter((p) => p !== patch && p.seriesKey && p.seriesKey === patch.seriesKey);
-      const graph = await callGraph(patch, opts.tree);
-      patch.findings = analyzePatch(patch, { kb, target, graph, ignore: opts.ignore, series });
+      patch.findings = await reviewPatch(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
     }
   }
   return { tool: TOOL, version: VERSION, target, patches, errors, kb };
 }
 
-/** With --tree: the post-patch call graph; when it cannot be built, the patch model says why. */
-async function callGraph(patch: PatchModel, tree?: SourceTree): Promise<CallGraph | undefined> {
-  if (!tree) return undefined;
-  const { graph, note } = await callGraphOrNote(patch, tree);
-  if (note) patch.analysis = { mode: patch.analysis?.mode ?? 'fragment', treeNote: [patch.analysis?.treeNote, note].filter(Boolean).join('; ') };
-  return graph;
+/**
+ * The patch stage's call graph (with --tree), then the rules: analyzePatch reads no tree and
+ * returns the findings, which the caller attaches. A graph that cannot be built is a note on
+ * the patch model, and the review goes on without it.
+ */
+async function reviewPatch(patch: PatchModel, ctx: Omit<AnalyzeContext, 'graph'> & { tree?: SourceTree }): Promise<Finding[]> {
+  const { tree, ...rest } = ctx;
+  let graph: CallGraph | undefined;
+  if (tree) {
+    const built = await callGraphOrNote(patch, tree);
+    graph = built.graph;
+    if (built.note) patch.analysis = { mode: patch.analysis?.mode ?? 'fragment', treeNote: [patch.analysis?.treeNote, built.note].filter(Boolean).join('; ') };
+  }
+  return analyzePatch(patch, { ...rest, graph });
 }
 
 /** All findings of a result, in patch order. */

@@ -3,11 +3,9 @@
  * form every data file shares, src/rules/datafile.ts):
  * "<file>: step 'tph', field 'source': must be one of snapshot, live, clears-hw".
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
-import { schemaMessage, type EntryLocator } from '../rules/datafile.js';
+import { schemaMessage, schemaValidator, type EntryLocator } from '../rules/datafile.js';
 
 /** What each file's entries are called in messages, and the key that names an entry. */
 export const KB_FILES = {
@@ -20,25 +18,14 @@ export const KB_FILES = {
 
 export type KbFileName = keyof typeof KB_FILES;
 
-const cache = new Map<string, Ajv>();
-
-/** One Ajv per schema folder, with every *.schema.json of it loaded. */
-function ajvFor(schemaDir: string): Ajv {
-  let ajv = cache.get(schemaDir);
-  if (ajv) return ajv;
-  ajv = new Ajv({ allErrors: true, strict: false });
-  for (const name of ['common', ...Object.keys(KB_FILES)]) {
-    const schema = JSON.parse(readFileSync(join(schemaDir, `${name}.schema.json`), 'utf8'));
-    ajv.addSchema(schema);
-  }
-  cache.set(schemaDir, ajv);
-  return ajv;
+/** The schema files of a folder: common.schema.json and one per facts file. */
+function schemaFiles(schemaDir: string): string[] {
+  return ['common', ...Object.keys(KB_FILES)].map((name) => join(schemaDir, `${name}.schema.json`));
 }
 
 /** Validate one parsed file; throws UserError naming the file, the entry and the field. */
 export function validateKbFile(schemaDir: string, name: KbFileName, data: unknown, label: string): void {
-  const validate = ajvFor(schemaDir).getSchema(`kb-${name}`) as ValidateFunction | undefined;
-  if (!validate) throw new Error(`schema kb-${name} missing from ${schemaDir}`);
+  const validate = schemaValidator(schemaFiles(schemaDir), `kb-${name}`);
   if (validate(data)) return;
   throw new UserError(schemaMessage(validate.errors ?? [], entryOf(name, data)), label);
 }

@@ -4,8 +4,9 @@
  * same one-line errors), and every JSON Schema check goes through schemaProblem, which picks
  * the error a person can act on and names its field. Callers only say how an entry is named.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse, YAMLParseError } from 'yaml';
 import { UserError } from '../errors.js';
 
@@ -29,6 +30,25 @@ export async function readYaml(path: string, label: string, missing = 'file not 
     }
     throw err;
   }
+}
+
+const ajvs = new Map<string, Ajv>();
+
+/**
+ * The validator of schema `ref` (an $id, or $id#/definitions/x) among the JSON Schema files
+ * `files`, which may refer to each other: one Ajv per set of files, compiled on first use.
+ */
+export function schemaValidator(files: readonly string[], ref: string): ValidateFunction {
+  const key = files.join('\0');
+  let ajv = ajvs.get(key);
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, strict: false });
+    for (const f of files) ajv.addSchema(JSON.parse(readFileSync(f, 'utf8')) as object);
+    ajvs.set(key, ajv);
+  }
+  const v = ajv.getSchema(ref);
+  if (!v) throw new Error(`schema ${ref} is not in ${files.join(', ')}`);
+  return v;
 }
 
 /** An Ajv error's place: the path segments of the instance, unescaped. */

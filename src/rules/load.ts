@@ -8,10 +8,11 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { readFileSync } from 'node:fs';
+import type { ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 import type { CommonDefinitions, RuleSet, RuleSpec } from './types.js';
-import { readYaml, schemaMessage } from './datafile.js';
+import { readYaml, schemaMessage, schemaValidator } from './datafile.js';
 
 const SCHEMA_PATH = 'schema/rule.schema.json';
 const COMMON_FILE = 'common.yaml';
@@ -19,21 +20,10 @@ const COMMON_FILE = 'common.yaml';
 /** The rule schema shipped with vfio-review (rules/schema/rule.schema.json). */
 export const RULE_SCHEMA = new URL(`../../rules/${SCHEMA_PATH}`, import.meta.url).pathname;
 
-let validators: Promise<{ rule: ValidateFunction; common: ValidateFunction }> | undefined;
-
-async function getValidators() {
-  if (!validators) {
-    validators = (async () => {
-      const schema = JSON.parse(await readFile(RULE_SCHEMA, 'utf8')) as Record<string, unknown>;
-      const ajv = new Ajv({ allErrors: true, strict: false });
-      ajv.addSchema(schema);
-      const rule = ajv.getSchema(String(schema.$id))!;
-      const common = ajv.getSchema(`${String(schema.$id)}#/definitions/commonFile`)!;
-      return { rule, common };
-    })();
-    validators.catch(() => (validators = undefined));
-  }
-  return validators;
+/** The validators of a rule file and of rules/common.yaml (one schema file, two entry points). */
+function validators(): { rule: ValidateFunction; common: ValidateFunction } {
+  const id = (JSON.parse(readFileSync(RULE_SCHEMA, 'utf8')) as { $id: string }).$id;
+  return { rule: schemaValidator([RULE_SCHEMA], id), common: schemaValidator([RULE_SCHEMA], `${id}#/definitions/commonFile`) };
 }
 
 /** Project root = parent of the rules folder (for relative paths in metadata). */
@@ -74,7 +64,7 @@ export async function loadCommon(dir: string): Promise<CommonDefinitions> {
   }
   const label = relative(rootOf(dir), file);
   const data = await readYaml(file, label);
-  const { common } = await getValidators();
+  const { common } = validators();
   if (!common(data)) {
     throw new UserError(
       schemaMessage(common.errors ?? [], (parts) => (parts[0] === 'predicates' && parts[1] ? { entry: `predicate '${parts[1]}'`, rest: parts.slice(2) } : undefined)),
@@ -122,7 +112,7 @@ async function loadRuleFile(dir: string, file: string, validate: ValidateFunctio
  * as plain data. Throws UserError naming file, entry and field. Compile with compileRules.
  */
 export async function loadRules(dir: string): Promise<RuleSet> {
-  const { rule: validate } = await getValidators();
+  const { rule: validate } = validators();
   const common = await loadCommon(dir);
   const rules: RuleSpec[] = [];
   const types = new Map<string, string>();
