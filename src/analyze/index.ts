@@ -10,6 +10,7 @@ import type { CallGraph, Finding, PatchModel, Severity, TargetInfo } from '../mo
 import { SEVERITIES } from '../model.js';
 import type { KnowledgeBase, RestoreStep } from '../kb/types.js';
 import { stateSavedGate } from '../kb/target.js';
+import { snapshotRead } from '../kb/classify.js';
 import { isCompiled, type CompiledRule } from '../rules/types.js';
 import { emptyEvidence, mergeEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
 import { Scope, expandSteps } from './scope.js';
@@ -132,7 +133,7 @@ function guessSource(scope: Scope, calls: string[]): string {
       parts.push(`the body of ${c}() is not in this patch`);
       continue;
     }
-    if (/pci_find_saved_(ext_)?cap|saved_config_space|saved_cap_space/.test(helper.body))
+    if (snapshotRead(helper.body))
       parts.push(`${c}() reads a save buffer (pci_find_saved_cap/saved_config_space), so it looks snapshot-based`);
     else parts.push(`${c}() reads no save buffer in the patch, so it looks like it writes live state`);
   }
