@@ -252,6 +252,8 @@ function buildFinding(rule: CompiledRule, s: Subject, ev: Evidence, scope: Scope
     messageKeys: [...why, ...fix],
   };
   if (at.outsideDiff) finding.outsideDiff = true;
+  if (ev.trace?.length) finding.trace = ev.trace;
+  if (ev.conditions.length) finding.conditions = [...ev.conditions];
   return finding;
 }
 

@@ -16,7 +16,9 @@
  *      naming the field); the returned matcher only reads (subject, env) and pushes what it saw
  *      into `ev` (reaches, calls, steps, ...), which anchors, `as:` and placeholders use. A key
  *      that needs more of the world than src/rules/world.ts offers adds a method to World (and
- *      src/analyze/scope.ts implements it); a matcher never reads files;
+ *      src/analyze/scope.ts implements it); a matcher never reads files. A key that computes a
+ *      witness sets `ev.trace` (the first one kept becomes Finding.trace) and pushes premises it
+ *      could not see to `ev.conditions` (Finding.conditions);
  *   3. `npm run gen:rules`, and a rule case that uses it.
  * Entries run in the order listed, `as` last, so `as` binds what the other keys of its object saw.
  */

@@ -4,7 +4,7 @@
  * ask about. src/analyze/scope.ts implements World; the rule language only names what it needs,
  * so it depends on neither the analyzer nor the facts loader.
  */
-import type { FunctionChange, StepSource, TargetInfo } from '../model.js';
+import type { FunctionChange, StepSource, TargetInfo, TraceStep } from '../model.js';
 
 /** A line of the diff inside a function. */
 export interface SubjectLine {
@@ -117,10 +117,17 @@ export interface Evidence {
   steps: StepFacts[];
   /** Values bound by `as:` (first binding of a name wins). */
   bindings: Record<string, string>;
+  /**
+   * A witness a key computed (the event sequence that reaches the risk): the first one kept
+   * becomes Finding.trace. Keys that explore the device lifecycle set it.
+   */
+  trace?: TraceStep[];
+  /** Premises the key could not see, one sentence each: they become Finding.conditions. */
+  conditions: string[];
 }
 
 export function emptyEvidence(): Evidence {
-  return { reaches: [], calls: [], identifiers: [], codeLines: [], roles: [], steps: [], bindings: {} };
+  return { reaches: [], calls: [], identifiers: [], codeLines: [], roles: [], steps: [], bindings: {}, conditions: [] };
 }
 
 export function mergeEvidence(into: Evidence, from: Evidence): void {
@@ -131,6 +138,8 @@ export function mergeEvidence(into: Evidence, from: Evidence): void {
   into.roles.push(...from.roles);
   into.steps.push(...from.steps);
   for (const [k, v] of Object.entries(from.bindings)) if (!(k in into.bindings)) into.bindings[k] = v;
+  into.trace ??= from.trace;
+  for (const c of from.conditions) if (!into.conditions.includes(c)) into.conditions.push(c);
 }
 
 /** Everything a matcher may read besides the subject. */
