@@ -63,6 +63,12 @@ const CALL = { $ref: '#/definitions/callMatcher' };
 const PREDICATE = { $ref: '#/definitions/predicate' };
 const unique = (list: string[]) => [...new Set(list)];
 
+/** Record what matched in an evidence list; the key holds when anything did. */
+function saw<T>(list: T[], hit: T[]): boolean {
+  list.push(...hit);
+  return hit.length > 0;
+}
+
 /** Calls of a list that match, unique, in order. */
 function callHits(list: string[], m: CallTest, world: World): string[] {
   return unique(list).filter((c) => m.test(c, world));
@@ -142,8 +148,7 @@ export const PREDICATE_KEYS: readonly PredicateKey[] = [
       const t = cx.names(n, cx.field);
       return (s, env, ev) => {
         const hit = env.world.roles(s.name).filter((r) => t(r.role));
-        ev.roles.push(...hit.map((r) => r.role));
-        return hit.length > 0;
+        return saw(ev.roles, hit.map((r) => r.role));
       };
     },
   }),
@@ -155,8 +160,7 @@ export const PREDICATE_KEYS: readonly PredicateKey[] = [
       const t = cx.names(n, cx.field);
       return (s, env, ev) => {
         const hit = env.world.newRoles(s.name).filter(t);
-        ev.roles.push(...hit);
-        return hit.length > 0;
+        return saw(ev.roles, hit);
       };
     },
   }),
@@ -208,8 +212,7 @@ export const PREDICATE_KEYS: readonly PredicateKey[] = [
             const changed = common.join('\0') !== after.filter((c) => common.includes(c)).join('\0');
             hit = changed ? callHits(s.addedCalls, t, w).filter((c) => removed.has(c)) : [];
           }
-          ev.calls.push(...hit);
-          return hit.length > 0;
+          return saw(ev.calls, hit);
         };
       },
     }),
@@ -222,8 +225,7 @@ export const PREDICATE_KEYS: readonly PredicateKey[] = [
       const t = cx.call(m, cx.field);
       return (s, env, ev) => {
         const hit = env.world.reaches(s, t);
-        ev.reaches.push(...hit);
-        return hit.length > 0;
+        return saw(ev.reaches, hit);
       };
     },
   }),
@@ -236,8 +238,7 @@ export const PREDICATE_KEYS: readonly PredicateKey[] = [
         const t = cx.names(n, cx.field);
         return (s, _env, ev) => {
           const hit = (k === 'identifier' ? s.addedIdentifiers : s.removedIdentifiers).filter(t);
-          ev.identifiers.push(...hit);
-          return hit.length > 0;
+          return saw(ev.identifiers, hit);
         };
       },
     }),
@@ -250,8 +251,7 @@ export const PREDICATE_KEYS: readonly PredicateKey[] = [
       const re = cx.regex(src, cx.field);
       return (s, _env, ev) => {
         const hit = s.added.filter((l) => re.test(l.text));
-        ev.codeLines.push(...hit.map((l) => l.line));
-        return hit.length > 0;
+        return saw(ev.codeLines, hit.map((l) => l.line));
       };
     },
   }),
