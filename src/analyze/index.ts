@@ -12,7 +12,7 @@ import type { KnowledgeBase, RestoreStep } from '../kb/types.js';
 import { stateSavedGate } from '../kb/target.js';
 import { snapshotRead } from '../kb/classify.js';
 import { isCompiled, type CompiledRule } from '../rules/types.js';
-import { emptyEvidence, mergeEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
+import { emptyEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
 import { Scope, expandSteps } from './scope.js';
 import { joinList, render, type Values } from './render.js';
 

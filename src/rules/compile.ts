@@ -11,6 +11,7 @@ import { mergeEvidence, emptyEvidence, type Matcher } from './world.js';
 import { FieldError, compileGlobs, compileNames, compileRegex } from './patterns.js';
 import { PREDICATE_KEYS, compileCall, compileSteps, predicateKey, unknownKey, type CompileContext } from './vocabulary.js';
 
+// Only for a rules folder without common.yaml (a test's): the shipped phrase is common.yaml's unknownContext.
 const DEFAULT_UNKNOWN_CONTEXT = 'a path whose caller this patch does not show';
 
 /** A compiler over one rule set: shared predicates by name, compiled on first use. */
