@@ -3,7 +3,7 @@
  * them: test/rules.test.ts runs them through the real pipeline (ESLint's RuleTester), the
  * meta-test checks they cover every message of the rule, `vfio-review explain` lists them as
  * examples. A case is a patch (or a series) with the findings it must produce; an expected
- * finding may name the message keys it must use (`messages: [what, resetDone]`).
+ * finding may name message keys it must use (`messages: [what, resetDone]`).
  */
 import { dirname, join, resolve } from 'node:path';
 import type { Severity } from '../model.js';
@@ -15,7 +15,7 @@ export interface ExpectedFinding {
   line?: number;
   severity?: Severity;
   file?: string;
-  /** Exactly the message keys the finding used (Finding.messageKeys), in any order. */
+  /** Message keys the finding must use (Finding.messageKeys), in any order; it may use others too. */
   messages?: string[];
 }
 
