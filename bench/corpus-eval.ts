@@ -4,20 +4,25 @@
  * reports with the labels a maintainer gave, and print precision and recall per rule and
  * overall, with each false positive and false negative by patch name.
  *
- *   npx tsx bench/corpus-eval.ts [--json] [--only SUBSTRING]
+ *   npx tsx bench/corpus-eval.ts [--json] [--only SUBSTRING] [--at-least warning|error]
  *
  * A patch labelled for an older kernel line (`kernel:` in its sidecar) is reviewed as
  * `--kernel LINE`; the others against the default target (the newest line the KB knows).
  * The labels are the corpus's, not the tool's: a rule that never fires still counts its misses.
+ * Every note counts as "raised" whatever its severity (a `check` is still a question put to the
+ * author); `--at-least warning` counts only notes of that level or above.
  */
 import { collectMessages } from '../src/ingest/index.js';
 import { loadKnowledgeBase } from '../src/kb/index.js';
 import { allFindings, reviewMessages } from '../src/pipeline.js';
+import { SEVERITIES, type Severity } from '../src/model.js';
 import { readCorpus, type CorpusEntry } from './corpus-lib.js';
 
 interface Outcome {
   entry: CorpusEntry;
   found: string[];
+  /** The most severe level each found rule reported at, for the false-positive list. */
+  severity: Record<string, Severity>;
   error?: string;
 }
 
@@ -30,21 +35,31 @@ interface Score {
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const atLeast = (args.includes('--at-least') ? args[args.indexOf('--at-least') + 1] : 'check') as Severity;
+if (!SEVERITIES.includes(atLeast)) {
+  console.error(`corpus-eval: --at-least takes one of ${SEVERITIES.join(', ')}, not ${atLeast}`);
+  process.exit(2);
+}
 
 /** The rule ids the pipeline reports on one corpus patch (each once). */
 async function review(entry: CorpusEntry, kb: Awaited<ReturnType<typeof loadKnowledgeBase>>): Promise<Outcome> {
   const { messages, errors } = await collectMessages([entry.patchPath], {});
-  if (messages.length === 0) return { entry, found: [], error: errors.map((e) => e.message).join('; ') || 'no message read' };
+  if (messages.length === 0) return { entry, found: [], severity: {}, error: errors.map((e) => e.message).join('; ') || 'no message read' };
   const result = await reviewMessages(messages, errors, { kb, kernel: entry.kernel });
-  const found = [...new Set(allFindings(result).map((f) => f.rule))].sort();
-  return { entry, found };
+  const severity: Record<string, Severity> = {};
+  for (const f of allFindings(result)) {
+    if (SEVERITIES.indexOf(f.severity) > SEVERITIES.indexOf(atLeast)) continue;
+    const was = severity[f.rule];
+    if (!was || SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(was)) severity[f.rule] = f.severity;
+  }
+  return { entry, found: Object.keys(severity).sort(), severity };
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? '-' : (a / b).toFixed(2));
 
 function score(outcomes: Outcome[], ruleIds: string[]) {
   const per = new Map<string, Score>(ruleIds.map((id) => [id, { tp: 0, fp: 0, fn: 0 }]));
-  const fps: { patch: string; rule: string }[] = [];
+  const fps: { patch: string; rule: string; severity: Severity }[] = [];
   const fns: { patch: string; rule: string }[] = [];
   for (const o of outcomes) {
     const want = new Set(o.entry.expected);
@@ -53,7 +68,7 @@ function score(outcomes: Outcome[], ruleIds: string[]) {
       const s = per.get(id) ?? { tp: 0, fp: 0, fn: 0 };
       per.set(id, s);
       if (want.has(id) && got.has(id)) s.tp++;
-      else if (got.has(id)) (s.fp++, fps.push({ patch: o.entry.name, rule: id }));
+      else if (got.has(id)) (s.fp++, fps.push({ patch: o.entry.name, rule: id, severity: o.severity[id] }));
       else (s.fn++, fns.push({ patch: o.entry.name, rule: id }));
     }
   }
@@ -61,9 +76,15 @@ function score(outcomes: Outcome[], ruleIds: string[]) {
   return { per, total, fps, fns };
 }
 
+/** " on 6.1" when the patch was reviewed for an older line, for the FP/FN lists. */
+function kernelOf(outcomes: Outcome[], patch: string): string {
+  const k = outcomes.find((o) => o.entry.name === patch)?.entry.kernel;
+  return k ? ` [--kernel ${k}]` : '';
+}
+
 function printText(outcomes: Outcome[], s: ReturnType<typeof score>): void {
   const labelled = outcomes.filter((o) => o.entry.expected.length > 0).length;
-  console.log(`corpus: ${outcomes.length} patches (${labelled} labelled with a risk, ${outcomes.length - labelled} benign)\n`);
+  console.log(`corpus: ${outcomes.length} patches (${labelled} labelled with a risk, ${outcomes.length - labelled} benign); notes counted: ${atLeast} and above\n`);
   const w = Math.max(...[...s.per.keys()].map((k) => k.length), 'overall'.length);
   console.log(`${'rule'.padEnd(w)}  TP  FP  FN  precision  recall`);
   const row = (id: string, x: Score) =>
@@ -73,9 +94,12 @@ function printText(outcomes: Outcome[], s: ReturnType<typeof score>): void {
   const clean = outcomes.filter((o) => o.entry.expected.length === 0 && o.found.length === 0).length;
   console.log(`\nbenign patches with no note: ${clean} of ${outcomes.length - labelled}`);
   console.log(`\nfalse positives (${s.fps.length}):`);
-  for (const f of s.fps) console.log(`  ${f.patch}: ${f.rule}`);
+  for (const f of s.fps) console.log(`  ${f.patch}: ${f.rule} (${f.severity})${kernelOf(outcomes, f.patch)}`);
   console.log(`\nfalse negatives (${s.fns.length}):`);
-  for (const f of s.fns) console.log(`  ${f.patch}: ${f.rule}  (label: ${outcomes.find((o) => o.entry.name === f.patch)?.entry.reasons[f.rule] ?? ''})`);
+  for (const f of s.fns) {
+    const entry = outcomes.find((o) => o.entry.name === f.patch)?.entry;
+    console.log(`  ${f.patch}: ${f.rule}${kernelOf(outcomes, f.patch)}\n      label: ${entry?.reasons[f.rule] ?? ''}`);
+  }
   const errs = outcomes.filter((o) => o.error);
   if (errs.length) {
     console.log(`\nunreadable (${errs.length}):`);
