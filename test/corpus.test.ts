@@ -5,8 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { problemsOf, readCorpus } from '../bench/corpus-lib.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CORPUS_DIR, problemsOf, readCorpus } from '../bench/corpus-lib.js';
 import { collectMessages } from '../src/ingest/index.js';
 import { loadKnowledgeBase } from '../src/kb/index.js';
 import { buildPatch } from '../src/patch/index.js';
@@ -19,6 +20,12 @@ test('the corpus holds at least 30 patches, most of them benign', () => {
   assert.ok(entries.length >= 30, `only ${entries.length} patches`);
   const benign = entries.filter((e) => e.expected.length === 0).length;
   assert.ok(benign > entries.length / 2, `${benign} benign of ${entries.length}`);
+});
+
+test('every patch file in the corpus has a sidecar with its provenance', () => {
+  const described = new Set(entries.map((e) => e.patchPath));
+  const orphans = readdirSync(CORPUS_DIR).filter((n) => n.endsWith('.patch') && !described.has(join(CORPUS_DIR, n)));
+  assert.deepEqual(orphans, []);
 });
 
 test('problemsOf names a missing provenance field and an unexplained label', () => {
