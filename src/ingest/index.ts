@@ -37,7 +37,7 @@ export { readMessages } from './read.js';
 
 /**
  * parseMail(raw, source, opts?): parse one raw RFC 822 message (MIME decoding, attachments,
- * format=flowed detection). Throws MessageError (a UserError) when it is not mail or too big.
+ * format=flowed detection). Throws MessageError (a UserError) when it is not mail, LimitError past a limit.
  */
 export { parseMail, MessageError, DEFAULT_MAX_MESSAGE_BYTES } from './mail.js';
 

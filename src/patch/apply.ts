@@ -8,6 +8,7 @@ import type { StructuredPatch } from 'diff';
 import type { FileChange, Hunk } from '../model.js';
 import type { SourceTree } from '../ingest/tree.js';
 import { analyzeC } from './cparse.js';
+import type { CParseOptions } from './cparse.js';
 import { remap } from './sides.js';
 import type { Side } from './sides.js';
 
@@ -24,6 +25,7 @@ export async function treeSides(
   file: FileChange,
   patch: StructuredPatch,
   overlay?: Overlay,
+  c: CParseOptions = {},
 ): Promise<TreeResult> {
   const oldPath = file.oldPath ?? file.path;
   const pre = file.status === 'added' ? '' : await readPre(tree, oldPath, overlay);
@@ -31,8 +33,8 @@ export async function treeSides(
   const post = applyPatch(pre, patch, { fuzzFactor: FUZZ }); // a deletion must apply too: '' then
   if (post === false) return { ok: false, note: failedHunk(tree, file, pre, patch) };
   const sides: Side[] = [];
-  if (file.status !== 'deleted') sides.push(await wholeSide(file.path, post, file.hunks, true));
-  if (file.status !== 'added') sides.push(await wholeSide(file.path, pre, file.hunks, false));
+  if (file.status !== 'deleted') sides.push(await wholeSide(file.path, post, file.hunks, true, c));
+  if (file.status !== 'added') sides.push(await wholeSide(file.path, pre, file.hunks, false, c));
   return { ok: true, sides, post };
 }
 
@@ -50,10 +52,10 @@ function failedHunk(tree: SourceTree, file: FileChange, pre: string, patch: Stru
   return `${file.path}: hunk ${k + 1}${head} does not apply to ${tree.describe()}`;
 }
 
-async function wholeSide(file: string, text: string, hunks: Hunk[], post: boolean): Promise<Side> {
+async function wholeSide(file: string, text: string, hunks: Hunk[], post: boolean, c: CParseOptions): Promise<Side> {
   const lines = text.split('\n');
   const toPatch = lineMapper(lines, hunks, post);
-  const facts = remap(await analyzeC(text), toPatch);
+  const facts = remap(await analyzeC(text, c), toPatch);
   const byLine = new Map<number, string>();
   lines.forEach((l, i) => {
     const p = toPatch(i + 1);

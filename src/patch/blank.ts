@@ -57,13 +57,20 @@ export function blankAnnotations(source: string): { text: string; blanked: Blank
   return { text: chars.join(''), blanked };
 }
 
+/**
+ * How far the scans below look: an annotation's argument list, or the part of a line before
+ * one, is never this long in real code, and unbounded scans per match were quadratic on a long
+ * line full of annotation words.
+ */
+const SCAN = 4096;
+
 /** Offset of the `)` closing a `(` that follows `from` (spaces allowed), or -1. */
 function matchingParen(s: string, from: number): number {
   let i = from;
   while (s[i] === ' ' || s[i] === '\t') i++;
   if (s[i] !== '(') return -1;
   let depth = 0;
-  for (; i < s.length; i++) {
+  for (const stop = Math.min(s.length, i + SCAN); i < stop; i++) {
     if (s[i] === '(') depth++;
     else if (s[i] === ')' && --depth === 0) return i;
     else if (s[i] === ';' || s[i] === '{') return -1; // never cross a statement
@@ -76,7 +83,8 @@ function matchingParen(s: string, from: number): number {
  * on the same line. Multi-line comments are left alone; blanking a word there is harmless.
  */
 function insideLiteralOrComment(s: string, at: number): boolean {
-  const lineStart = s.lastIndexOf('\n', at - 1) + 1;
+  let lineStart = at;
+  while (lineStart > 0 && at - lineStart < SCAN && s[lineStart - 1] !== '\n') lineStart--;
   let inStr: string | undefined;
   for (let i = lineStart; i < at; i++) {
     const c = s[i];
@@ -86,9 +94,9 @@ function insideLiteralOrComment(s: string, at: number): boolean {
     } else if (c === '"' || c === "'") inStr = c;
     else if (c === '/' && s[i + 1] === '/') return true;
     else if (c === '/' && s[i + 1] === '*') {
-      const close = s.indexOf('*/', i + 2);
-      if (close < 0 || close >= at) return true;
-      i = close + 1;
+      const close = s.slice(i + 2, at).indexOf('*/');
+      if (close < 0) return true;
+      i = i + 2 + close + 1;
     }
   }
   return inStr !== undefined;

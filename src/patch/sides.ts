@@ -5,7 +5,7 @@
  */
 import type { FileChange, Hunk } from '../model.js';
 import { analyzeC } from './cparse.js';
-import type { CFacts } from './cparse.js';
+import type { CFacts, CParseOptions } from './cparse.js';
 
 export interface Side {
   file: string;
@@ -30,20 +30,20 @@ export function isCSource(path: string): boolean {
   return /\.[ch]$/.test(path);
 }
 
-/** Fragment analysis: two Sides per hunk, each parsed on its own. */
-export async function fragmentSides(file: FileChange): Promise<Side[]> {
+/** Fragment analysis: two Sides per hunk (of `hunks`, default all the file's), each parsed on its own. */
+export async function fragmentSides(file: FileChange, c: CParseOptions = {}, hunks: Hunk[] = file.hunks): Promise<Side[]> {
   const sides: Side[] = [];
-  for (const hunk of file.hunks) {
+  for (const hunk of hunks) {
     // Both sides under the post-image path: a renamed function is one FunctionChange.
-    sides.push(await fragmentSide(file.path, hunk, true), await fragmentSide(file.path, hunk, false));
+    sides.push(await fragmentSide(file.path, hunk, true, c), await fragmentSide(file.path, hunk, false, c));
   }
   return sides;
 }
 
-async function fragmentSide(file: string, hunk: Hunk, post: boolean): Promise<Side> {
+async function fragmentSide(file: string, hunk: Hunk, post: boolean, c: CParseOptions): Promise<Side> {
   const rows = hunk.lines.filter((l) => l.kind === ' ' || l.kind === (post ? '+' : '-'));
   const lineOf = (row: number) => (post ? rows[row - 1]?.newLine : rows[row - 1]?.oldLine);
-  const facts = remap(await analyzeC(rows.map((r) => r.text).join('\n') + '\n'), lineOf);
+  const facts = remap(await analyzeC(rows.map((r) => r.text).join('\n') + '\n', c), lineOf);
   // Mid-function fragments parse as junk at top level: trust only definitions starting at column 0.
   facts.functions = facts.functions.filter((f) => /^\S/.test(rows[rowOf(rows, f.startLine, post)]?.text ?? ''));
   const text = new Map(rows.map((r) => [(post ? r.newLine : r.oldLine) as number, r.text]));
