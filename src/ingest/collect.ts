@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { isInputError, type ReadOptions } from './index.js';
 import { readMessages } from './read.js';
 import { threadMessages } from './series.js';
+import { messageFailure } from './guard.js';
 
 export async function collectMessages(inputs: string[], opts: ReadOptions = {}): Promise<{ messages: Message[]; errors: InputError[] }> {
   const messages: Message[] = [];
@@ -27,5 +28,11 @@ export async function collectMessages(inputs: string[], opts: ReadOptions = {}):
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
     throw new UserError(first.message + more, first.source);
   }
-  return { messages: threadMessages(messages), errors };
+  try {
+    return { messages: threadMessages(messages), errors };
+  } catch (err) {
+    // Threading is an ordering nicety: a bug there must not cost the messages themselves.
+    errors.push({ source: inputs.join(', '), message: messageFailure(err, 'threading the messages') });
+    return { messages, errors };
+  }
 }

@@ -39,8 +39,12 @@ export async function buildPatch(msg: Message, opts: PatchOptions = {}): Promise
   const split = chooseBody(msg);
   fillMessage(model, split);
   const parsed = split.diff ? parseDiff(split.diff, split.diffLine, limits) : undefined;
+  // By content, not subject: a diff makes a patch even under `Re:` (patches are often sent as
+  // replies); a `Re:` whose diff does not parse is discussion quoting bits of one, and a diff
+  // quoted with `> ` is no diff at all.
   const { reply } = parseSubject(msg.subject);
-  if (parsed?.files.length || parsed?.error) model.kind = reply ? 'reply' : 'patch';
+  if (parsed?.files.length) model.kind = 'patch';
+  else if (parsed?.error) model.kind = reply ? 'reply' : 'patch';
   else model.kind = model.series?.index === 0 && !reply ? 'cover-letter' : 'reply';
   if (msg.mangled) {
     model.mangled = true;

@@ -107,9 +107,20 @@ function exportedAfterClose(rows: Hunk['lines']): string | undefined {
   return /^EXPORT_SYMBOL(?:_GPL)?(?:_FOR_MODULES|_NS|_NS_GPL)?\((\w+)/.exec(next?.text ?? '')?.[1];
 }
 
-/** The function name in a hunk-header section that is a definition's first line, else undefined. */
+/** Words that start a column-0 line like a name does but are not one. */
+const NOT_NAMES = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'do', 'else', 'case', 'goto']);
+
+/**
+ * The function name in a hunk-header section that is a definition's first line, else undefined:
+ * `static int foo(struct x *y)`, or kernel style with the return type on the line before, where
+ * git shows the name line itself: `foo(struct x *y)`. An all-capitals name there is a macro
+ * invocation (`DEFINE_SIMPLE_ATTRIBUTE(fops, get,`), not a definition.
+ */
 export function sectionFunction(section: string): string | undefined {
   if (!section || /[;=]/.test(section.split('(')[0]) || /;\s*$/.test(section)) return undefined;
-  const m = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section);
-  return m?.[1];
+  if (NOT_NAMES.has(/^\w+/.exec(section)?.[0] ?? '')) return undefined;
+  const typed = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section)?.[1];
+  if (typed) return typed;
+  const bare = /^([A-Za-z_]\w*)\s*\(/.exec(section)?.[1];
+  return bare && !NOT_NAMES.has(bare) && /[a-z]/.test(bare) ? bare : undefined;
 }
