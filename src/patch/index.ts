@@ -3,7 +3,6 @@
  * callback assignments). With a SourceTree, whole pre/post files are analysed.
  * (Owned by the intake work, issue #2; signatures are the contract between stages.)
  */
-import type { StructuredPatch } from 'diff';
 import type { FileChange, Message, PatchModel } from '../model.js';
 import type { SourceTree } from '../ingest/tree.js';
 import { splitBody } from './message.js';
@@ -54,7 +53,7 @@ export async function buildPatch(msg: Message, opts: PatchOptions = {}): Promise
     model.mangledReason = parsed.error;
   }
   model.files = parsed?.files ?? [];
-  if (!model.mangled && parsed && model.files.length) await analyseCode(model, parsed.structured, opts.tree, { limits, budget: opts.budget });
+  if (!model.mangled && parsed && model.files.length) await analyseCode(model, opts.tree, { limits, budget: opts.budget });
   return model;
 }
 
@@ -123,24 +122,28 @@ function seriesOverlay(tree: SourceTree, model: PatchModel): Overlay | undefined
   return byKey.get(model.seriesKey);
 }
 
-async function analyseCode(model: PatchModel, structured: StructuredPatch[], tree: SourceTree | undefined, c: CParseOptions): Promise<void> {
+async function analyseCode(model: PatchModel, tree: SourceTree | undefined, c: CParseOptions): Promise<void> {
   const sides: Side[] = [];
-  const notes: string[] = [];
+  const wholeFallbacks: string[] = []; // files read as fragments only
+  const hunkNotes: string[] = []; // hunks applied with fuzz or read as fragments
+  let fragmentHunks = 0;
   const overlay = tree ? seriesOverlay(tree, model) : undefined;
   let usedTree = 0;
-  for (const [i, file] of model.files.entries()) {
+  for (const file of model.files) {
     if (file.binary || !isCSource(file.path) || file.hunks.length === 0) continue;
     c.budget?.check(`reading ${file.path}`);
     try {
       if (tree) {
-        const r = await treeSides(tree, file, structured[i], overlay, c);
+        const r = await treeSides(tree, file, overlay, c);
         if (r.ok) {
-          sides.push(...r.sides);
+          sides.push(...r.sides, ...(await fragmentSides(file, c, r.unplaced)));
+          hunkNotes.push(...r.notes);
+          fragmentHunks += r.unplaced.length;
           usedTree++;
           remember(overlay, file, r.post);
           continue;
         }
-        notes.push(r.note);
+        wholeFallbacks.push(r.note);
       }
       sides.push(...(await fragmentSides(file, c)));
     } catch (err) {
@@ -152,8 +155,9 @@ async function analyseCode(model: PatchModel, structured: StructuredPatch[], tre
   model.functions = attribute(sides);
   model.callbacks = collectCallbacks(sides, functionTest(knownFunctions(sides, model)));
   wireRoles(model.functions, model.callbacks);
-  model.analysis = { mode: tree && notes.length === 0 ? 'tree' : 'fragment' };
-  if (notes.length) model.analysis.treeNote = treeNote(notes, usedTree);
+  model.analysis = { mode: tree && wholeFallbacks.length === 0 && fragmentHunks === 0 ? 'tree' : 'fragment' };
+  const note = [wholeFallbacks.length ? treeNote(wholeFallbacks, usedTree) : '', ...hunkNotes].filter(Boolean).join('; ');
+  if (note) model.analysis.treeNote = note;
 }
 
 function remember(overlay: Overlay | undefined, file: FileChange, post: string): void {
