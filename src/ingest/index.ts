@@ -33,7 +33,7 @@ export function isInputError(x: Message | InputError): x is InputError {
  * message that cannot be read is yielded as an InputError and the others go on. Throws
  * UserError when the input as a whole cannot be read (missing file, unknown format).
  */
-export { readMessages } from './read.js';
+export { readMessages, readBuffer } from './read.js';
 
 /**
  * parseMail(raw, source, opts?): parse one raw RFC 822 message (MIME decoding, attachments,

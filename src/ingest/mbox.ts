@@ -166,19 +166,24 @@ class Collector {
   }
 }
 
-/** Split a stream of Buffers into lines (each with its `\n`), counting from 1. */
+/**
+ * Split a stream of Buffers into lines (each with its `\n`). A line that spans chunks is kept
+ * as a list of pieces and joined once: joining at every chunk was quadratic in the length of
+ * one very long line (a mail with CR-only line ends is one line).
+ */
 export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let carry: Buffer | undefined;
+  let pieces: Buffer[] = [];
   for await (const chunk of chunks) {
-    const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
-    for (let nl = buf.indexOf(NL, start); nl !== -1; nl = buf.indexOf(NL, start)) {
-      yield buf.subarray(start, nl + 1);
+    for (let nl = chunk.indexOf(NL, start); nl !== -1; nl = chunk.indexOf(NL, start)) {
+      const tail = chunk.subarray(start, nl + 1);
+      yield pieces.length ? Buffer.concat([...pieces, tail]) : tail;
+      pieces = [];
       start = nl + 1;
     }
-    carry = start < buf.length ? buf.subarray(start) : undefined;
+    if (start < chunk.length) pieces.push(chunk.subarray(start));
   }
-  if (carry && carry.length) yield carry;
+  if (pieces.length) yield Buffer.concat(pieces);
 }
 
 /** A white-space-only line (git skips such bytes before the first postmark). */

@@ -47,6 +47,15 @@ export async function* readMessages(input: string, opts: ReadOptions = {}): Asyn
   else yield* readStream(await openBytes(input).catch(rethrowFs(input)), input, input, opts.inputFormat, max);
 }
 
+/**
+ * The messages of bytes already in memory (a test, the fuzz bench, a caller holding a mail),
+ * read exactly as a file with those bytes would be: detected, split, parsed.
+ */
+export async function* readBuffer(bytes: Buffer, label: string, opts: ReadOptions = {}): AsyncGenerator<Item> {
+  const max = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  yield* readStream(new Peekable(Readable.from([bytes])), label, label, opts.inputFormat, max);
+}
+
 function rethrowFs(source: string) {
   return (err: unknown): never => {
     throw new UserError(fsProblem(err), source);
