@@ -26,7 +26,8 @@ function gitSplit(mbox: Buffer, mboxrd: boolean): Buffer[] {
       .sort()
       .map((f) => {
         const b = readFileSync(join(out, f));
-        const body = b.subarray(b.indexOf(0x0a) + 1);
+        const nl = b.indexOf(0x0a); // a postmark on the last line may have no line end
+        const body = nl < 0 ? Buffer.alloc(0) : b.subarray(nl + 1);
         const text = body.toString('latin1');
         const cut = text.endsWith('\r\n\r\n') || text === '\r\n' ? 2 : text.endsWith('\n\n') || text === '\n' ? 1 : 0;
         return body.subarray(0, body.length - cut);
