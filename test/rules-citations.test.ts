@@ -7,7 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadRules, type RuleDefinition } from '../src/kb/rules.js';
+import { loadRules } from '../src/rules/load.js';
+import type { RuleDefinition } from '../src/rules/types.js';
 import { RULES_DIR } from '../src/kb/index.js';
 
 /** What a free-text citation looks like; each pattern says why it is not allowed. */
@@ -67,7 +68,7 @@ test('citations: the checker rejects the free-text citations the rules used to c
 });
 
 test('citations: no rule text cites without a link or commit', async () => {
-  const rules = await loadRules(RULES_DIR);
+  const rules = (await loadRules(RULES_DIR)).rules as RuleDefinition[];
   assert.ok(rules.length >= 5);
   const problems: string[] = [];
   for (const r of rules) {
@@ -77,7 +78,7 @@ test('citations: no rule text cites without a link or commit', async () => {
 });
 
 test('citations: every reference is something a reader can open', async () => {
-  const rules = await loadRules(RULES_DIR);
+  const rules = (await loadRules(RULES_DIR)).rules as RuleDefinition[];
   const problems: string[] = [];
   for (const r of rules) {
     for (const ref of r.references) {

@@ -6,7 +6,7 @@
  * message with Subject and In-Reply-To/References), ready for `git send-email` or a mail client.
  */
 import type { PatchModel, ReviewResult } from '../model.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './context.js';
 import { LEVEL, countFindings, countsPhrase, diffText, fileHeader, hunkHeader, reviewedPatches, targetLineId } from './common.js';
 import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, traceLines, type Note } from './causes.js';
 import { attribution, footer, greeting, patchName, replySubject } from './email-parts.js';

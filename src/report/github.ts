@@ -14,7 +14,7 @@
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import type { KnowledgeBase } from '../kb/types.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './context.js';
 import { findNewLine, reviewedPatches } from './common.js';
 import { notesOf, type Note } from './causes.js';
 import { escapeMarkdownLine, inlineCode } from './escape.js';

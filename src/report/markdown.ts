@@ -6,7 +6,7 @@
  * noteMarkdown() is shared with the inline comments of src/report/github.ts.
  */
 import type { Finding, PatchModel, ReviewResult, Severity } from '../model.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './context.js';
 import { countFindings, countsPhrase, reviewedPatches, targetLineId, targetSentence } from './common.js';
 import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, type Note } from './causes.js';
 import { codeBlock, escapeMarkdown, escapeMarkdownLine, inlineCode, safeLink } from './escape.js';

@@ -21,7 +21,7 @@
  * `checkpatch --terse --show-types --no-summary`.
  */
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './context.js';
 import { LEVEL, byPosition, countFindings, diffText, findNewLine, linesChecked, patchLineOf, reviewedPatches, targetLineId, targetSentence, totalLine, type Counts } from './common.js';
 import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, traceLines, type Note } from './causes.js';
 import { applicableReferences, firstParagraph, plainProse, referenceText, shortFix } from './prose.js';

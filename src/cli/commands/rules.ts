@@ -7,7 +7,9 @@
  */
 import { EXIT } from '../../errors.js';
 import { choice, parse } from '../args.js';
-import { loadRules, type Predicate, type RuleDefinition } from '../../kb/rules.js';
+import { loadRules } from '../../rules/load.js';
+import { compileRules } from '../../rules/compile.js';
+import type { Predicate, RuleDefinition } from '../../rules/types.js';
 import { RULES_DIR } from '../../kb/index.js';
 import type { Severity } from '../../model.js';
 
@@ -68,8 +70,9 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const format = choice(values.format, ['text', 'json'] as const, '--format') ?? 'text';
-  // The list needs only the rules, so a broken facts file does not hide it.
-  const rules = await loadRules(values.rules ?? RULES_DIR);
+  // The list needs only the rules, so a broken facts file does not hide it; compiling them
+  // still reports a bad pattern.
+  const rules = compileRules(await loadRules(values.rules ?? RULES_DIR));
   if (format === 'json') {
     const list = rules.map((r) => ({
       id: r.id,
