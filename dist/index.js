@@ -2702,10 +2702,10 @@ var require_validate = __commonJS({
         else
           this.params = obj;
       }
-      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
+      block$data(valid, codeBlock2, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
           this.check$data(valid, $dataValid);
-          codeBlock();
+          codeBlock2();
         });
       }
       check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
@@ -10873,12 +10873,12 @@ var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function mapIncludes(ctx, items, search) {
+    function mapIncludes(ctx, items, search2) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b3) => a === b3 || identity.isScalar(a) && identity.isScalar(b3) && a.value === b3.value;
-      return items.some((pair) => isEqual(pair.key, search));
+      return items.some((pair) => isEqual(pair.key, search2));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -20114,17 +20114,17 @@ var require_util3 = __commonJS({
       if (!redirectStatusSet.has(response.status)) {
         return null;
       }
-      let location = response.headersList.get("location", true);
-      if (location !== null && isValidHeaderValue(location)) {
-        if (!isValidEncodedURL(location)) {
-          location = normalizeBinaryStringToUtf8(location);
+      let location2 = response.headersList.get("location", true);
+      if (location2 !== null && isValidHeaderValue(location2)) {
+        if (!isValidEncodedURL(location2)) {
+          location2 = normalizeBinaryStringToUtf8(location2);
         }
-        location = new URL(location, responseURL(response));
+        location2 = new URL(location2, responseURL(response));
       }
-      if (location && !location.hash) {
-        location.hash = requestFragment;
+      if (location2 && !location2.hash) {
+        location2.hash = requestFragment;
       }
-      return location;
+      return location2;
     }
     function isValidEncodedURL(url) {
       for (let i2 = 0; i2 < url.length; ++i2) {
@@ -23526,8 +23526,8 @@ var require_redirect_handler = __commonJS({
         if (!this.location) {
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
-        const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path = search ? `${pathname}${search}` : pathname;
+        const { origin, pathname, search: search2 } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
+        const path = search2 ? `${pathname}${search2}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
         this.opts.path = path;
         this.opts.origin = origin;
@@ -30472,14 +30472,14 @@ var require_fetch = __commonJS({
               if (status < 200) {
                 return;
               }
-              let location = "";
+              let location2 = "";
               const headersList = new HeadersList();
               for (let i2 = 0; i2 < rawHeaders.length; i2 += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i2]), rawHeaders[i2 + 1].toString("latin1"), true);
               }
-              location = headersList.get("location", true);
+              location2 = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
+              const willFollow = location2 && request2.redirect === "follow" && redirectStatusSet.has(status);
               if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
@@ -35388,13 +35388,13 @@ var require_common = __commonJS({
           }
         }
       }
-      function matchesTemplate(search, template) {
+      function matchesTemplate(search2, template) {
         let searchIndex = 0;
         let templateIndex = 0;
         let starIndex = -1;
         let matchIndex = 0;
-        while (searchIndex < search.length) {
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
+        while (searchIndex < search2.length) {
+          if (templateIndex < template.length && (template[templateIndex] === search2[searchIndex] || template[templateIndex] === "*")) {
             if (template[templateIndex] === "*") {
               starIndex = templateIndex;
               matchIndex = searchIndex;
@@ -41369,7 +41369,6 @@ var CALL_SET = new Set(CALLS);
 var WORD_RE = new RegExp(`\\b(?:${[.../* @__PURE__ */ new Set([...WORDS, ...CALLS])].join("|")})\\b`, "g");
 function blankAnnotations(source) {
   const blanked = [];
-  const chars = source.split("");
   for (const m2 of source.matchAll(WORD_RE)) {
     const start2 = m2.index;
     if (blanked.length && start2 < blanked[blanked.length - 1].end) continue;
@@ -41380,17 +41379,24 @@ function blankAnnotations(source) {
       if (close < 0 && !WORDS.includes(m2[0])) continue;
       if (close >= 0) end = close + 1;
     }
-    for (let i2 = start2; i2 < end; i2++) if (chars[i2] !== "\n") chars[i2] = " ";
     blanked.push({ start: start2, end, text: source.slice(start2, end), name: m2[0] });
   }
-  return { text: chars.join(""), blanked };
+  const parts2 = [];
+  let from = 0;
+  for (const b3 of blanked) {
+    parts2.push(source.slice(from, b3.start), b3.text.replace(/[^\n]/g, " "));
+    from = b3.end;
+  }
+  parts2.push(source.slice(from));
+  return { text: parts2.join(""), blanked };
 }
+var SCAN = 4096;
 function matchingParen(s, from) {
   let i2 = from;
   while (s[i2] === " " || s[i2] === "	") i2++;
   if (s[i2] !== "(") return -1;
   let depth = 0;
-  for (; i2 < s.length; i2++) {
+  for (const stop2 = Math.min(s.length, i2 + SCAN); i2 < stop2; i2++) {
     if (s[i2] === "(") depth++;
     else if (s[i2] === ")" && --depth === 0) return i2;
     else if (s[i2] === ";" || s[i2] === "{") return -1;
@@ -41398,7 +41404,8 @@ function matchingParen(s, from) {
   return -1;
 }
 function insideLiteralOrComment(s, at2) {
-  const lineStart = s.lastIndexOf("\n", at2 - 1) + 1;
+  let lineStart = at2;
+  while (lineStart > 0 && at2 - lineStart < SCAN && s[lineStart - 1] !== "\n") lineStart--;
   let inStr;
   for (let i2 = lineStart; i2 < at2; i2++) {
     const c3 = s[i2];
@@ -41408,12 +41415,134 @@ function insideLiteralOrComment(s, at2) {
     } else if (c3 === '"' || c3 === "'") inStr = c3;
     else if (c3 === "/" && s[i2 + 1] === "/") return true;
     else if (c3 === "/" && s[i2 + 1] === "*") {
-      const close = s.indexOf("*/", i2 + 2);
-      if (close < 0 || close >= at2) return true;
-      i2 = close + 1;
+      const close = s.slice(i2 + 2, at2).indexOf("*/");
+      if (close < 0) return true;
+      i2 = i2 + 2 + close + 1;
     }
   }
   return inStr !== void 0;
+}
+
+// src/errors.ts
+var EXIT = {
+  /** Nothing reached --fail-on. */
+  ok: 0,
+  /** At least one finding at or above --fail-on. */
+  findings: 1,
+  /** Bad input or usage: nothing could be read, unknown option, invalid rules file... */
+  input: 2,
+  /** An outside service failed (GitHub API, SMTP, git): the run did not complete. */
+  service: 3,
+  /** A bug in vfio-review. */
+  internal: 70
+};
+var UserError = class extends Error {
+  constructor(message, source, exitCode = EXIT.input) {
+    super(message);
+    this.source = source;
+    this.exitCode = exitCode;
+    this.name = "UserError";
+  }
+  source;
+  exitCode;
+  /** The single line shown to the user. */
+  line() {
+    return this.source ? `${this.source}: ${this.message}` : this.message;
+  }
+};
+var LimitError = class extends UserError {
+  constructor(message, source) {
+    super(message, source);
+    this.name = "LimitError";
+  }
+};
+var MAX_ERROR_TEXT = 300;
+function oneLine(text2, max = MAX_ERROR_TEXT) {
+  const flat = text2.replace(/[\x00-\x1f\x7f\u2028\u2029]+/g, " ").replace(/ {2,}/g, " ").trim();
+  return flat.length > max ? flat.slice(0, max - 1) + "\u2026" : flat;
+}
+
+// src/ingest/limits.ts
+var LIMITS = Object.freeze({
+  messageBytes: 10 * 1024 * 1024,
+  headerBytes: 256 * 1024,
+  headerLine: 32 * 1024,
+  mimeDepth: 16,
+  mimeParts: 200,
+  diffFiles: 2e3,
+  diffHunks: 2e4,
+  diffLines: 3e5,
+  identifier: 512,
+  nesting: 256,
+  messageMs: 6e4
+});
+function limitsOf(over) {
+  return { ...LIMITS, ...over };
+}
+function overLimit(what, n, limit, unit = "") {
+  const u2 = unit ? ` ${unit}` : "";
+  return new LimitError(`too large: ${what} ${n}${u2}, over the limit of ${limit}${u2}`);
+}
+var Budget = class {
+  constructor(ms2 = LIMITS.messageMs) {
+    this.ms = ms2;
+    this.deadline = Date.now() + ms2;
+  }
+  ms;
+  deadline;
+  expired() {
+    return Date.now() > this.deadline;
+  }
+  /** Throws once the budget is spent; `stage` says where (for the one-line error). */
+  check(stage) {
+    if (this.expired()) throw this.error(stage);
+  }
+  error(stage) {
+    return new LimitError(`too slow: over the time budget of ${this.ms / 1e3} s per message (while ${stage})`);
+  }
+  /**
+   * `work`, or a LimitError once the budget is spent, whichever comes first. Only asynchronous
+   * work can be cut short this way; the limits above bound the synchronous parts.
+   */
+  async race(work, stage) {
+    let timer;
+    const late = new Promise((_3, reject) => {
+      timer = setTimeout(() => reject(this.error(stage)), Math.max(0, this.deadline - Date.now()));
+      timer.unref?.();
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+};
+function longestIdentifier(text2) {
+  let best = { length: 0, at: -1 };
+  let start2 = -1;
+  let number = false;
+  for (let i2 = 0; i2 <= text2.length; i2++) {
+    const c3 = i2 < text2.length ? text2.charCodeAt(i2) : 0;
+    const digit = c3 >= 48 && c3 <= 57;
+    if (c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95 || digit) {
+      if (start2 < 0) [start2, number] = [i2, digit];
+    } else {
+      if (start2 >= 0 && !number && i2 - start2 > best.length) best = { length: i2 - start2, at: start2 };
+      start2 = -1;
+    }
+  }
+  return best;
+}
+function nestingDepth(text2) {
+  let depth = 0;
+  let max = 0;
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const c3 = text2.charCodeAt(i2);
+    if (c3 === 40 || c3 === 91 || c3 === 123) {
+      if (++depth > max) max = depth;
+    } else if ((c3 === 41 || c3 === 93 || c3 === 125) && depth > 0) depth--;
+  }
+  return max;
 }
 
 // src/patch/cparse.ts
@@ -41450,11 +41579,29 @@ function getParser() {
 async function parseFunctions(source) {
   return (await analyzeC(source, { functionsOnly: true })).functions;
 }
+function checkCLimits(source, limits = {}) {
+  const maxId = limits.identifier ?? LIMITS.identifier;
+  const long = longestIdentifier(source);
+  if (long.length > maxId) {
+    const line = source.slice(0, long.at).split("\n").length;
+    const start2 = source.slice(long.at, long.at + 24);
+    throw new LimitError(`too large: an identifier of ${long.length} characters (${start2}\u2026, line ${line} of the C text), over the limit of ${maxId}`);
+  }
+  const maxDepth = limits.nesting ?? LIMITS.nesting;
+  const depth = nestingDepth(source);
+  if (depth > maxDepth) throw new LimitError(`too deep: brackets nested ${depth} levels in the C text, over the limit of ${maxDepth}`);
+}
 async function analyzeC(source, opts = {}) {
+  checkCLimits(source, opts.limits);
   const parser = await getParser();
   const { text: text2, blanked } = blankAnnotations(source);
-  const tree = parser.parse(text2);
-  if (!tree) throw new Error("tree-sitter returned no tree");
+  const budget = opts.budget;
+  opts.budget?.check("parsing C");
+  const tree = parser.parse(text2, null, budget ? { progressCallback: (() => budget.expired()) } : void 0);
+  if (!tree) {
+    parser.reset();
+    throw budget?.expired() ? budget.error("parsing C") : new Error("tree-sitter returned no tree");
+  }
   try {
     const root = tree.rootNode;
     const calls = callSites(root);
@@ -41574,34 +41721,6 @@ function declaresFunction(d2) {
 // src/kb/load.ts
 import { join as join3, relative, isAbsolute } from "node:path";
 
-// src/errors.ts
-var EXIT = {
-  /** Nothing reached --fail-on. */
-  ok: 0,
-  /** At least one finding at or above --fail-on. */
-  findings: 1,
-  /** Bad input or usage: nothing could be read, unknown option, invalid rules file... */
-  input: 2,
-  /** An outside service failed (GitHub API, SMTP, git): the run did not complete. */
-  service: 3,
-  /** A bug in vfio-review. */
-  internal: 70
-};
-var UserError = class extends Error {
-  constructor(message, source, exitCode = EXIT.input) {
-    super(message);
-    this.source = source;
-    this.exitCode = exitCode;
-    this.name = "UserError";
-  }
-  source;
-  exitCode;
-  /** The single line shown to the user. */
-  line() {
-    return this.source ? `${this.source}: ${this.message}` : this.message;
-  }
-};
-
 // src/kb/schema.ts
 import { join as join2 } from "node:path";
 
@@ -41645,8 +41764,8 @@ function errorPath(e) {
   return e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 function pickError(errors) {
-  const rank = (e) => e.keyword === "required" || e.keyword === "additionalProperties" ? 0 : ["oneOf", "anyOf", "if"].includes(e.keyword) ? 2 : 1;
-  return [...errors].sort((a, b3) => rank(a) - rank(b3) || b3.instancePath.length - a.instancePath.length)[0];
+  const rank2 = (e) => e.keyword === "required" || e.keyword === "additionalProperties" ? 0 : ["oneOf", "anyOf", "if"].includes(e.keyword) ? 2 : 1;
+  return [...errors].sort((a, b3) => rank2(a) - rank2(b3) || b3.instancePath.length - a.instancePath.length)[0];
 }
 function schemaProblem(e) {
   const p2 = e.params;
@@ -42705,11 +42824,12 @@ function renderStepTable(kb, lineId, opts) {
   if (!line) throw new UserError(`unknown kernel line '${lineId}' (known: ${kb.lines.map((l3) => l3.id).join(", ")})`);
   const mark = new Set(opts.mark ?? []);
   const order = opts.steps?.filter((id) => kb.steps.has(id)) ?? line.restore;
-  const rows = order.flatMap((id) => [
+  const all = order.flatMap((id) => [
     { step: kb.steps.get(id), nested: false, marked: mark.has(id) },
     ...(line.nested?.[id] ?? []).map((n) => ({ step: kb.steps.get(n), nested: true, marked: mark.has(n) }))
   ]);
-  return opts.format === "markdown" ? markdown(rows, line.stateSavedGate) : text(rows, mark.size > 0);
+  const rows = opts.only ? all.filter((r2) => r2.marked).map((r2) => ({ ...r2, marked: false })) : all;
+  return opts.format === "markdown" ? markdown(rows, line.stateSavedGate) : text(rows, !opts.only && mark.size > 0);
 }
 function snapshotDependent(step, short = false) {
   if (step.source === "clears-hw") return "n/a";
@@ -42735,6 +42855,7 @@ function text(rows, marking) {
   if (marking) out2.push("", "* = a step the notes above are about");
   return out2.join("\n") + "\n";
 }
+var SOURCE_ICON = { snapshot: "\u{1F7E7}", live: "\u{1F7E9}", "clears-hw": "\u2B1C" };
 function markdown(rows, gate) {
   const out2 = [
     "| # | Step | Function | Source | Gate | Snapshot-dependent? |",
@@ -42747,13 +42868,14 @@ function markdown(rows, gate) {
       num,
       `${r2.nested ? "\u21B3 " : ""}\`${r2.step.id}\``,
       `\`${r2.step.function}()\``,
-      r2.step.source,
+      `${SOURCE_ICON[r2.step.source]} ${r2.step.source}`,
       (r2.step.gate ?? "").replace(/\|/g, "\\|"),
       snapshotDependent(r2.step)
     ];
     if (r2.marked) cells.splice(1, 5, ...cells.slice(1, 6).map((c3) => c3 ? `**${c3}**` : c3));
     out2.push(`| ${cells.join(" | ")} |`);
   }
+  out2.push("", "\u{1F7E7} values from the saved snapshot \xB7 \u{1F7E9} rewritten from live state \xB7 \u2B1C clears hardware status");
   if (gate) out2.push("", "_pci_restore_state() returns early when `!dev->state_saved` in this line (until a2f1e22390ac)._");
   return out2.join("\n") + "\n";
 }
@@ -43350,46 +43472,6 @@ function messageTrailers(message) {
   return out2;
 }
 
-// node_modules/diff/libesm/util/string.js
-function hasOnlyWinLineEndings(string) {
-  return string.includes("\r\n") && !string.startsWith("\n") && !string.match(/[^\r]\n/);
-}
-function hasOnlyUnixLineEndings(string) {
-  return !string.includes("\r\n") && string.includes("\n");
-}
-
-// node_modules/diff/libesm/patch/line-endings.js
-function unixToWin(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => unixToWin(p2));
-  }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line, i2) => {
-    var _a;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i2 + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\")) ? line : line + "\r";
-  }) })) });
-}
-function winToUnix(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => winToUnix(p2));
-  }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line) => line.endsWith("\r") ? line.substring(0, line.length - 1) : line) })) });
-}
-function isUnix(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
-  }
-  return !patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => !line.startsWith("\\") && line.endsWith("\r"))));
-}
-function isWin(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
-  }
-  return patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => line.endsWith("\r")))) && patch.every((index) => index.hunks.every((hunk) => hunk.lines.every((line, i2) => {
-    var _a;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i2 + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\"));
-  })));
-}
-
 // node_modules/diff/libesm/patch/parse.js
 function parsePatch(uniDiff) {
   const diffstr = uniDiff.split(/\n/), list2 = [];
@@ -43726,184 +43808,6 @@ function parsePatch(uniDiff) {
   return list2;
 }
 
-// node_modules/diff/libesm/util/distance-iterator.js
-function distance_iterator_default(start2, minLine, maxLine) {
-  let wantForward = true, backwardExhausted = false, forwardExhausted = false, localOffset = 1;
-  return function iterator2() {
-    if (wantForward && !forwardExhausted) {
-      if (backwardExhausted) {
-        localOffset++;
-      } else {
-        wantForward = false;
-      }
-      if (start2 + localOffset <= maxLine) {
-        return start2 + localOffset;
-      }
-      forwardExhausted = true;
-    }
-    if (!backwardExhausted) {
-      if (!forwardExhausted) {
-        wantForward = true;
-      }
-      if (minLine <= start2 - localOffset) {
-        return start2 - localOffset++;
-      }
-      backwardExhausted = true;
-      return iterator2();
-    }
-    return void 0;
-  };
-}
-
-// node_modules/diff/libesm/patch/apply.js
-function applyPatch(source, patch, options = {}) {
-  let patches;
-  if (typeof patch === "string") {
-    patches = parsePatch(patch);
-  } else if (Array.isArray(patch)) {
-    patches = patch;
-  } else {
-    patches = [patch];
-  }
-  if (patches.length > 1) {
-    throw new Error("applyPatch only works with a single input.");
-  }
-  return applyStructuredPatch(source, patches[0], options);
-}
-function applyStructuredPatch(source, patch, options = {}) {
-  if (options.autoConvertLineEndings || options.autoConvertLineEndings == null) {
-    if (hasOnlyWinLineEndings(source) && isUnix(patch)) {
-      patch = unixToWin(patch);
-    } else if (hasOnlyUnixLineEndings(source) && isWin(patch)) {
-      patch = winToUnix(patch);
-    }
-  }
-  const lines = source.split("\n"), hunks = patch.hunks, compareLine = options.compareLine || ((lineNumber, line, operation, patchContent) => line === patchContent), fuzzFactor = options.fuzzFactor || 0;
-  let minLine = 0;
-  if (fuzzFactor < 0 || !Number.isInteger(fuzzFactor)) {
-    throw new Error("fuzzFactor must be a non-negative integer");
-  }
-  if (!hunks.length) {
-    return source;
-  }
-  let prevLine = "", removeEOFNL = false, addEOFNL = false;
-  for (let i2 = 0; i2 < hunks[hunks.length - 1].lines.length; i2++) {
-    const line = hunks[hunks.length - 1].lines[i2];
-    if (line[0] == "\\") {
-      if (prevLine[0] == "+") {
-        removeEOFNL = true;
-      } else if (prevLine[0] == "-") {
-        addEOFNL = true;
-      }
-    }
-    prevLine = line;
-  }
-  if (removeEOFNL) {
-    if (addEOFNL) {
-      if (!fuzzFactor && lines[lines.length - 1] == "") {
-        return false;
-      }
-    } else if (lines[lines.length - 1] == "") {
-      lines.pop();
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  } else if (addEOFNL) {
-    if (lines[lines.length - 1] != "") {
-      lines.push("");
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  }
-  function applyHunk(hunkLines, toPos, maxErrors, hunkLinesI = 0, lastContextLineMatched = true, patchedLines = [], patchedLinesLength = 0) {
-    let nConsecutiveOldContextLines = 0;
-    let nextContextLineMustMatch = false;
-    for (; hunkLinesI < hunkLines.length; hunkLinesI++) {
-      const hunkLine = hunkLines[hunkLinesI], operation = hunkLine.length > 0 ? hunkLine[0] : " ", content = hunkLine.length > 0 ? hunkLine.substr(1) : hunkLine;
-      if (operation === "-") {
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          toPos++;
-          nConsecutiveOldContextLines = 0;
-        } else {
-          if (!maxErrors || lines[toPos] == null) {
-            return null;
-          }
-          patchedLines[patchedLinesLength] = lines[toPos];
-          return applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1);
-        }
-      }
-      if (operation === "+") {
-        if (!lastContextLineMatched) {
-          return null;
-        }
-        patchedLines[patchedLinesLength] = content;
-        patchedLinesLength++;
-        nConsecutiveOldContextLines = 0;
-        nextContextLineMustMatch = true;
-      }
-      if (operation === " ") {
-        nConsecutiveOldContextLines++;
-        patchedLines[patchedLinesLength] = lines[toPos];
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          patchedLinesLength++;
-          lastContextLineMatched = true;
-          nextContextLineMustMatch = false;
-          toPos++;
-        } else {
-          if (nextContextLineMustMatch || !maxErrors) {
-            return null;
-          }
-          return lines[toPos] && (applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength + 1) || applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1)) || applyHunk(hunkLines, toPos, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength);
-        }
-      }
-    }
-    patchedLinesLength -= nConsecutiveOldContextLines;
-    toPos -= nConsecutiveOldContextLines;
-    patchedLines.length = patchedLinesLength;
-    return {
-      patchedLines,
-      oldLineLastI: toPos - 1
-    };
-  }
-  const resultLines = [];
-  let prevHunkOffset = 0;
-  for (let i2 = 0; i2 < hunks.length; i2++) {
-    const hunk = hunks[i2];
-    let hunkResult;
-    const maxLine = lines.length - hunk.oldLines + fuzzFactor;
-    let toPos;
-    for (let maxErrors = 0; maxErrors <= fuzzFactor; maxErrors++) {
-      toPos = hunk.oldStart + prevHunkOffset - 1;
-      const iterator2 = distance_iterator_default(toPos, minLine, maxLine);
-      for (; toPos !== void 0; toPos = iterator2()) {
-        hunkResult = applyHunk(hunk.lines, toPos, maxErrors);
-        if (hunkResult) {
-          break;
-        }
-      }
-      if (hunkResult) {
-        break;
-      }
-    }
-    if (!hunkResult) {
-      return false;
-    }
-    for (let i3 = minLine; i3 < toPos; i3++) {
-      resultLines.push(lines[i3]);
-    }
-    for (let i3 = 0; i3 < hunkResult.patchedLines.length; i3++) {
-      const line = hunkResult.patchedLines[i3];
-      resultLines.push(line);
-    }
-    minLine = hunkResult.oldLineLastI + 1;
-    prevHunkOffset = toPos + 1 - hunk.oldStart;
-  }
-  for (let i2 = minLine; i2 < lines.length; i2++) {
-    resultLines.push(lines[i2]);
-  }
-  return resultLines.join("\n");
-}
-
 // src/patch/binary.ts
 function binaryMarker(line) {
   if (line === "GIT binary patch") return "git-binary-patch";
@@ -43924,9 +43828,13 @@ function isBase85Line(l3) {
 }
 
 // src/patch/diff.ts
+var MAX_SECTION = 200;
 var HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
-function parseDiff(diff, firstLine = 1) {
-  const scan = scanDiff(diff.split("\n"));
+function parseDiff(diff, firstLine = 1, limits = LIMITS) {
+  const lines = diff.split("\n");
+  if (lines.length > limits.diffLines) throw overLimit("the diff has", lines.length, limits.diffLines, "lines");
+  const scan = scanDiff(lines);
+  if (scan.hunks.length > limits.diffHunks) throw overLimit("the diff has", scan.hunks.length, limits.diffHunks, "hunks");
   let structured;
   try {
     structured = parsePatch(scan.text);
@@ -43935,6 +43843,8 @@ function parseDiff(diff, firstLine = 1) {
   }
   const files = toFileChanges(structured, scan);
   const keep = structured.map((p2) => p2.oldFileName !== void 0 || p2.newFileName !== void 0 || p2.hunks.length > 0);
+  const nfiles = keep.filter(Boolean).length;
+  if (nfiles > limits.diffFiles) throw overLimit("the diff has", nfiles, limits.diffFiles, "files");
   return { files: files.filter((_3, i2) => keep[i2]), structured: structured.filter((_3, i2) => keep[i2]) };
 }
 function jsdiffError(message, lines, firstLine) {
@@ -43956,7 +43866,7 @@ function scanDiff(lines) {
     const l3 = lines[i2];
     const h3 = HUNK.exec(l3);
     if (h3) {
-      hunks.push({ oldStart: Number(h3[1]), newStart: Number(h3[3]), section: h3[5].trim() });
+      hunks.push({ oldStart: Number(h3[1]), newStart: Number(h3[3]), section: h3[5].trim().slice(0, MAX_SECTION) });
       i2 = skipHunkBody(lines, i2 + 1, count(h3[2]), count(h3[4]));
       continue;
     }
@@ -44001,16 +43911,16 @@ function isSignature(lines, i2) {
   return lines.slice(i2 + 1).filter((l3) => l3.trim()).length <= 2;
 }
 function toFileChanges(patches, scan) {
-  let hunkIndex = 0;
+  let hunkIndex2 = 0;
   let gitIndex = 0;
   return patches.map((p2) => {
     const block = p2.isGit ? scan.gitBlocks[gitIndex++] : void 0;
     const hunks = p2.hunks.map((h3) => {
       const oldStart = h3.oldStart - (h3.oldLines === 0 ? 1 : 0);
       const newStart = h3.newStart - (h3.newLines === 0 ? 1 : 0);
-      let j3 = hunkIndex;
+      let j3 = hunkIndex2;
       while (j3 < scan.hunks.length && (scan.hunks[j3].oldStart !== oldStart || scan.hunks[j3].newStart !== newStart)) j3++;
-      if (j3 < scan.hunks.length) hunkIndex = j3 + 1;
+      if (j3 < scan.hunks.length) hunkIndex2 = j3 + 1;
       return toHunk(h3, j3 < scan.hunks.length ? scan.hunks[j3].section : "");
     });
     return toFileChange(p2, block, hunks);
@@ -44244,17 +44154,17 @@ function toFunctionChange(acc, change) {
 function isCSource(path) {
   return /\.[ch]$/.test(path);
 }
-async function fragmentSides(file) {
+async function fragmentSides(file, c3 = {}, hunks = file.hunks) {
   const sides = [];
-  for (const hunk of file.hunks) {
-    sides.push(await fragmentSide(file.path, hunk, true), await fragmentSide(file.path, hunk, false));
+  for (const hunk of hunks) {
+    sides.push(await fragmentSide(file.path, hunk, true, c3), await fragmentSide(file.path, hunk, false, c3));
   }
   return sides;
 }
-async function fragmentSide(file, hunk, post) {
+async function fragmentSide(file, hunk, post, c3) {
   const rows = hunk.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
   const lineOf = (row) => post ? rows[row - 1]?.newLine : rows[row - 1]?.oldLine;
-  const facts = remap(await analyzeC(rows.map((r2) => r2.text).join("\n") + "\n"), lineOf);
+  const facts = remap(await analyzeC(rows.map((r2) => r2.text).join("\n") + "\n", c3), lineOf);
   facts.functions = facts.functions.filter((f3) => /^\S/.test(rows[rowOf(rows, f3.startLine, post)]?.text ?? ""));
   const text2 = new Map(rows.map((r2) => [post ? r2.newLine : r2.oldLine, r2.text]));
   const changed = new Set(rows.filter((r2) => r2.kind !== " ").map((r2) => post ? r2.newLine : r2.oldLine));
@@ -44300,70 +44210,155 @@ function exportedAfterClose(rows) {
   const next = rows.slice(close + 1).find((r2) => r2.text.trim());
   return /^EXPORT_SYMBOL(?:_GPL)?(?:_FOR_MODULES|_NS|_NS_GPL)?\((\w+)/.exec(next?.text ?? "")?.[1];
 }
+var NOT_NAMES = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "do", "else", "case", "goto"]);
 function sectionFunction(section2) {
   if (!section2 || /[;=]/.test(section2.split("(")[0]) || /;\s*$/.test(section2)) return void 0;
-  const m2 = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section2);
-  return m2?.[1];
+  if (NOT_NAMES.has(/^\w+/.exec(section2)?.[0] ?? "")) return void 0;
+  const typed = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section2)?.[1];
+  if (typed) return typed;
+  const bare = /^([A-Za-z_]\w*)\s*\(/.exec(section2)?.[1];
+  return bare && !NOT_NAMES.has(bare) && /[a-z]/.test(bare) ? bare : void 0;
 }
 
 // src/patch/apply.ts
-var FUZZ = 2;
-async function treeSides(tree, file, patch, overlay) {
+var MAX_FUZZ = 2;
+async function treeSides(tree, file, overlay, c3 = {}) {
   const oldPath = file.oldPath ?? file.path;
   const pre = file.status === "added" ? "" : await readPre(tree, oldPath, overlay);
   if (pre === void 0) return { ok: false, note: `${oldPath}: not in ${tree.describe()}` };
-  const post = applyPatch(pre, patch, { fuzzFactor: FUZZ });
-  if (post === false) return { ok: false, note: failedHunk(tree, file, pre, patch) };
+  const preLines = pre === "" ? [] : pre.split("\n");
+  const placed = placeHunks(preLines, file.hunks);
+  const unplaced = file.hunks.filter((h3, i2) => !placed[i2]);
+  file.hunks.forEach((h3, i2) => {
+    const p2 = placed[i2];
+    h3.applied = p2 ? { placed: true, offset: p2.at + 1 - firstOld(h3), fuzz: p2.fuzz } : { placed: false };
+  });
+  const placements = placed.filter((p2) => !!p2);
+  if (placements.length === 0) return { ok: false, note: failedNote(tree, file, unplaced[0]) };
+  const { lines: postLines, postAt } = applyPlaced(preLines, placements);
+  const post = postLines.join("\n");
   const sides = [];
-  if (file.status !== "deleted") sides.push(await wholeSide(file.path, post, file.hunks, true));
-  if (file.status !== "added") sides.push(await wholeSide(file.path, pre, file.hunks, false));
-  return { ok: true, sides, post };
+  if (file.status !== "deleted") sides.push(await wholeSide(file.path, post, spans(placements, postAt, true), true, c3));
+  if (file.status !== "added") sides.push(await wholeSide(file.path, pre, spans(placements, placements.map((p2) => p2.at), false), false, c3));
+  const notes = [
+    ...placements.filter((p2) => p2.fuzz > 0).map((p2) => `${file.path}: ${hunkName(file, p2.hunk)} applied with fuzz ${p2.fuzz}`),
+    ...unplaced.map((h3) => `${failedNote(tree, file, h3)}: fragment analysis for that hunk`)
+  ];
+  return { ok: true, sides, post, notes, unplaced };
 }
 async function readPre(tree, path, overlay) {
   if (overlay?.has(path)) return overlay.get(path) ?? void 0;
   return tree.read(path);
 }
-function failedHunk(tree, file, pre, patch) {
-  let k2 = 0;
-  while (k2 < patch.hunks.length && applyPatch(pre, { ...patch, hunks: patch.hunks.slice(0, k2 + 1) }, { fuzzFactor: FUZZ }) !== false) k2++;
-  const h3 = file.hunks[Math.min(k2, file.hunks.length - 1)];
-  const head = h3 ? ` (@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@)` : "";
-  return `${file.path}: hunk ${k2 + 1}${head} does not apply to ${tree.describe()}`;
+function hunkName(file, h3) {
+  return `hunk ${file.hunks.indexOf(h3) + 1} (@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@)`;
 }
-async function wholeSide(file, text2, hunks, post) {
+function failedNote(tree, file, h3) {
+  return `${file.path}: ${h3 ? hunkName(file, h3) : "the patch"} does not apply to ${tree.describe()}`;
+}
+function firstOld(h3) {
+  return h3.oldLines === 0 ? h3.oldStart + 1 : h3.oldStart;
+}
+function oldSide(h3) {
+  return h3.lines.filter((l3) => l3.kind !== "+").map((l3) => l3.text);
+}
+function placeHunks(pre, hunks, maxFuzz = MAX_FUZZ) {
+  const out2 = [];
+  let offset = 0;
+  let floor = 0;
+  for (const hunk of hunks) {
+    const want = oldSide(hunk);
+    const expected = firstOld(hunk) - 1 + offset;
+    let placed;
+    for (let fuzz = 0; fuzz <= maxFuzz && !placed; fuzz++) {
+      const at2 = search(pre, want, contextCut(hunk, fuzz), expected, floor);
+      if (at2 !== void 0) placed = { hunk, at: at2, fuzz };
+    }
+    if (placed) {
+      offset = placed.at - (firstOld(hunk) - 1);
+      floor = placed.at + want.length;
+    }
+    out2.push(placed);
+  }
+  return out2;
+}
+function contextCut(hunk, fuzz) {
+  const lines = hunk.lines.filter((l3) => l3.kind !== "+");
+  let lead = 0;
+  while (lead < fuzz && lines[lead]?.kind === " ") lead++;
+  let tail = 0;
+  while (tail < fuzz && lines[lines.length - 1 - tail]?.kind === " " && lines.length - 1 - tail >= lead) tail++;
+  return { lead, tail };
+}
+function search(pre, want, cut, expected, floor) {
+  const last = pre.length - want.length;
+  const matches = (at2) => {
+    for (let i2 = cut.lead; i2 < want.length - cut.tail; i2++) if (pre[at2 + i2] !== want[i2]) return false;
+    return true;
+  };
+  if (last < floor) return void 0;
+  const start2 = Math.min(Math.max(expected, floor), last);
+  for (let d2 = 0; start2 - d2 >= floor || start2 + d2 <= last; d2++) {
+    if (start2 + d2 <= last && matches(start2 + d2)) return start2 + d2;
+    if (d2 > 0 && start2 - d2 >= floor && matches(start2 - d2)) return start2 - d2;
+  }
+  return void 0;
+}
+function applyPlaced(pre, placements) {
+  const lines = [];
+  const postAt = [];
+  let i2 = 0;
+  for (const p2 of placements) {
+    while (i2 < p2.at) lines.push(pre[i2++]);
+    postAt.push(lines.length);
+    for (const l3 of p2.hunk.lines) {
+      if (l3.kind === "+") lines.push(l3.text);
+      else if (l3.kind === " ") lines.push(pre[i2++]);
+      else i2++;
+    }
+  }
+  while (i2 < pre.length) lines.push(pre[i2++]);
+  return { lines, postAt };
+}
+function spans(placements, starts, post) {
+  return placements.flatMap((p2, k2) => {
+    const seen = p2.hunk.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
+    if (seen.length === 0) return [];
+    const patchLines = seen.map((l3) => post ? l3.newLine : l3.oldLine);
+    const changed = seen.filter((l3) => l3.kind !== " ").map((l3) => post ? l3.newLine : l3.oldLine);
+    return [{ from: starts[k2] + 1, to: starts[k2] + seen.length, patchLines, changed }];
+  });
+}
+async function wholeSide(file, text2, hunkSpans, post, c3) {
   const lines = text2.split("\n");
-  const toPatch = lineMapper(lines, hunks, post);
-  const facts = remap(await analyzeC(text2), toPatch);
+  const toPatch = lineMapper(hunkSpans);
+  const facts = remap(await analyzeC(text2, c3), toPatch);
   const byLine2 = /* @__PURE__ */ new Map();
   lines.forEach((l3, i2) => {
     const p2 = toPatch(i2 + 1);
     if (p2 !== void 0 && !byLine2.has(p2)) byLine2.set(p2, l3);
   });
-  const changed = new Set(
-    hunks.flatMap((h3) => h3.lines.filter((l3) => l3.kind === (post ? "+" : "-")).map((l3) => post ? l3.newLine : l3.oldLine))
-  );
+  const changed = new Set(hunkSpans.flatMap((s) => s.changed));
   return { file, post, facts, changed, text: byLine2, whole: true };
 }
-function lineMapper(lines, hunks, post) {
-  const offsets = hunks.map((h3) => {
-    const seen = h3.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
-    const start2 = (post ? seen[0]?.newLine : seen[0]?.oldLine) ?? 0;
-    return { start: start2, delta: seen.length ? landed(lines, seen.map((l3) => l3.text), start2) : 0 };
-  }).sort((a, b3) => a.start - b3.start);
+function lineMapper(hunkSpans) {
   return (line) => {
-    let delta = offsets[0]?.delta ?? 0;
-    for (const o2 of offsets) if (o2.start + o2.delta <= line) delta = o2.delta;
-    const p2 = line - delta;
-    return p2 >= 1 ? p2 : void 0;
+    let lo = 0;
+    let hi = hunkSpans.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (hunkSpans[mid].to < line) lo = mid + 1;
+      else hi = mid;
+    }
+    const k2 = lo;
+    const next = hunkSpans[k2];
+    if (next && line >= next.from) return next.patchLines[line - next.from];
+    const prev = hunkSpans[k2 - 1];
+    const low = prev ? prev.patchLines[prev.patchLines.length - 1] + 1 : 1;
+    const high = next ? next.patchLines[0] - 1 : Infinity;
+    const guess = prev ? prev.patchLines[prev.patchLines.length - 1] + (line - prev.to) : next ? next.patchLines[0] - (next.from - line) : line;
+    return Math.max(low, Math.min(guess, Math.max(high, low)));
   };
-}
-function landed(lines, want, start2) {
-  const matches = (at2) => at2 >= 0 && want.every((w2, i2) => lines[at2 + i2] === w2);
-  for (let d2 = 0; d2 < 3e3; d2++) {
-    if (matches(start2 - 1 + d2)) return d2;
-    if (d2 && matches(start2 - 1 - d2)) return -d2;
-  }
-  return 0;
 }
 
 // src/patch/callbacks.ts
@@ -44444,14 +44439,133 @@ function wireRoles(functions, callbacks) {
   }
 }
 
+// src/patch/lines.ts
+var HunkIndex = class {
+  constructor(files) {
+    this.files = files;
+    for (const file of files) {
+      if (file.binary) continue;
+      const entry = this.byPath.get(file.path) ?? { right: /* @__PURE__ */ new Map(), left: /* @__PURE__ */ new Map() };
+      this.byPath.set(file.path, entry);
+      for (const hunk of file.hunks) {
+        hunk.lines.forEach((line, index) => {
+          const pos = { file, hunk, index, line };
+          if (line.kind !== "-" && line.newLine !== void 0 && !entry.right.has(line.newLine)) entry.right.set(line.newLine, pos);
+          if (line.kind !== "+" && line.oldLine !== void 0 && !entry.left.has(line.oldLine)) entry.left.set(line.oldLine, pos);
+        });
+      }
+    }
+  }
+  files;
+  byPath = /* @__PURE__ */ new Map();
+  /** The diff line showing line `line` of `path` on `side` (post-image for RIGHT). */
+  at(path, line, side = "RIGHT") {
+    const f3 = this.byPath.get(path);
+    if (!f3 || !Number.isInteger(line) || line < 1) return void 0;
+    return (side === "LEFT" ? f3.left : f3.right).get(line);
+  }
+  /** Whether a review comment on (path, line, side) is part of the diff. */
+  has(path, line, side = "RIGHT") {
+    return this.at(path, line, side) !== void 0;
+  }
+  /** Post-image lines of `path` that the diff shows (added and context). */
+  rightLines(path) {
+    return new Set(this.byPath.get(path)?.right.keys() ?? []);
+  }
+  /**
+   * checkpatch's `#N` for a position: the line in the patch file, when the patch stage
+   * recorded where each hunk header is (Hunk.patchLine); else counted from the first file
+   * header of the diff, as the diff would print.
+   */
+  patchLine(pos) {
+    const start2 = pos.hunk.patchLine ?? this.diffOnlyHeaderLine(pos.hunk);
+    let n = start2 + 1 + pos.index;
+    for (let i2 = 0; i2 < pos.index; i2++) if (pos.hunk.lines[i2].noNewlineAtEnd) n++;
+    return n;
+  }
+  /** checkpatch's "N lines checked": every hunk line up to the hunk's last added or context line. */
+  linesChecked() {
+    let n = 0;
+    for (const file of this.files) for (const hunk of file.hunks) n += checkedLines(hunk);
+    return n;
+  }
+  diffOnlyHeaderLine(target) {
+    let n = 0;
+    for (const file of this.files) {
+      n += fileHeaderLength(file);
+      if (file.binary) continue;
+      n += 2;
+      for (const hunk of file.hunks) {
+        n++;
+        if (hunk === target) return n;
+        n += hunk.lines.length + hunk.lines.filter((l3) => l3.noNewlineAtEnd).length;
+      }
+    }
+    return n;
+  }
+};
+function checkedLines(hunk) {
+  let last = -1;
+  hunk.lines.forEach((l3, i2) => {
+    if (l3.kind !== "-") last = i2;
+  });
+  let n = last + 1;
+  for (let i2 = 0; i2 < last; i2++) if (hunk.lines[i2].noNewlineAtEnd) n++;
+  return n;
+}
+function fileHeaderLength(file) {
+  let n = 1;
+  if (file.status === "added" || file.status === "deleted") n++;
+  if (file.status === "renamed" || file.status === "copied") n += file.similarity !== void 0 ? 3 : 2;
+  return n + 1;
+}
+var indexes = /* @__PURE__ */ new WeakMap();
+function hunkIndex(patch) {
+  let idx = indexes.get(patch.files);
+  if (!idx) indexes.set(patch.files, idx = new HunkIndex(patch.files));
+  return idx;
+}
+function indexDiff(diff) {
+  return new HunkIndex(parseDiff(diff.replace(/\r\n/g, "\n")).files);
+}
+var HUNK_HEAD = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/;
+function numberHunks(files, diff, firstLine) {
+  const lines = diff.split("\n");
+  let at2 = 0;
+  for (const file of files) {
+    for (const hunk of file.hunks) {
+      while (at2 < lines.length && !sameHunk(lines[at2], hunk)) at2++;
+      if (at2 >= lines.length) return;
+      hunk.patchLine = firstLine + at2;
+      at2++;
+    }
+  }
+}
+function sameHunk(text2, hunk) {
+  const m2 = HUNK_HEAD.exec(text2);
+  return !!m2 && Number(m2[1]) === hunk.oldStart && Number(m2[2]) === hunk.newStart;
+}
+function diffFirstLine(msg, diff, bodyLine) {
+  const first = diff.split("\n", 1)[0];
+  const raw = msg.raw?.toString("utf8").replace(/\r\n/g, "\n");
+  const fromLine = /#\d+$|\.(patch|mbox)$/.test(msg.source) ? 1 : 0;
+  if (raw && first) {
+    const i2 = raw.split("\n").indexOf(first);
+    if (i2 >= 0) return i2 + 1 + fromLine;
+  }
+  return bodyLine;
+}
+
 // src/patch/index.ts
 async function buildPatch(msg, opts = {}) {
+  const limits = limitsOf(opts.limits);
   const model = headerModel(msg);
   const split = chooseBody(msg);
   fillMessage(model, split);
-  const parsed = split.diff ? parseDiff(split.diff, split.diffLine) : void 0;
+  const parsed = split.diff ? parseDiff(split.diff, split.diffLine, limits) : void 0;
   const { reply } = parseSubject(msg.subject);
-  if (parsed?.files.length || parsed?.error) model.kind = reply ? "reply" : "patch";
+  if (parsed?.files.length) model.kind = "patch";
+  else if (parsed?.error) model.kind = reply ? "reply" : "patch";
   else model.kind = model.series?.index === 0 && !reply ? "cover-letter" : "reply";
   if (msg.mangled) {
     model.mangled = true;
@@ -44461,7 +44575,8 @@ async function buildPatch(msg, opts = {}) {
     model.mangledReason = parsed.error;
   }
   model.files = parsed?.files ?? [];
-  if (!model.mangled && parsed && model.files.length) await analyseCode(model, parsed.structured, opts.tree);
+  if (parsed && split.diff) numberHunks(model.files, split.diff, diffFirstLine(msg, split.diff, split.diffLine));
+  if (!model.mangled && parsed && model.files.length) await analyseCode(model, opts.tree, { limits, budget: opts.budget });
   return model;
 }
 function headerModel(msg) {
@@ -44520,30 +44635,41 @@ function seriesOverlay(tree, model) {
   if (model.series.index <= 1 || !byKey.has(model.seriesKey)) byKey.set(model.seriesKey, /* @__PURE__ */ new Map());
   return byKey.get(model.seriesKey);
 }
-async function analyseCode(model, structured, tree) {
+async function analyseCode(model, tree, c3) {
   const sides = [];
-  const notes = [];
+  const wholeFallbacks = [];
+  const hunkNotes = [];
+  let fragmentHunks = 0;
   const overlay = tree ? seriesOverlay(tree, model) : void 0;
   let usedTree = 0;
-  for (const [i2, file] of model.files.entries()) {
+  for (const file of model.files) {
     if (file.binary || !isCSource(file.path) || file.hunks.length === 0) continue;
-    if (tree) {
-      const r2 = await treeSides(tree, file, structured[i2], overlay);
-      if (r2.ok) {
-        sides.push(...r2.sides);
-        usedTree++;
-        remember(overlay, file, r2.post);
-        continue;
+    c3.budget?.check(`reading ${file.path}`);
+    try {
+      if (tree) {
+        const r2 = await treeSides(tree, file, overlay, c3);
+        if (r2.ok) {
+          sides.push(...r2.sides, ...await fragmentSides(file, c3, r2.unplaced));
+          hunkNotes.push(...r2.notes);
+          fragmentHunks += r2.unplaced.length;
+          usedTree++;
+          remember(overlay, file, r2.post);
+          continue;
+        }
+        wholeFallbacks.push(r2.note);
       }
-      notes.push(r2.note);
+      sides.push(...await fragmentSides(file, c3));
+    } catch (err2) {
+      if (err2 instanceof LimitError && !err2.message.startsWith("too slow")) throw new LimitError(`${file.path}: ${err2.message}`);
+      throw err2;
     }
-    sides.push(...await fragmentSides(file));
   }
   model.functions = attribute(sides);
   model.callbacks = collectCallbacks(sides, functionTest(knownFunctions(sides, model)));
   wireRoles(model.functions, model.callbacks);
-  model.analysis = { mode: tree && notes.length === 0 ? "tree" : "fragment" };
-  if (notes.length) model.analysis.treeNote = treeNote(notes, usedTree);
+  model.analysis = { mode: tree && wholeFallbacks.length === 0 && fragmentHunks === 0 ? "tree" : "fragment" };
+  const note = [wholeFallbacks.length ? treeNote(wholeFallbacks, usedTree) : "", ...hunkNotes].filter(Boolean).join("; ");
+  if (note) model.analysis.treeNote = note;
 }
 function remember(overlay, file, post) {
   if (!overlay) return;
@@ -44782,7 +44908,7 @@ function linesOf(patch, fc) {
   const positioned = fc.newLine !== void 0 || fc.oldLine !== void 0;
   const owned = new Set(
     (file?.hunks ?? []).filter(
-      (h3) => new RegExp(`\\b${fc.name}\\s*\\(`).test(h3.section) || h3.lines.some((l3) => l3.newLine !== void 0 && l3.kind === "+" && addedSet.has(l3.newLine))
+      (h3) => new RegExp(`\\b${fc.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\(`).test(h3.section) || h3.lines.some((l3) => l3.newLine !== void 0 && l3.kind === "+" && addedSet.has(l3.newLine))
     )
   );
   let current;
@@ -45022,12 +45148,8 @@ function analyzePatch(patch, ctx) {
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
   const targetSteps = expandSteps(kb, target);
   const env = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
-  const diffLines = /* @__PURE__ */ new Map();
-  for (const f3 of patch.files) {
-    const set = /* @__PURE__ */ new Set();
-    for (const h3 of f3.hunks) for (const l3 of h3.lines) if (l3.newLine !== void 0) set.add(l3.newLine);
-    diffLines.set(f3.path, set);
-  }
+  const index = hunkIndex(patch);
+  const diffLines = new Map(patch.files.map((f3) => [f3.path, index.rightLines(f3.path)]));
   const found = [];
   for (const rule of kb.rules) {
     if (!isCompiled(rule) || isIgnored(rule, ctx.ignore)) continue;
@@ -45100,6 +45222,26 @@ function mergeFindings(found, scope) {
   );
 }
 
+// src/ingest/guard.ts
+function messageFailure(err2, stage) {
+  if (err2 instanceof UserError) return oneLine(err2.message);
+  const e = err2;
+  const what = typeof e?.message === "string" ? `${typeof e.name === "string" ? e.name : "Error"}: ${e.message}` : String(err2);
+  return oneLine(`internal error while ${stage} (please report it): ${what}`);
+}
+function messageError(source, err2, stage, index) {
+  const e = { source: oneLine(source, 200), message: messageFailure(err2, stage) };
+  if (index !== void 0) e.messageIndex = index;
+  return e;
+}
+async function guarded(source, stage, work, index) {
+  try {
+    return { ok: true, value: await work() };
+  } catch (err2) {
+    return { ok: false, error: messageError(source, err2, stage, index) };
+  }
+}
+
 // src/version.ts
 import { createRequire as createRequire2 } from "node:module";
 var require2 = createRequire2(new URL("./src/version.js", import.meta.url).href);
@@ -45109,18 +45251,40 @@ var TOOL = "vfio-review";
 // src/pipeline.ts
 async function reviewMessages(messages, errors, opts = {}) {
   const kb = opts.kb ?? await loadKnowledgeBase();
-  const patches = [];
-  for (const msg of messages) patches.push(await buildPatch(msg, { tree: opts.tree }));
+  const limits = limitsOf(opts.limits);
+  let patches = [];
+  const budgets = /* @__PURE__ */ new Map();
+  for (const msg of messages) {
+    const budget = new Budget(limits.messageMs);
+    const built = await guarded(msg.source, "reading the patch", () => budget.race(buildPatch(msg, { tree: opts.tree, limits, budget }), "reading the patch"));
+    if (!built.ok) errors.push(built.error);
+    else {
+      patches.push(built.value);
+      budgets.set(built.value, budget);
+    }
+  }
   let target;
   if (!opts.parseOnly) {
-    target = await resolveTarget(kb, { tree: opts.tree, kernel: opts.kernel });
+    const t2 = target = await resolveTarget(kb, { tree: opts.tree, kernel: opts.kernel });
+    const failed = /* @__PURE__ */ new Set();
     for (const patch of patches) {
       if (patch.kind !== "patch" || patch.mangled) continue;
       const series = patches.filter((p2) => p2 !== patch && p2.seriesKey && p2.seriesKey === patch.seriesKey);
-      patch.findings = await reviewPatch(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
+      const budget = budgets.get(patch);
+      const run3 = () => budget.race(reviewPatch(patch, { kb, target: t2, tree: opts.tree, ignore: [...opts.ignore ?? [], ...trailerIgnores(patch)], series }), "reviewing");
+      const found = await guarded(patch.source, "reviewing", run3);
+      if (found.ok) patch.findings = found.value;
+      else {
+        errors.push(found.error);
+        failed.add(patch);
+      }
     }
+    patches = patches.filter((p2) => !failed.has(p2));
   }
   return { tool: TOOL, version: VERSION, target, patches, errors, kb };
+}
+function trailerIgnores(patch) {
+  return patch.trailers.filter((t2) => t2.key.toLowerCase() === "vfio-review").flatMap((t2) => /^ignore\s+(.+)$/i.exec(t2.value.trim())?.[1].split(/[\s,]+/) ?? []).filter(Boolean);
 }
 async function reviewPatch(patch, ctx) {
   const { tree, ...rest } = ctx;
@@ -53347,14 +53511,17 @@ function reviewedPatches(result) {
   return result.patches.filter((p2) => p2.kind === "patch");
 }
 function findNewLine(patch, path, line) {
-  for (const file of patch.files) {
-    if (file.path !== path || file.binary) continue;
-    for (const hunk of file.hunks) {
-      const index = hunk.lines.findIndex((l3) => l3.kind !== "-" && l3.newLine === line);
-      if (index >= 0) return { file, hunk, index, line: hunk.lines[index] };
-    }
-  }
-  return void 0;
+  return hunkIndex(patch).at(path, line, "RIGHT");
+}
+function patchLineOf(patch, f3) {
+  const at2 = f3.outsideDiff ? void 0 : findNewLine(patch, f3.file, f3.line);
+  return at2 ? hunkIndex(patch).patchLine(at2) : void 0;
+}
+function linesChecked(patch) {
+  return hunkIndex(patch).linesChecked();
+}
+function totalLine(counts, lines) {
+  return `total: ${counts.error} errors, ${counts.warning} warnings, ${counts.check} checks, ${lines} lines checked`;
 }
 function fileHeader(file) {
   const oldPath = file.oldPath ?? file.path;
@@ -53375,22 +53542,83 @@ function hunkHeader(h3) {
 function diffText(l3) {
   return l3.kind + l3.text;
 }
-function diffListing(patch) {
-  const out2 = [];
-  for (const file of patch.files) {
-    for (const h3 of fileHeader(file)) out2.push({ text: h3 });
-    if (file.binary) continue;
-    out2.push({ text: file.status === "added" ? "--- /dev/null" : `--- a/${file.oldPath ?? file.path}` });
-    out2.push({ text: file.status === "deleted" ? "+++ /dev/null" : `+++ b/${file.path}` });
-    for (const hunk of file.hunks) {
-      out2.push({ text: hunkHeader(hunk) });
-      for (const l3 of hunk.lines) out2.push({ text: diffText(l3), path: file.path, newLine: l3.kind === "-" ? void 0 : l3.newLine });
-    }
-  }
-  return out2;
-}
 function loreLink(messageId) {
   return `https://lore.kernel.org/r/${encodeURIComponent(messageId)}`;
+}
+
+// src/report/causes.ts
+var RESTORE_CALL = /\bpci_restore_state\s*\(/;
+var RESTORE_REACH = 3;
+function causeKey(patch, f3) {
+  if (f3.cause) return `cause:${f3.cause}`;
+  return `at:${f3.file}:${f3.function ?? ""}:${restoreLine(patch, f3)}`;
+}
+function restoreLine(patch, f3) {
+  if (f3.outsideDiff) return f3.line;
+  const at2 = hunkIndex(patch).at(f3.file, f3.line);
+  if (!at2) return f3.line;
+  const lines = at2.hunk.lines;
+  for (let i2 = at2.index; i2 < lines.length && i2 <= at2.index + RESTORE_REACH; i2++) {
+    const l3 = lines[i2];
+    if (l3.kind === "-") continue;
+    if (RESTORE_CALL.test(l3.text)) return l3.newLine ?? f3.line;
+    if (i2 > at2.index && /^\S/.test(l3.text)) break;
+  }
+  return f3.line;
+}
+function rank(f3) {
+  return SEVERITIES.indexOf(f3.severity);
+}
+function notesOf(patch, findings = patch.findings) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const f3 of byPosition(findings)) {
+    const key2 = causeKey(patch, f3);
+    groups2.set(key2, [...groups2.get(key2) ?? [], f3]);
+  }
+  const notes = [...groups2].map(([key2, members]) => {
+    const lead = pickLead(patch, members);
+    return { key: key2, lead, points: [lead, ...members.filter((m2) => m2 !== lead)], severity: lead.severity };
+  });
+  return notes.sort((a, b3) => (a.lead.file < b3.lead.file ? -1 : a.lead.file > b3.lead.file ? 1 : 0) || a.lead.line - b3.lead.line);
+}
+function pickLead(patch, members) {
+  let lead = members[0];
+  for (const m2 of members) {
+    const better = rank(m2) < rank(lead) || rank(m2) === rank(lead) && onRestore(patch, m2) && !onRestore(patch, lead);
+    if (better) lead = m2;
+  }
+  return lead;
+}
+function onRestore(patch, f3) {
+  const at2 = f3.outsideDiff ? void 0 : hunkIndex(patch).at(f3.file, f3.line);
+  return !!at2 && RESTORE_CALL.test(at2.line.text);
+}
+function subPoints(n) {
+  return n.points.slice(1);
+}
+function noteTrace(n) {
+  return n.points.find((p2) => p2.trace?.length)?.trace;
+}
+function noteConditions(n) {
+  return [...new Set(n.points.flatMap((p2) => p2.conditions ?? []))];
+}
+function conditionsSentence(conditions) {
+  const parts2 = conditions.map((c3) => c3.trim().replace(/[.]+$/, "").replace(/^if\s+/i, "")).filter(Boolean);
+  if (parts2.length === 0) return void 0;
+  const lower = (s) => /^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s;
+  const joined = parts2.map(lower);
+  const body2 = joined.length === 1 ? joined[0] : `${joined.slice(0, -1).join(", ")} and ${joined.at(-1)}`;
+  return `If ${body2}.`;
+}
+function traceLines(trace, files = true) {
+  return (trace ?? []).map((t2, i2) => {
+    const where = t2.file && (files || t2.line) ? ` ${shortPath(t2.file)}${t2.line ? `:${t2.line}` : ""}` : "";
+    const fn2 = t2.function ? ` ${t2.function.replace(/\(\)$/, "")}()` : "";
+    return `${i2 + 1}. ${t2.event}:${fn2}${where}: ${t2.effect}`;
+  });
+}
+function shortPath(path) {
+  return path.split("/").pop() ?? path;
 }
 
 // src/report/escape.ts
@@ -53400,7 +53628,7 @@ function neutralizeMentions(text2, mark = ZWJ) {
   return text2.replace(/@(?=[A-Za-z0-9_-])/g, `@${mark}`).replace(/#(?=\d)/g, `#${mark}`).replace(/\b(GH-)(?=\d)/gi, `$1${mark}`);
 }
 function escapeMarkdown(text2) {
-  const inline = text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~!])/g, "\\$1");
+  const inline = text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*[\]|~!])/g, "\\$1").replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_");
   const blocks = inline.split("\n").map((line) => line.replace(/^(\s*)([#+=-])/, "$1\\$2").replace(/^(\s*\d+)([.)])(?=\s|$)/, "$1\\$2")).join("\n");
   return neutralizeMentions(blocks);
 }
@@ -53421,6 +53649,13 @@ function inlineCode(text2) {
   const pad = /^[`\s]|[`\s]$/.test(flat) ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
+function codeBlock(text2, lang = "") {
+  const body2 = defangComments(text2);
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(body2) + 1));
+  return `${fence}${lang}
+${body2}
+${fence}`;
+}
 function safeLink(title, url) {
   const label = escapeMarkdownLine(title);
   if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url)) return label;
@@ -53430,13 +53665,62 @@ function plainText(text2) {
   return text2.replace(/[\u0000-\u0008\u000b\u000d-\u001f\u007f]/g, "\uFFFD");
 }
 
+// src/report/prose.ts
+function firstParagraph(text2) {
+  return text2.trim().split(/\n[ \t]*\n/)[0] ?? "";
+}
+function plainProse(text2) {
+  return text2.replace(/`([^`\n]+)`/g, "$1");
+}
+function shortFix(f3, kb) {
+  const rule = kb.rules.find((r2) => r2.id === f3.rule);
+  const s = typeof rule?.suggestion === "string" ? rule.suggestion.trim() : "";
+  return s || firstParagraph(f3.suggestion);
+}
+function targetWords(result, kb) {
+  const t2 = result.target;
+  const line = t2?.line ?? kb.newestLine().id;
+  if (!t2 || t2.how === "default") return `Linux ${line}, the newest kernel line it knows`;
+  if (t2.how === "tree") return `the kernel tree it was run on, which matches the ${line} line`;
+  const version = /--kernel ([^;)\s]+)/.exec(t2.description)?.[1];
+  return `Linux ${version ?? line}${version && version !== line ? ` (the ${line} line)` : ""}`;
+}
+function applicableReferences(f3) {
+  const text2 = `${f3.message}
+${f3.suggestion}`;
+  return f3.references.filter((r2) => {
+    if (r2.url && /^https?:\/\/\S+$/.test(r2.url)) return true;
+    return !!r2.commit && text2.includes(r2.commit.slice(0, 7));
+  });
+}
+function referenceText(r2) {
+  return `${r2.title}${r2.commit ? ` (commit ${r2.commit.slice(0, 12)})` : ""}${r2.url ? ` <${r2.url}>` : ""}`;
+}
+
 // src/report/steps.ts
-function stepTable(result, kb, findings, format) {
+function stepTable(result, kb, findings, format, only = false) {
   const lineId = targetLineId(result, kb);
-  return renderStepTable(kb, lineId, { format, mark: stepsOf(findings), steps: result.target?.steps }).replace(/\s+$/, "");
+  return renderStepTable(kb, lineId, { format, mark: stepsOf(findings), steps: result.target?.steps, only }).replace(/\s+$/, "");
 }
 function hasSteps(findings) {
   return findings.some((f3) => f3.steps.length > 0);
+}
+function stepSummary(result, kb, findings) {
+  const line = kb.line(targetLineId(result, kb));
+  if (!line) return [];
+  const mark = new Set(stepsOf(findings));
+  const order = result.target?.steps?.filter((id) => kb.steps.has(id)) ?? line.restore;
+  const ids = order.flatMap((id) => [id, ...line.nested?.[id] ?? []]).filter((id) => mark.has(id));
+  const groups2 = [];
+  for (const id of ids) {
+    const st2 = kb.steps.get(id);
+    const source = st2.source === "snapshot" ? "from the snapshot" : st2.source === "live" ? "from live state" : "clearing hardware status";
+    const name2 = `${st2.function}${st2.liveGate ? ` (if ${st2.liveGate})` : ""}`;
+    const g2 = groups2.find((x3) => x3.source === source);
+    if (g2) g2.steps.push(name2);
+    else groups2.push({ source, steps: [name2] });
+  }
+  return groups2;
 }
 
 // src/report/markdown.ts
@@ -53461,11 +53745,12 @@ ${scope}`;
 }
 function stepsSection(result, ctx, findings) {
   const line = escapeMarkdownLine(targetLineId(result, ctx.kb));
+  const table = stepTable(result, ctx.kb, findings, "markdown");
   return `### Restore steps of ${inlineCode("pci_restore_state()")} on ${line}
 
 Marked: the steps the notes are about.
 
-${stepTable(result, ctx.kb, findings, "markdown")}`;
+${table}`;
 }
 function patchSection(p2, result, ctx) {
   const title = `### ${escapeMarkdownLine(p2.subject)}`;
@@ -53475,40 +53760,72 @@ Not analysed: ${escapeMarkdownLine(p2.mangledReason ?? "the transport mangled th
   if (p2.findings.length === 0) return `${title}
 
 No PCI save/restore problems found.`;
-  const notes = sortFindings(p2.findings).map((f3) => findingMarkdown(f3, result, ctx, { heading: "####", location: true }));
+  const notes = notesOf(p2).map((n) => noteMarkdown(n, ctx, { heading: "####", location: true, details: true }));
   return [title, ...notes].join("\n\n");
 }
-function findingMarkdown(f3, result, ctx, opts) {
+function proseMarkdown(text2) {
+  return text2.split(/(`[^`\n]+`)/).map((part, i2) => i2 % 2 === 1 ? inlineCode(part.slice(1, -1)) : escapeMarkdown(part)).join("");
+}
+function noteMarkdown(n, ctx, opts) {
+  const f3 = n.lead;
   const title = `${ICON[f3.severity]}: ${escapeMarkdownLine(f3.title)}`;
   const parts2 = [opts.heading ? `${opts.heading} ${title}` : `**${title}**`];
   parts2.push(idLine(f3, opts.location));
-  parts2.push(...f3.message.split(/\n\s*\n/).map((para) => escapeMarkdown(para.trim())));
-  if (f3.suggestion) parts2.push(`**Fix:** ${escapeMarkdown(f3.suggestion)}`);
-  if (f3.related?.length) parts2.push(`**Other notes on this line:** ${f3.related.map((r2) => `${inlineCode(r2.rule)} ${escapeMarkdownLine(r2.title)}`).join("; ")}`);
-  if (opts.table !== false && hasSteps([f3])) parts2.push(stepsDetails(f3, result, ctx));
-  if (f3.references.length) parts2.push(`**References:** ${f3.references.map(referenceMarkdown).join("; ")}`);
+  parts2.push(proseMarkdown(firstParagraph(f3.message)));
+  const subs = subPoints(n);
+  if (subs.length) parts2.push(`Also at this restore:
+
+${subs.map((s) => `- ${subItem(s, f3)}`).join("\n")}`);
+  const trace = traceMarkdown(noteTrace(n));
+  if (trace) parts2.push(`**Trace:**
+
+${trace}`);
+  const cond = conditionsSentence(noteConditions(n));
+  if (cond) parts2.push(proseMarkdown(cond));
+  parts2.push(`**Fix:** ${proseMarkdown(shortFix(f3, ctx.kb))}`);
+  if (opts.suggestion && f3.replacement !== void 0) parts2.push(suggestionBlock(f3.replacement));
+  if (opts.details) parts2.push(detailsBlock(n));
   return parts2.join("\n\n");
 }
-function idLine(f3, location) {
-  const id = `${inlineCode(f3.type)} (${inlineCode(f3.rule)})`;
-  if (!location) return id;
-  const where = `${inlineCode(`${f3.file}:${f3.line}`)}${f3.outsideDiff ? " (outside the diff)" : ""}`;
-  return `${id} at ${where}${f3.function ? ` in ${inlineCode(`${f3.function}()`)}` : ""}`;
+function traceMarkdown(trace) {
+  return (trace ?? []).map((t2, i2) => {
+    const where = t2.file && t2.line ? ` ${inlineCode(`${t2.file.split("/").pop()}:${t2.line}`)}` : "";
+    return `${i2 + 1}. ${escapeMarkdownLine(t2.event)}: ${inlineCode(`${t2.function.replace(/\(\)$/, "")}()`)}${where}: ${escapeMarkdownLine(t2.effect)}`;
+  }).join("\n");
 }
-function stepsDetails(f3, result, ctx) {
-  const table = stepTable(result, ctx.kb, [f3], "markdown");
-  return `<details><summary>Restore steps this note is about (marked)</summary>
+function subItem(s, lead) {
+  const where = s.line !== lead.line || s.file !== lead.file ? ` (line ${s.line})` : "";
+  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)})${where}`;
+}
+function detailsBlock(n) {
+  const sections = n.points.map((p2) => {
+    const body2 = p2.message.split(/\n\s*\n/).map((para) => proseMarkdown(para.trim()));
+    if (p2.suggestion) body2.push(`**Fix:** ${proseMarkdown(p2.suggestion)}`);
+    const refs = applicableReferences(p2);
+    if (refs.length) body2.push(`**References:** ${refs.map(referenceMarkdown).join("; ")}`);
+    return [`**${inlineCode(p2.type)}** ${escapeMarkdownLine(p2.title)}`, ...body2].join("\n\n");
+  });
+  return `<details><summary>Why, in full (${n.points.length === 1 ? "this note" : `${n.points.length} points`})</summary>
 
-${table}
+${sections.join("\n\n---\n\n")}
 
 </details>`;
+}
+function idLine(f3, location2) {
+  const id = `${inlineCode(f3.type)} (${inlineCode(f3.rule)})`;
+  if (!location2) return id;
+  const where = `${inlineCode(`${f3.file}:${f3.line}`)}${f3.outsideDiff ? " (outside the diff)" : ""}`;
+  return `${id} at ${where}${f3.function ? ` in ${inlineCode(`${f3.function}()`)}` : ""}`;
 }
 function referenceMarkdown(r2) {
   const commit = r2.commit ? ` (commit ${inlineCode(r2.commit)})` : "";
   return `${safeLink(r2.title, r2.url)}${commit}`;
 }
+function suggestionBlock(replacement) {
+  return codeBlock(replacement.replace(/\n$/, ""), "suggestion");
+}
 function footerLine() {
-  return `<sub>${TOOL} ${VERSION} \xB7 run locally: ${inlineCode("npx vfio-review review <mbox>")} \xB7 details: ${inlineCode("vfio-review explain RULE")}</sub>`;
+  return `<sub>${TOOL} ${VERSION} \xB7 from a clone: ${inlineCode("npm ci && node bin/vfio-review.js review PATCH")} \xB7 details: ${inlineCode("node bin/vfio-review.js explain RULE")}</sub>`;
 }
 
 // src/report/marker.ts
@@ -53538,66 +53855,70 @@ function buildGithubReview(result, opts) {
   const inline = [];
   const outside = [];
   const overflow = [];
-  for (const { f: f3, patch } of uniqueFindings(result)) {
-    if (f3.outsideDiff || !findNewLine(opts.diff ?? patch, f3.file, f3.line)) outside.push(f3);
-    else if (inline.length >= max) overflow.push(f3);
-    else inline.push(f3);
+  for (const { n, patch } of uniqueNotes(result)) {
+    const f3 = n.lead;
+    if (f3.outsideDiff || !findNewLine(opts.diff ?? patch, f3.file, f3.line)) outside.push(n);
+    else if (inline.length >= max) overflow.push(n);
+    else inline.push(n);
   }
-  const comments = inline.map((f3) => ({
-    path: f3.file,
-    line: f3.line,
+  const comments = inline.map((n) => ({
+    path: n.lead.file,
+    line: n.lead.line,
     side: "RIGHT",
-    body: commentBody(f3, result, ctx),
-    fingerprint: markerFingerprint(f3.fingerprint)
+    body: commentBody(n, result, ctx),
+    fingerprint: markerFingerprint(n.lead.fingerprint)
   }));
-  return { body: reviewBody(result, ctx, { inline, outside, overflow }), comments, outside, overflow };
+  const leads = (ns2) => ns2.map((n) => n.lead);
+  return { body: reviewBody(result, ctx, { inline, outside, overflow }), comments, outside: leads(outside), overflow: leads(overflow) };
 }
-function uniqueFindings(result) {
+function uniqueNotes(result) {
   const seen = /* @__PURE__ */ new Set();
-  const out2 = [];
-  const all = reviewedPatches(result).flatMap((patch) => patch.findings.map((f3) => ({ f: f3, patch })));
-  const order = sortFindings(all.map((x3) => x3.f));
-  for (const f3 of order) {
-    if (seen.has(f3.fingerprint)) continue;
-    seen.add(f3.fingerprint);
-    out2.push({ f: f3, patch: all.find((x3) => x3.f === f3).patch });
-  }
-  return out2;
+  const all = reviewedPatches(result).flatMap((patch) => notesOf(patch).map((n) => ({ n, patch })));
+  const order = [...all].sort((a, b3) => SEVERITIES.indexOf(a.n.severity) - SEVERITIES.indexOf(b3.n.severity));
+  return order.filter(({ n }) => !seen.has(n.lead.fingerprint) && Boolean(seen.add(n.lead.fingerprint)));
 }
-function commentBody(f3, result, ctx) {
-  const note = findingMarkdown(f3, result, ctx, { heading: "", location: false });
-  const meta = `<sub>${TOOL} ${VERSION} \xB7 target: ${escapeMarkdownLine(targetSentence(result, ctx.kb))} \xB7 ${inlineCode(`vfio-review explain ${f3.rule}`)}</sub>`;
+function commentBody(n, result, ctx) {
+  const note = noteMarkdown(n, ctx, { heading: "", location: false, suggestion: true });
+  const meta = `<sub>${TOOL} ${VERSION} \xB7 Linux ${escapeMarkdownLine(result.target?.line ?? ctx.kb.newestLine().id)} \xB7 in full: the review summary</sub>`;
   return `${note}
 
 ${meta}
 
-${fingerprintMarker(f3.fingerprint)}`;
+${fingerprintMarker(n.lead.fingerprint)}`;
 }
 function reviewBody(result, ctx, placed) {
   const { inline, outside, overflow } = placed;
   const all = [...inline, ...outside, ...overflow];
+  const findings = all.flatMap((n) => n.points);
   const parts2 = [summaryBlock(result, ctx, reviewedPatches(result).length)];
   if (all.length) parts2.push(overviewTable(placed));
-  if (hasSteps(all)) parts2.push(stepsSection(result, ctx, all));
-  if (outside.length) parts2.push(section("Notes on lines outside the diff", outside, result, ctx));
-  if (overflow.length) parts2.push(section(`More notes (only ${inline.length} are posted inline per review)`, overflow, result, ctx));
+  if (hasSteps(findings)) parts2.push(stepsSection(result, ctx, findings));
+  if (inline.length) parts2.push(["### Inline notes in full", ...inline.map((n) => `${escapeMarkdownLine(n.lead.title)}
+
+${detailsBlock(n)}`)].join("\n\n"));
+  if (outside.length) parts2.push(section("Notes on lines outside the diff", outside, ctx));
+  if (overflow.length) parts2.push(section(`More notes (only ${inline.length} are posted inline per review)`, overflow, ctx));
   parts2.push(footerLine(), SUMMARY_MARKER);
   return parts2.join("\n\n");
 }
 function overviewTable({ inline, outside, overflow }) {
   const rows = ["| Level | Note | Where | Shown |", "| --- | --- | --- | --- |"];
   const cell = (s) => s.replace(/\|/g, "\\|");
-  const row = (f3, shown) => `| ${f3.severity} | ${escapeMarkdownLine(f3.title)} ${cell(inlineCode(f3.type))} | ${cell(inlineCode(`${f3.file}:${f3.line}`))} | ${shown} |`;
-  for (const f3 of inline) rows.push(row(f3, "inline"));
-  for (const f3 of outside) rows.push(row(f3, "below (outside the diff)"));
-  for (const f3 of overflow) rows.push(row(f3, "below"));
+  const row = (n, shown) => {
+    const f3 = n.lead;
+    const more = n.points.length > 1 ? ` (+${n.points.length - 1} related)` : "";
+    return `| ${f3.severity} | ${escapeMarkdownLine(f3.title)} ${cell(inlineCode(f3.type))}${more} | ${cell(inlineCode(`${f3.file}:${f3.line}`))} | ${shown} |`;
+  };
+  for (const n of inline) rows.push(row(n, "inline"));
+  for (const n of outside) rows.push(row(n, "below (outside the diff)"));
+  for (const n of overflow) rows.push(row(n, "below"));
   return rows.join("\n");
 }
-function section(title, findings, result, ctx) {
-  const notes = findings.map((f3) => `${findingMarkdown(f3, result, ctx, { heading: "####", location: true, table: false })}
+function section(title, notes, ctx) {
+  const items = notes.map((n) => `${noteMarkdown(n, ctx, { heading: "####", location: true, details: true })}
 
-${fingerprintMarker(f3.fingerprint)}`);
-  return [`### ${title}`, ...notes].join("\n\n");
+${fingerprintMarker(n.lead.fingerprint)}`);
+  return [`### ${title}`, ...items].join("\n\n");
 }
 
 // src/action/payload.ts
@@ -53704,46 +54025,95 @@ function renderText(result, ctx) {
   const patches = reviewedPatches(result);
   if (ctx.terse) return plainText(patches.flatMap((p2) => byPosition(p2.findings).map(terseLine)).map((l3) => l3 + "\n").join(""));
   if (patches.length === 0) return "vfio-review: no patches to review in the input.\n";
-  const blocks = patches.map((p2) => renderPatch(p2, result, ctx));
-  blocks.push(`Target kernel: ${targetSentence(result, ctx.kb)}`);
+  const shown = ctx.quiet ? patches.filter((p2) => p2.findings.length > 0 || p2.mangled) : patches;
+  const blocks = shown.map((p2) => renderPatch(p2, result, ctx));
+  const counts = countFindings(patches.flatMap((p2) => p2.findings));
+  const lines = patches.reduce((n, p2) => n + (p2.mangled ? 0 : linesChecked(p2)), 0);
+  const run3 = patches.length > 1 ? [`${totalLine(counts, lines)} (${patches.length} patches)`] : [];
+  if (!ctx.quiet) blocks.push([...run3, `Target kernel: ${targetSentence(result, ctx.kb)}`].join("\n"));
+  if (blocks.length === 0) return "";
   return plainText(blocks.join("\n\n") + "\n");
 }
 function terseLine(f3) {
   return `${f3.file}:${f3.line}: ${LEVEL[f3.severity]}:${f3.type}: ${f3.title}`;
 }
 function renderPatch(patch, result, ctx) {
-  const listing = diffListing(patch);
   if (patch.mangled) return `${patch.subject}: not analysed: ${patch.mangledReason ?? "the transport mangled the patch"}`;
-  if (patch.findings.length === 0) {
-    return `${patch.subject}: no obvious PCI save/restore problems (${listing.length} lines checked).`;
-  }
+  const total = totalLine(countFindings(patch.findings), linesChecked(patch));
+  if (patch.findings.length === 0) return `${patch.subject}
+${total}`;
   const rule = "-".repeat(Math.min(WIDTH, Math.max(20, patch.subject.length)));
   const parts2 = [`${rule}
 ${patch.subject}
 ${rule}`];
-  for (const f3 of byPosition(patch.findings)) parts2.push(renderFinding(f3, result, ctx, listing));
-  const c3 = countFindings(patch.findings);
-  parts2.push(`total: ${c3.error} errors, ${c3.warning} warnings, ${c3.check} checks, ${listing.length} lines checked`);
+  for (const n of notesOf(patch)) parts2.push(renderNote(n, patch, ctx));
+  if (hasSteps(patch.findings)) parts2.push(stepsBlock(patch, result, ctx));
+  parts2.push(total);
   return parts2.join("\n\n");
 }
-function renderFinding(f3, result, ctx, listing) {
-  const out2 = [`${LEVEL[f3.severity]}:${f3.type}: ${f3.title}`];
-  const pos = f3.outsideDiff ? -1 : listing.findIndex((l3) => l3.path === f3.file && l3.newLine === f3.line);
-  if (pos >= 0) out2.push(`#${pos + 1}: FILE: ${f3.file}:${f3.line}:`, listing[pos].text);
-  else out2.push(`FILE: ${f3.file}:${f3.line}: (outside the diff)`);
-  const body2 = [wrapText(f3.message, WIDTH)];
-  if (f3.suggestion) body2.push(wrapText(`Fix: ${f3.suggestion}`, WIDTH));
-  if (f3.related?.length) body2.push(wrapText(`Other notes on this line: ${f3.related.map((r2) => `${r2.rule} (${r2.title})`).join("; ")}`, WIDTH));
-  if (hasSteps([f3])) body2.push(`Restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:
-${stepTable(result, ctx.kb, [f3], "text")}`);
-  body2.push(`See: vfio-review explain ${f3.rule}`);
-  return out2.join("\n") + "\n\n" + body2.join("\n\n");
+function heading(f3) {
+  return `${LEVEL[f3.severity]}:${f3.type}: ${f3.title}`;
+}
+function location(f3, patch) {
+  const n = patchLineOf(patch, f3);
+  const at2 = findNewLine(patch, f3.file, f3.line);
+  if (n === void 0 || !at2) return [`FILE: ${f3.file}:${f3.line}: (outside the diff${f3.function ? `, in ${f3.function}()` : ""})`];
+  return [`#${n}: FILE: ${f3.file}:${f3.line}:`, diffText(at2.line)];
+}
+function renderNote(n, patch, ctx) {
+  const f3 = n.lead;
+  const out2 = [heading(f3), ...location(f3, patch)];
+  const body2 = [];
+  if (ctx.verbose) body2.push(wrapText(plainProse(f3.message), WIDTH));
+  else body2.push(wrapText(plainProse(firstParagraph(f3.message)), WIDTH));
+  const subs = subPoints(n);
+  if (subs.length) body2.push(subs.map((s) => subPoint(s, f3, patch)).join("\n"));
+  const trace = traceLines(noteTrace(n));
+  if (trace.length) body2.push(["Trace:", ...trace.map((t2) => wrapText(t2, WIDTH, "  ").replace(/^ {2}/, "  "))].join("\n"));
+  const cond = conditionsSentence(noteConditions(n));
+  if (cond) body2.push(wrapText(cond, WIDTH));
+  body2.push(wrapText(`Fix: ${plainProse(ctx.verbose ? f3.suggestion || shortFix(f3, ctx.kb) : shortFix(f3, ctx.kb))}`, WIDTH));
+  if (ctx.verbose) for (const s of subs) body2.push(verboseSub(s));
+  if (ctx.verbose) {
+    const refs = n.points.flatMap(applicableReferences).filter((r2, i2, all) => all.findIndex((x3) => referenceText(x3) === referenceText(r2)) === i2);
+    if (refs.length) body2.push(["References:", ...refs.map((r2) => `  ${referenceText(r2)}`)].join("\n"));
+  }
+  return `${out2.join("\n")}
+
+${body2.join(ctx.verbose ? "\n\n" : "\n")}`;
+}
+function subPoint(s, lead, patch) {
+  const n = s.line !== lead.line || s.file !== lead.file ? patchLineOf(patch, s) : void 0;
+  const where = s.line !== lead.line || s.file !== lead.file ? ` (${n !== void 0 ? `#${n}, ` : ""}line ${s.line})` : "";
+  return wrapParagraphed(` - ${heading(s)}${where}`, "   ");
+}
+function wrapParagraphed(text2, indent) {
+  return wrapText(text2, WIDTH).split("\n").map((l3, i2) => i2 === 0 ? l3 : indent + l3.trimStart()).join("\n");
+}
+function verboseSub(s) {
+  const parts2 = [`${heading(s)}:`, wrapText(plainProse(s.message), WIDTH)];
+  if (s.suggestion) parts2.push(wrapText(`Fix: ${plainProse(s.suggestion)}`, WIDTH));
+  return "\n" + parts2.join("\n\n");
+}
+function stepsBlock(patch, result, ctx) {
+  const line = targetLineId(result, ctx.kb);
+  const lead = ctx.verbose ? `Restore steps of pci_restore_state() on ${line} (* = a step the notes are about):` : `Restore steps of pci_restore_state() on ${line} that the notes are about:`;
+  const table = stepTable(result, ctx.kb, patch.findings, "text", !ctx.verbose).replace(/\n\n\* = .*$/s, "");
+  return `${lead}
+${table}`;
 }
 
 // src/report/email-parts.ts
-var WIDTH2 = 72;
 function replySubject(subject) {
   return /^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`;
+}
+function patchName(patch) {
+  const base = patch.source.split("/").pop()?.replace(/\.[^.]*$/, "") ?? "";
+  const bare = !patch.messageId && !patch.from && (patch.subject === base || patch.subject === "stdin" || !patch.subject.trim());
+  if (!bare) return patch.subject;
+  const paths = [...new Set(patch.files.map((f3) => f3.path))];
+  const shown = paths.length > 2 ? `${paths.slice(0, 2).join(", ")} and ${paths.length - 2} more` : paths.join(", ");
+  return shown ? `diff to ${shown}` : patch.subject;
 }
 function greeting(patch) {
   const display = /^\s*"?([^"<]*?)"?\s*</.exec(patch.from ?? "")?.[1] ?? "";
@@ -53751,8 +54121,9 @@ function greeting(patch) {
   return name2 ? `Hi ${name2},` : "Hi,";
 }
 function attribution(patch) {
-  const who = patch.from ?? "the author";
+  const who = patch.from ?? "the patch";
   const when = patch.date ? rfc2822Date(patch.date) : void 0;
+  if (!patch.from) return `${patchName(patch)}:`;
   return when ? `On ${when}, ${who} wrote:` : `${who} wrote:`;
 }
 var DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -53764,20 +54135,11 @@ function rfc2822Date(iso) {
   return `${DAYS[d2.getUTCDay()]}, ${d2.getUTCDate()} ${MONTHS[d2.getUTCMonth()]} ${d2.getUTCFullYear()} ${hh(d2.getUTCHours())}:${hh(d2.getUTCMinutes())}:${hh(d2.getUTCSeconds())} +0000`;
 }
 function footer(patch) {
-  const rules = [...new Set(patch.findings.map((f3) => f3.rule))];
-  const lines = wrapText(
-    `${TOOL} ${VERSION}: automated notes on PCI save/restore in vfio/pci patches. Not a human review, so no Reviewed-by, Acked-by or Tested-by.`,
-    WIDTH2
-  ).split("\n");
+  const lines = ["-- "];
+  lines.push(`${TOOL} ${VERSION}: automated notes, not a human review (no Reviewed-by).`);
   if (patch.messageId) lines.push(`Patch: ${loreLink(patch.messageId)}`);
-  lines.push("Run it locally:  npx vfio-review review <mbox>");
-  for (const r2 of rules) lines.push(`Explain a note:  vfio-review explain ${r2}`);
-  lines.push(
-    ...wrapText(
-      "False positive? Reply to this message saying which note and why, so the rule can be fixed. Locally, --ignore RULE silences a rule.",
-      WIDTH2
-    ).split("\n")
-  );
+  lines.push("Reproduce in a clone of vfio-review:", "  npm ci && node bin/vfio-review.js review -v PATCH");
+  lines.push("A note is wrong? Reply saying which one and why.");
   return lines.join("\n");
 }
 
@@ -53795,14 +54157,14 @@ function planQuotes(patch, findings, opts = DEFAULT_QUOTE) {
   let prev = { end: -1 };
   for (const group of groupByLine(located)) {
     const { file, hunk, index } = group[0];
-    const sameHunk = prev.hunk === hunk;
-    const floor = sameHunk ? prev.end + 1 : 0;
+    const sameHunk2 = prev.hunk === hunk;
+    const floor = sameHunk2 ? prev.end + 1 : 0;
     const start2 = Math.min(index, quoteStart(hunk, index, floor, group[0].f.function, opts));
     segments.push({
       file,
       hunk,
       firstInFile: prev.file !== file,
-      firstInHunk: !sameHunk,
+      firstInHunk: !sameHunk2,
       trimmedAbove: start2 > floor,
       lines: hunk.lines.slice(start2, index + 1),
       findings: group.map((g2) => g2.f)
@@ -53837,36 +54199,41 @@ function quoteStart(hunk, index, floor, fn2, opts) {
 }
 
 // src/report/email.ts
-var WIDTH3 = 72;
+var WIDTH2 = 72;
+var MAIL_QUOTE = { contextAbove: 3, functionReach: 0 };
+var POSTMARK = "From vfio-review Thu Jan  1 00:00:00 1970";
 function renderEmail(result, ctx) {
   return reviewedPatches(result).filter((p2) => p2.findings.length > 0 && !p2.mangled).map((p2) => {
-    const head = [`Subject: ${replySubject(p2.subject)}`];
-    if (p2.messageId) head.push(`In-Reply-To: <${p2.messageId}>`);
+    const head = [POSTMARK, `Subject: ${replySubject(patchName(p2))}`];
+    if (p2.messageId) head.push(`In-Reply-To: <${p2.messageId}>`, `References: ${[...p2.references ?? [], p2.messageId].map((m2) => `<${m2}>`).join(" ")}`);
+    head.push("Content-Type: text/plain; charset=utf-8");
+    const body2 = renderEmailBody(p2, result, ctx).replace(/^(>*From )/gm, ">$1");
     return plainText(`${head.join("\n")}
 
-${renderEmailBody(p2, result, ctx)}`);
-  }).join("\n\n");
+${body2}`);
+  }).join("\n");
 }
 function renderEmailBody(patch, result, ctx) {
-  const plan = planQuotes(patch, patch.findings);
+  const notes = notesOf(patch);
+  const byLead = new Map(notes.map((n) => [n.lead, n]));
+  const plan = planQuotes(patch, notes.map((n) => n.lead), MAIL_QUOTE);
   const parts2 = [greeting(patch), intro(patch, result, ctx)];
-  const quotes = plan.segments.map(renderSegment);
+  const quotes = plan.segments.map((seg) => renderSegment(seg, byLead, ctx));
   if (quotes.length) parts2.push(`${attribution(patch)}
 ${quotes.join("\n\n")}`);
-  if (plan.outside.length) parts2.push(renderOutside(plan.outside));
-  if (hasSteps(patch.findings)) parts2.push(stepsBlock(patch.findings, result, ctx));
-  parts2.push(footer(patch));
-  return plainText(parts2.join("\n\n") + "\n");
+  if (plan.outside.length) parts2.push(renderOutside(plan.outside.map((f3) => byLead.get(f3)), ctx));
+  if (hasSteps(patch.findings)) parts2.push(stepsBlock2(patch, result, ctx));
+  const text2 = parts2.join("\n\n") + "\n\n" + footer(patch);
+  return plainText(text2 + "\n");
 }
 function intro(patch, result, ctx) {
-  const n = patch.findings.length;
   const what = countsPhrase(countFindings(patch.findings));
   return wrapText(
-    `This is ${TOOL} ${VERSION}, an automated checker for PCI save/restore handling in vfio/pci patches. It has ${n === 1 ? "a question" : "questions"} about this patch (${what}). Target kernel: ${targetSentence(result, ctx.kb)}. It can be wrong: please read these as questions, not as a review.`,
-    WIDTH3
+    `vfio-review (automated, it may be wrong) has notes on this patch (${what}), assuming ${targetWords(result, ctx.kb)}.`,
+    WIDTH2
   );
 }
-function renderSegment(seg) {
+function renderSegment(seg, byLead, ctx) {
   const quoted = [];
   if (seg.firstInFile) quoted.push(...fileHeader(seg.file).slice(0, 1));
   if (seg.firstInHunk) quoted.push(hunkHeader(seg.hunk));
@@ -53875,37 +54242,41 @@ function renderSegment(seg) {
   lines.push(...seg.lines.map((l3) => quoteLine(diffText(l3))));
   return `${lines.join("\n")}
 
-${seg.findings.map(renderNote).join("\n\n")}`;
+${seg.findings.map((f3) => renderNote2(byLead.get(f3), ctx)).join("\n\n")}`;
 }
 function quoteLine(text2) {
   return `> ${text2}`.replace(/\s+$/, "");
 }
-function renderNote(f3) {
-  const head = wrapText(`[${f3.severity}] ${f3.rule}: ${f3.title}`, WIDTH3);
-  const body2 = [head, wrapText(f3.message, WIDTH3)];
-  if (f3.related?.length) body2.push(wrapText(`Related notes on the same line: ${f3.related.map((r2) => r2.title).join("; ")}.`, WIDTH3));
-  const fix = f3.suggestion ? ` If so, one way out: ${f3.suggestion}` : "";
-  body2.push(wrapText(`Could this happen here?${fix}`, WIDTH3));
+function renderNote2(n, ctx) {
+  const f3 = n.lead;
+  const body2 = [wrapText(`${LEVEL[f3.severity]}:${f3.type}: ${f3.title}`, WIDTH2), wrapText(plainProse(firstParagraph(f3.message)), WIDTH2)];
+  const subs = subPoints(n);
+  if (subs.length) {
+    const items = subs.map((s) => wrapText(`- ${LEVEL[s.severity]}:${s.type}: ${s.title}${s.line !== f3.line ? ` (line ${s.line})` : ""}`, WIDTH2));
+    body2.push(["Also at this restore:", ...items].join("\n"));
+  }
+  const trace = traceLines(noteTrace(n), false);
+  if (trace.length) body2.push(["How it gets there:", ...trace.map((t2) => wrapText(`  ${t2}`, WIDTH2))].join("\n"));
+  const cond = conditionsSentence(noteConditions(n));
+  if (cond) body2.push(wrapText(cond, WIDTH2));
+  body2.push(wrapText(`Suggested fix: ${plainProse(shortFix(f3, ctx.kb))}`, WIDTH2));
   return body2.join("\n\n");
 }
-function stepsBlock(findings, result, ctx) {
-  const lead = wrapText(
-    `The restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}, marked where the notes above are about them:`,
-    WIDTH3
-  );
-  return `${lead}
-
-${stepTable(result, ctx.kb, findings, "text")}`;
+function stepsBlock2(patch, result, ctx) {
+  const lead = `Restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)} these notes are about:`;
+  const groups2 = stepSummary(result, ctx.kb, patch.findings).map((g2) => wrapText(`- ${g2.source}: ${g2.steps.join(", ")}`, WIDTH2));
+  return [wrapText(lead, WIDTH2), ...groups2].join("\n");
 }
-function renderOutside(findings) {
-  const lead = wrapText("Outside the lines quoted above:", WIDTH3);
-  const notes = findings.map((f3) => {
+function renderOutside(notes, ctx) {
+  const lead = wrapText("Outside the lines quoted above:", WIDTH2);
+  const items = notes.map((n) => {
+    const f3 = n.lead;
     const where = `In ${f3.file}:${f3.line}${f3.function ? `, ${f3.function}()` : ""}:`;
-    return `${wrapText(where, WIDTH3)}
+    return `${wrapText(where, WIDTH2)}
 
-${renderNote(f3)}`;
+${renderNote2(n, ctx)}`;
   });
-  return [lead, ...notes].join("\n\n");
+  return [lead, ...items].join("\n\n");
 }
 
 // src/report/json.ts
@@ -53952,7 +54323,12 @@ var ORDERS = [
       "fingerprint",
       "references",
       "target",
-      "related"
+      "related",
+      "cause",
+      "trace",
+      "conditions",
+      "messageKeys",
+      "replacement"
     ]
   },
   { has: "hunks", keys: ["path", "oldPath", "status", "binary", "oldMode", "newMode", "similarity", "hunks"] },
@@ -53960,15 +54336,16 @@ var ORDERS = [
   { has: "addedCalls", keys: ["file", "name", "change", "newLine", "oldLine", "newEndLine", "oldEndLine"] },
   { has: "field", keys: ["file", "field", "value", "structType", "variable", "change", "newLine", "oldLine"] },
   { has: "kind", keys: ["kind", "text", "oldLine", "newLine"] },
-  { has: "how", keys: ["line", "how", "description", "fixes"] }
+  { has: "how", keys: ["line", "how", "description", "fixes"] },
+  { has: "effect", keys: ["event", "function", "file", "line", "effect"] }
 ];
 function keyOrder(obj) {
   const order = ORDERS.find((o2) => o2.has in obj)?.keys ?? [];
-  const rank = (k2) => {
+  const rank2 = (k2) => {
     const i2 = order.indexOf(k2);
     return i2 < 0 ? Infinity : i2;
   };
-  return (a, b3) => rank(a) - rank(b3) || (a < b3 ? -1 : a > b3 ? 1 : 0);
+  return (a, b3) => rank2(a) - rank2(b3) || (a < b3 ? -1 : a > b3 ? 1 : 0);
 }
 function ordered(value) {
   if (Array.isArray(value)) return value.map(ordered);
@@ -53984,7 +54361,8 @@ function ordered(value) {
 function renderJson(result) {
   const { kb: _kb, ...rest } = result;
   void _kb;
-  return JSON.stringify(ordered(rest), null, 2) + "\n";
+  const patches = rest.patches.map((p2) => ({ ...p2, findings: p2.findings.map((f3) => f3.cause ? f3 : { ...f3, cause: causeKey(p2, f3) }) }));
+  return JSON.stringify(ordered({ ...rest, patches }), null, 2) + "\n";
 }
 
 // src/report/sarif.ts
@@ -53995,7 +54373,7 @@ function renderSarif(result, ctx) {
   return JSON.stringify(buildSarif(result, ctx), null, 2) + "\n";
 }
 function buildSarif(result, ctx) {
-  const findings = reviewedPatches(result).flatMap((p2) => p2.findings.map((f3) => ({ f: f3, p: p2 })));
+  const findings = reviewedPatches(result).flatMap((p2) => p2.findings.map((f3) => ({ f: f3, p: p2, cause: causeKey(p2, f3) })));
   const rules = ruleDescriptors(ctx.kb.rules, findings.map((x3) => x3.f));
   const index = new Map(rules.map((r2, i2) => [r2.id, i2]));
   return {
@@ -54010,7 +54388,13 @@ function buildSarif(result, ctx) {
             toolExecutionNotifications: result.errors.map(inputErrorNotification)
           }
         ],
-        results: findings.map(({ f: f3, p: p2 }) => sarifResult(f3, index.get(f3.rule) ?? -1, p2.subject, p2.messageId)),
+        results: findings.map(({ f: f3, p: p2, cause }) => {
+          const res = sarifResult(f3, index.get(f3.rule) ?? -1, p2.subject, p2.messageId);
+          const others = findings.filter((x3) => x3.p === p2 && x3.cause === cause && x3.f !== f3);
+          if (others.length) res.relatedLocations = others.map((x3, i2) => relatedLocation(x3.f, i2 + 1));
+          res.properties = { ...res.properties, cause };
+          return res;
+        }),
         properties: { target: targetSentence(result, ctx.kb) }
       }
     ]
@@ -54066,7 +54450,27 @@ function sarifResult(f3, ruleIndex, subject, messageId) {
     properties: { steps: f3.steps, patch: subject, ...messageId ? { messageId } : {}, ...f3.outsideDiff ? { outsideDiff: true } : {} }
   };
   if (ruleIndex >= 0) res.ruleIndex = ruleIndex;
+  if (f3.trace?.length) res.codeFlows = [codeFlow(f3.trace)];
+  if (f3.conditions?.length) res.properties = { ...res.properties, conditions: f3.conditions };
   return res;
+}
+function codeFlow(trace) {
+  const locations = trace.map((t2, i2) => ({
+    executionOrder: i2 + 1,
+    location: {
+      ...t2.file ? { physicalLocation: { artifactLocation: { uri: relativeUri(t2.file) }, ...t2.line ? { region: { startLine: Math.max(1, t2.line) } } : {} } } : {},
+      logicalLocations: [{ name: t2.function, kind: "function" }],
+      message: { text: `${t2.event}: ${t2.function}(): ${t2.effect}` }
+    }
+  }));
+  return { message: { text: "How the code gets there" }, threadFlows: [{ locations }] };
+}
+function relatedLocation(f3, id) {
+  return {
+    id,
+    physicalLocation: { artifactLocation: { uri: relativeUri(f3.file) }, region: { startLine: Math.max(1, f3.line) } },
+    message: { text: `same cause: ${f3.rule} (${f3.type}) ${f3.title}` }
+  };
 }
 function relativeUri(path) {
   return path.replace(/^\/+/, "").split("/").map(encodeURIComponent).join("/");
@@ -54077,7 +54481,7 @@ function inputErrorNotification(e) {
 
 // src/report/b4.ts
 var ORDER = { pass: 0, warn: 1, fail: 2 };
-var STATUS = { error: "fail", warning: "warn", check: "pass" };
+var STATUS = { error: "fail", warning: "warn", check: "warn" };
 function worst(a, b3) {
   return ORDER[b3] > ORDER[a] ? b3 : a;
 }
@@ -54199,62 +54603,6 @@ function annotate(findings) {
 // src/post/artifact.ts
 import { readFile as readFile5, writeFile as writeFile3, mkdir as mkdir3 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
-
-// src/post/anchors.ts
-var HUNK2 = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
-function parseDiffAnchors(diff) {
-  const out2 = /* @__PURE__ */ new Map();
-  let file;
-  let oldLine = 0;
-  let newLine = 0;
-  let inHunk = false;
-  let oldLeft = 0;
-  let newLeft = 0;
-  for (const raw of diff.split("\n")) {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.startsWith("diff --git ")) {
-      file = void 0;
-      inHunk = false;
-      continue;
-    }
-    if (!inHunk && line.startsWith("+++ ")) {
-      const path = stripPrefix(line.slice(4));
-      file = path ? { right: /* @__PURE__ */ new Set(), left: /* @__PURE__ */ new Set() } : void 0;
-      if (path && file) out2.set(path, file);
-      continue;
-    }
-    const h3 = HUNK2.exec(line);
-    if (h3 && file) {
-      [oldLine, newLine, inHunk] = [Number(h3[1]), Number(h3[3]), true];
-      [oldLeft, newLeft] = [Number(h3[2] ?? 1), Number(h3[4] ?? 1)];
-      continue;
-    }
-    if (!inHunk || !file) continue;
-    if (line.startsWith("+")) {
-      file.right.add(newLine++);
-      newLeft--;
-    } else if (line.startsWith("-")) {
-      file.left.add(oldLine++);
-      oldLeft--;
-    } else if (line.startsWith(" ") || line === "") {
-      file.right.add(newLine++);
-      file.left.add(oldLine++);
-      [oldLeft, newLeft] = [oldLeft - 1, newLeft - 1];
-    } else if (!line.startsWith("\\")) inHunk = false;
-    if (oldLeft <= 0 && newLeft <= 0) inHunk = false;
-  }
-  return out2;
-}
-function stripPrefix(p2) {
-  const path = p2.replace(/\t.*$/, "");
-  if (path === "/dev/null") return void 0;
-  return path.replace(/^[ab]\//, "").replace(/^"(.*)"$/, "$1");
-}
-function isAnchored(anchors, c3) {
-  const f3 = anchors.get(c3.path);
-  if (!f3 || !Number.isInteger(c3.line) || c3.line < 1) return false;
-  return (c3.side === "LEFT" ? f3.left : f3.right).has(c3.line);
-}
 
 // src/post/comments.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -54378,20 +54726,22 @@ async function postReview(gh, t2, input, opts) {
   });
   const payload = { ...input, body: neutralize(input.body), comments: input.comments.map((c3) => ({ ...c3, body: neutralize(c3.body) })) };
   const isOurs = authorFilter(opts.botLogins ?? []);
-  const anchors = parseDiffAnchors(opts.diff);
+  const anchors = indexDiff(opts.diff);
+  const isAnchored = (c3) => anchors.has(c3.path, c3.line, c3.side);
   const existing = await listOurComments(gh, t2, isOurs);
   const active = /* @__PURE__ */ new Map();
   for (const c3 of existing) if (!c3.resolved && !active.has(c3.fingerprint)) active.set(c3.fingerprint, c3);
   const current = /* @__PURE__ */ new Set([...payload.comments.map((c3) => c3.fingerprint), ...payload.outside]);
-  const anchorable = payload.comments.filter((c3) => isAnchored(anchors, c3));
-  const unanchorable = payload.comments.filter((c3) => !isAnchored(anchors, c3) && !active.has(c3.fingerprint));
+  const anchorable = payload.comments.filter((c3) => isAnchored(c3));
+  const unanchorable = payload.comments.filter((c3) => !isAnchored(c3) && !active.has(c3.fingerprint));
   const fresh = anchorable.filter((c3) => !active.has(c3.fingerprint));
-  const inline = fresh.slice(0, opts.maxInline ?? 30);
+  const inline = fresh.slice(0, opts.maxInline ?? MAX_INLINE_COMMENTS);
   const overflow = fresh.slice(inline.length);
   const out2 = {
     posted: [],
     kept: [...active.keys()].filter((fp) => current.has(fp)),
     resolved: [],
+    updated: [],
     movedToBody: [...unanchorable, ...overflow].map((c3) => c3.fingerprint),
     duplicatesRemoved: 0
   };
@@ -54407,7 +54757,8 @@ async function postReview(gh, t2, input, opts) {
     out2.posted = posted.posted;
     out2.movedToBody.push(...posted.failed);
   }
-  out2.resolved = await resolveStale(gh, t2, existing, current, needReview, log);
+  out2.updated = await refreshKept(gh, t2, payload.comments, active, log);
+  out2.resolved = await resolveStale(gh, t2, existing, current, needReview || out2.updated.length > 0, log);
   if (needReview) out2.duplicatesRemoved = await dedupe(gh, t2, isOurs, log);
   return out2;
 }
@@ -54469,6 +54820,22 @@ function splitMarker(body2) {
   const i2 = body2.lastIndexOf("<!-- vfio-review:v1 review");
   return i2 < 0 ? [body2, ""] : [body2.slice(0, i2).trimEnd(), body2.slice(i2).trim()];
 }
+async function refreshKept(gh, t2, comments, active, log) {
+  const done = [];
+  for (const c3 of comments) {
+    const old = active.get(c3.fingerprint);
+    if (!old || stripMarkers(old.body) === stripMarkers(c3.body)) continue;
+    try {
+      await gh.rest.pulls.updateReviewComment({ ...pullWhere(t2), comment_id: old.id, body: c3.body });
+      done.push(c3.fingerprint);
+    } catch (err2) {
+      if (isPermissionDenied(err2)) throw new ReadOnlyTokenError("updating a comment");
+      if (statusOf(err2) !== 404) throw err2;
+      log(`comment ${old.id} was deleted meanwhile: not edited`);
+    }
+  }
+  return done;
+}
 async function resolveStale(gh, t2, existing, current, wrote, log) {
   const done = [];
   for (const c3 of existing) {
@@ -54492,7 +54859,7 @@ async function writeArtifact(path, t2, p2) {
   await mkdir3(dirname2(path), { recursive: true });
   await writeFile3(path, JSON.stringify(a, null, 2) + "\n");
 }
-var LIMITS = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
+var LIMITS2 = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
 async function readArtifact(path) {
   const raw = JSON.parse(await readFile5(path, "utf8"));
   const fail2 = (field) => {
@@ -54502,8 +54869,8 @@ async function readArtifact(path) {
   for (const k2 of ["owner", "repo", "headSha", "body"]) if (typeof raw[k2] !== "string") fail2(k2);
   if (!/^[0-9a-f]{40}$/.test(raw.headSha)) fail2("headSha");
   if (!Number.isInteger(raw.pullNumber) || raw.pullNumber < 1) fail2("pullNumber");
-  if (raw.body.length > LIMITS.body) fail2("body (too long)");
-  if (!Array.isArray(raw.comments) || raw.comments.length > LIMITS.comments) fail2("comments");
+  if (raw.body.length > LIMITS2.body) fail2("body (too long)");
+  if (!Array.isArray(raw.comments) || raw.comments.length > LIMITS2.comments) fail2("comments");
   if (!Array.isArray(raw.outside) || !raw.outside.every((x3) => typeof x3 === "string")) fail2("outside");
   const comments = raw.comments.map((c3, i2) => checkComment(c3, `comments[${i2}]`, fail2));
   return {
@@ -54519,10 +54886,10 @@ async function readArtifact(path) {
 }
 function checkComment(c3, where, fail2) {
   const o2 = c3 ?? {};
-  if (typeof o2.path !== "string" || o2.path.length > LIMITS.path) fail2(`${where}.path`);
+  if (typeof o2.path !== "string" || o2.path.length > LIMITS2.path) fail2(`${where}.path`);
   if (!Number.isInteger(o2.line) || o2.line < 1) fail2(`${where}.line`);
   if (o2.side !== "RIGHT" && o2.side !== "LEFT") fail2(`${where}.side`);
-  if (typeof o2.body !== "string" || o2.body.length > LIMITS.commentBody) fail2(`${where}.body`);
+  if (typeof o2.body !== "string" || o2.body.length > LIMITS2.commentBody) fail2(`${where}.body`);
   if (typeof o2.fingerprint !== "string" || !/^[A-Za-z0-9_.:-]{1,200}$/.test(o2.fingerprint)) fail2(`${where}.fingerprint`);
   return {
     path: o2.path,
