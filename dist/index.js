@@ -53794,8 +53794,8 @@ function traceMarkdown(trace) {
   }).join("\n");
 }
 function subItem(s, lead) {
-  const where = s.line !== lead.line || s.file !== lead.file ? ` (line ${s.line})` : "";
-  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)})${where}`;
+  const where = s.line !== lead.line || s.file !== lead.file ? `, line ${s.line}` : "";
+  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)}${where})`;
 }
 function detailsBlock(n) {
   const sections = n.points.map((p2) => {

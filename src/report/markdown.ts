@@ -102,8 +102,8 @@ function traceMarkdown(trace: Finding['trace']): string {
 }
 
 function subItem(s: Finding, lead: Finding): string {
-  const where = s.line !== lead.line || s.file !== lead.file ? ` (line ${s.line})` : '';
-  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)})${where}`;
+  const where = s.line !== lead.line || s.file !== lead.file ? `, line ${s.line}` : '';
+  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)}${where})`;
 }
 
 /** Every finding of the note in full, folded: the explanation a reader opens on purpose. */

@@ -13,6 +13,7 @@ import { cli, cliInProcess, epochCommits, importMbox, initInbox, makeRoot, purge
 import { brokenMail, mbox, noise, PATCH3_MSGID, sampleMails, V18_MSGIDS, v19Mails } from '../support/public-inbox-fixtures.js';
 
 const THREE_NOTES = ['snapshot/stale-restore', 'snapshot/stale-tph', 'msix/memory-bit'];
+const THREE_TYPES = ['SNAPSHOT_STALE_RESTORE', 'SNAPSHOT_STALE_TPH', 'MSIX_RESTORE_MEMORY_OFF'];
 
 let root: string;
 let inbox: Inbox;
@@ -89,8 +90,9 @@ describe('ingest on a public-inbox v2 inbox', () => {
     assert.match(head, /^Content-Type: text\/plain; charset=utf-8$/m);
     assert.doesNotMatch(head, /^Re: Re:/m);
     const body = mail.text ?? '';
-    const notes = [...body.matchAll(/^\[(?:error|warning|check)\] (\S+):/gm)].map((m) => m[1]);
-    assert.deepEqual(notes.sort(), [...THREE_NOTES].sort(), 'exactly the three notes (the check-level one is below min_severity)');
+    // One note per cause: the headline and its sub-points, each as LEVEL:TYPE.
+    const notes = [...body.matchAll(/^(?:- )?(?:ERROR|WARNING|CHECK):([A-Z_]+):/gm)].map((m) => m[1]);
+    assert.deepEqual(notes.sort(), [...THREE_TYPES].sort(), 'exactly the three notes (the check-level one is below min_severity)');
     // Prose at 72 columns (quoted code, URLs and the attribution line are left as they are).
     const long = body.split('\n').filter((l) => l.length > 72 && !l.startsWith('>') && !/https?:|wrote:$/.test(l));
     assert.deepEqual(long, []);

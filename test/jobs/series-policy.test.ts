@@ -107,8 +107,8 @@ describe('policy', () => {
     const [m] = await replies(s);
     assert.equal((m.to as { text: string }).text, 'kvm@vger.kernel.org');
     assert.equal((m.cc as { text: string }).text, 'author@example.org, vfio-bot-watchers@example.org');
-    assert.match(m.text ?? '', /snapshot\/stale-restore/);
-    assert.doesNotMatch(m.text ?? '', /\[warning\] snapshot\/stale-tph/);
+    assert.match(m.text ?? '', /^ERROR:SNAPSHOT_STALE_RESTORE: /m);
+    assert.doesNotMatch(m.text ?? '', /WARNING:SNAPSHOT_STALE_TPH/);
   });
 
   test('min_severity error keeps only the error; mute: true keeps the list silent', async () => {
@@ -116,8 +116,8 @@ describe('policy', () => {
     importMbox(s.inbox, mbox(sampleMails()));
     await ingest(s);
     const [m] = await replies(s);
-    assert.match(m.text ?? '', /\[error\] snapshot\/stale-restore/);
-    assert.doesNotMatch(m.text ?? '', /\[warning\]/);
+    assert.match(m.text ?? '', /^ERROR:SNAPSHOT_STALE_RESTORE: /m);
+    assert.doesNotMatch(m.text ?? '', /WARNING:/);
     const quiet = setup(['series_wait_minutes: 0', 'lists:', '  - name: kvm', '    inbox: INBOX', '    mute: true']);
     importMbox(quiet.inbox, mbox(sampleMails()));
     await ingest(quiet);
