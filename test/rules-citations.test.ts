@@ -92,3 +92,15 @@ test('citations: every reference is something a reader can open', async () => {
   }
   assert.deepEqual(problems, []);
 });
+
+test('notes never ask the patch author to edit our own files or run our commands', async () => {
+  const rules = (await loadRules(RULES_DIR)).rules as RuleDefinition[];
+  const problems: string[] = [];
+  for (const r of rules) {
+    const parts = [...Object.entries(r.messages ?? {}).map(([k, v]) => [`messages.${k}`, String(v)]), ['suggestion', String(r.suggestion ?? '')]];
+    for (const [where, text] of parts) {
+      if (/\brules\/|\bkb verify\b|\bvfio-review (review|explain|kb)\b|--(tree|kernel|ignore)\b/.test(text)) problems.push(`${r.file} ${where}: ${text.slice(0, 80)}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
