@@ -53542,6 +53542,14 @@ function hunkHeader(h3) {
 function diffText(l3) {
   return l3.kind + l3.text;
 }
+function patchName(patch) {
+  const base = patch.source.split("/").pop()?.replace(/\.[^.]*$/, "") ?? "";
+  const bare = !patch.messageId && !patch.from && (patch.subject === base || patch.subject === "stdin" || !patch.subject.trim());
+  if (!bare) return patch.subject;
+  const paths = [...new Set(patch.files.map((f3) => f3.path))];
+  const shown = paths.length > 2 ? `${paths.slice(0, 2).join(", ")} and ${paths.length - 2} more` : paths.join(", ");
+  return shown ? `diff to ${shown}` : patch.subject;
+}
 function loreLink(messageId) {
   return `https://lore.kernel.org/r/${encodeURIComponent(messageId)}`;
 }
@@ -54038,13 +54046,14 @@ function terseLine(f3) {
   return `${f3.file}:${f3.line}: ${LEVEL[f3.severity]}:${f3.type}: ${f3.title}`;
 }
 function renderPatch(patch, result, ctx) {
-  if (patch.mangled) return `${patch.subject}: not analysed: ${patch.mangledReason ?? "the transport mangled the patch"}`;
+  const name2 = patchName(patch);
+  if (patch.mangled) return `${name2}: not analysed: ${patch.mangledReason ?? "the transport mangled the patch"}`;
   const total = totalLine(countFindings(patch.findings), linesChecked(patch));
-  if (patch.findings.length === 0) return `${patch.subject}
+  if (patch.findings.length === 0) return `${name2}
 ${total}`;
-  const rule = "-".repeat(Math.min(WIDTH, Math.max(20, patch.subject.length)));
+  const rule = "-".repeat(Math.min(WIDTH, Math.max(20, name2.length)));
   const parts2 = [`${rule}
-${patch.subject}
+${name2}
 ${rule}`];
   for (const n of notesOf(patch)) parts2.push(renderNote(n, patch, ctx));
   if (hasSteps(patch.findings)) parts2.push(stepsBlock(patch, result, ctx));
@@ -54106,14 +54115,6 @@ ${table}`;
 // src/report/email-parts.ts
 function replySubject(subject) {
   return /^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`;
-}
-function patchName(patch) {
-  const base = patch.source.split("/").pop()?.replace(/\.[^.]*$/, "") ?? "";
-  const bare = !patch.messageId && !patch.from && (patch.subject === base || patch.subject === "stdin" || !patch.subject.trim());
-  if (!bare) return patch.subject;
-  const paths = [...new Set(patch.files.map((f3) => f3.path))];
-  const shown = paths.length > 2 ? `${paths.slice(0, 2).join(", ")} and ${paths.length - 2} more` : paths.join(", ");
-  return shown ? `diff to ${shown}` : patch.subject;
 }
 function greeting(patch) {
   const display = /^\s*"?([^"<]*?)"?\s*</.exec(patch.from ?? "")?.[1] ?? "";

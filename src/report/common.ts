@@ -121,6 +121,19 @@ export function diffText(l: DiffLine): string {
   return l.kind + l.text;
 }
 
+/**
+ * The patch's name in a report or reply. A bare diff has no subject of its own (ingest names
+ * it after its file or "stdin"): call it after the files it changes.
+ */
+export function patchName(patch: PatchModel): string {
+  const base = patch.source.split('/').pop()?.replace(/\.[^.]*$/, '') ?? '';
+  const bare = !patch.messageId && !patch.from && (patch.subject === base || patch.subject === 'stdin' || !patch.subject.trim());
+  if (!bare) return patch.subject;
+  const paths = [...new Set(patch.files.map((f) => f.path))];
+  const shown = paths.length > 2 ? `${paths.slice(0, 2).join(', ')} and ${paths.length - 2} more` : paths.join(', ');
+  return shown ? `diff to ${shown}` : patch.subject;
+}
+
 /** A lore.kernel.org link to a message (public-inbox wants '/' escaped; '@' as %40 like the robots). */
 export function loreLink(messageId: string): string {
   return `https://lore.kernel.org/r/${encodeURIComponent(messageId)}`;

@@ -4,26 +4,13 @@
  * a clone and how to push back.
  */
 import type { PatchModel } from '../model.js';
-import { loreLink } from './common.js';
+import { loreLink, patchName } from './common.js';
 import { TOOL, VERSION } from '../version.js';
 
 
 /** "Re: <subject>", without stacking a second "Re:". */
 export function replySubject(subject: string): string {
   return /^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`;
-}
-
-/**
- * The patch's name for a reply. A bare diff has no subject of its own (ingest names it after
- * its file or "stdin"): call it after the files it changes.
- */
-export function patchName(patch: PatchModel): string {
-  const base = patch.source.split('/').pop()?.replace(/\.[^.]*$/, '') ?? '';
-  const bare = !patch.messageId && !patch.from && (patch.subject === base || patch.subject === 'stdin' || !patch.subject.trim());
-  if (!bare) return patch.subject;
-  const paths = [...new Set(patch.files.map((f) => f.path))];
-  const shown = paths.length > 2 ? `${paths.slice(0, 2).join(', ')} and ${paths.length - 2} more` : paths.join(', ');
-  return shown ? `diff to ${shown}` : patch.subject;
 }
 
 /**

@@ -7,9 +7,9 @@
  */
 import type { PatchModel, ReviewResult } from '../model.js';
 import type { ReportContext } from './context.js';
-import { LEVEL, countFindings, countsPhrase, diffText, fileHeader, hunkHeader, reviewedPatches, targetLineId } from './common.js';
+import { LEVEL, patchName, countFindings, countsPhrase, diffText, fileHeader, hunkHeader, reviewedPatches, targetLineId } from './common.js';
 import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, traceLines, type Note } from './causes.js';
-import { attribution, footer, greeting, patchName, replySubject } from './email-parts.js';
+import { attribution, footer, greeting, replySubject } from './email-parts.js';
 import { plainText } from './escape.js';
 import { firstParagraph, plainProse, shortFix, targetWords } from './prose.js';
 import { planQuotes, type QuoteSegment } from './quote.js';

@@ -22,7 +22,7 @@
  */
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
 import type { ReportContext } from './context.js';
-import { LEVEL, byPosition, countFindings, diffText, findNewLine, linesChecked, patchLineOf, reviewedPatches, targetLineId, targetSentence, totalLine, type Counts } from './common.js';
+import { LEVEL, byPosition, patchName, countFindings, diffText, findNewLine, linesChecked, patchLineOf, reviewedPatches, targetLineId, targetSentence, totalLine, type Counts } from './common.js';
 import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, traceLines, type Note } from './causes.js';
 import { applicableReferences, firstParagraph, plainProse, referenceText, shortFix } from './prose.js';
 import { plainText } from './escape.js';
@@ -50,11 +50,12 @@ function terseLine(f: Finding): string {
 }
 
 function renderPatch(patch: PatchModel, result: ReviewResult, ctx: ReportContext): string {
-  if (patch.mangled) return `${patch.subject}: not analysed: ${patch.mangledReason ?? 'the transport mangled the patch'}`;
+  const name = patchName(patch);
+  if (patch.mangled) return `${name}: not analysed: ${patch.mangledReason ?? 'the transport mangled the patch'}`;
   const total = totalLine(countFindings(patch.findings), linesChecked(patch));
-  if (patch.findings.length === 0) return `${patch.subject}\n${total}`;
-  const rule = '-'.repeat(Math.min(WIDTH, Math.max(20, patch.subject.length)));
-  const parts = [`${rule}\n${patch.subject}\n${rule}`];
+  if (patch.findings.length === 0) return `${name}\n${total}`;
+  const rule = '-'.repeat(Math.min(WIDTH, Math.max(20, name.length)));
+  const parts = [`${rule}\n${name}\n${rule}`];
   for (const n of notesOf(patch)) parts.push(renderNote(n, patch, ctx));
   if (hasSteps(patch.findings)) parts.push(stepsBlock(patch, result, ctx));
   parts.push(total);
