@@ -54228,11 +54228,12 @@ ${quotes.join("\n\n")}`);
   return plainText(text2 + "\n");
 }
 function intro(patch, result, ctx) {
+  const assuming = `assuming ${targetWords(result, ctx.kb)}`;
+  if (patch.findings.length === 0) {
+    return wrapText(`vfio-review (automated, it may be wrong) has no notes on PCI save/restore in this patch, ${assuming}.`, WIDTH2);
+  }
   const what = countsPhrase(countFindings(patch.findings));
-  return wrapText(
-    `vfio-review (automated, it may be wrong) has notes on this patch (${what}), assuming ${targetWords(result, ctx.kb)}.`,
-    WIDTH2
-  );
+  return wrapText(`vfio-review (automated, it may be wrong) has notes on this patch (${what}), ${assuming}.`, WIDTH2);
 }
 function renderSegment(seg, byLead, ctx) {
   const quoted = [];

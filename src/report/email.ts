@@ -57,12 +57,13 @@ export function renderEmailBody(patch: PatchModel, result: ReviewResult, ctx: Re
 }
 
 function intro(patch: PatchModel, result: ReviewResult, ctx: ReportContext): string {
+  const assuming = `assuming ${targetWords(result, ctx.kb)}`;
+  if (patch.findings.length === 0) {
+    // A positive reply (the job's --positive): say so plainly, without a notes count.
+    return wrapText(`vfio-review (automated, it may be wrong) has no notes on PCI save/restore in this patch, ${assuming}.`, WIDTH);
+  }
   const what = countsPhrase(countFindings(patch.findings));
-  return wrapText(
-    `vfio-review (automated, it may be wrong) has notes on this patch (${what}), ` +
-      `assuming ${targetWords(result, ctx.kb)}.`,
-    WIDTH,
-  );
+  return wrapText(`vfio-review (automated, it may be wrong) has notes on this patch (${what}), ${assuming}.`, WIDTH);
 }
 
 /** Quoted lines (verbatim, never re-wrapped), then the notes about the last of them. */

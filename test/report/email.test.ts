@@ -153,3 +153,11 @@ test('email: greeting uses the display name only', () => {
   assert.equal(body('jd@example.org'), 'Hi,');
   assert.equal(body(undefined), 'Hi,');
 });
+
+test('email: a positive reply (no notes) says so, with no count and no empty sections', () => {
+  const r = cleanResult();
+  const body = renderEmailBody(r.patches[0], r, { kb });
+  assert.match(body.replace(/\n/g, " "), /has no notes on PCI save\/restore in this patch, assuming Linux 6\.19\+/);
+  assert.doesNotMatch(body, /no findings|Restore steps of/);
+  assert.match(body, /\n-- \n/);
+});
