@@ -75,6 +75,12 @@ export interface Hunk {
   /** The text after the second `@@` (git's function context), trimmed; "" when absent. */
   section: string;
   lines: DiffLine[];
+  /**
+   * With --tree: where the hunk applied to the tree, in lines from its header's position, and
+   * with how many outer context lines ignored (fuzz); `placed: false` when it could not be
+   * placed, and was analysed as a fragment on its own.
+   */
+  applied?: { placed: true; offset: number; fuzz: number } | { placed: false };
 }
 
 export interface FileChange {

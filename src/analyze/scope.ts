@@ -210,7 +210,7 @@ function linesOf(patch: PatchModel, fc: FunctionChange) {
   const positioned = fc.newLine !== undefined || fc.oldLine !== undefined;
   const owned = new Set(
     (file?.hunks ?? []).filter(
-      (h) => new RegExp(`\\b${fc.name}\\s*\\(`).test(h.section) || h.lines.some((l) => l.newLine !== undefined && l.kind === '+' && addedSet.has(l.newLine)),
+      (h) => new RegExp(`\\b${fc.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\(`).test(h.section) || h.lines.some((l) => l.newLine !== undefined && l.kind === '+' && addedSet.has(l.newLine)),
     ),
   );
   let current: unknown;

@@ -16,11 +16,11 @@ export { INPUT_FORMATS, isInputError, type InputFormat, type ReadOptions } from 
  * message that cannot be read is yielded as an InputError and the others go on. Throws
  * UserError when the input as a whole cannot be read (missing file, unknown format).
  */
-export { readMessages } from './read.js';
+export { readMessages, readBuffer } from './read.js';
 
 /**
  * parseMail(raw, source, opts?): parse one raw RFC 822 message (MIME decoding, attachments,
- * format=flowed detection). Throws MessageError (a UserError) when it is not mail or too big.
+ * format=flowed detection). Throws MessageError (a UserError) when it is not mail, LimitError past a limit.
  */
 export { parseMail, MessageError, DEFAULT_MAX_MESSAGE_BYTES } from './mail.js';
 
