@@ -3,10 +3,11 @@
  * Used by the CLI, the GitHub Action and the mailing-list job alike; it neither reads
  * inputs nor posts notes.
  */
-import type { Finding, InputError, Message, PatchModel, ReviewResult, Severity, TargetInfo } from './model.js';
+import type { CallGraph, Finding, InputError, Message, PatchModel, ReviewResult, Severity, TargetInfo } from './model.js';
 import { SEVERITIES } from './model.js';
 import { buildPatch } from './patch/index.js';
-import { analyzePatchAsync } from './analyze/index.js';
+import { callGraphOrNote } from './patch/callgraph.js';
+import { analyzePatch, type AnalyzeContext } from './analyze/index.js';
 import { loadKnowledgeBase, resolveTarget } from './kb/index.js';
 import type { KnowledgeBase } from './kb/types.js';
 import type { SourceTree } from './ingest/tree.js';
@@ -57,7 +58,7 @@ export async function reviewMessages(
       if (patch.kind !== 'patch' || patch.mangled) continue;
       const series = patches.filter((p) => p !== patch && p.seriesKey && p.seriesKey === patch.seriesKey);
       const budget = budgets.get(patch)!;
-      const run = () => budget.race(analyzePatchAsync(patch, { kb, target: t, tree: opts.tree, ignore: opts.ignore, series }), 'reviewing');
+      const run = () => budget.race(reviewPatch(patch, { kb, target: t, tree: opts.tree, ignore: opts.ignore, series }), 'reviewing');
       const found = await guarded(patch.source, 'reviewing', run);
       if (found.ok) patch.findings = found.value;
       else {
@@ -69,6 +70,22 @@ export async function reviewMessages(
     patches = patches.filter((p) => !failed.has(p));
   }
   return { tool: TOOL, version: VERSION, target, patches, errors, kb };
+}
+
+/**
+ * The patch stage's call graph (with --tree), then the rules: analyzePatch reads no tree and
+ * returns the findings, which the caller attaches. A graph that cannot be built is a note on
+ * the patch model, and the review goes on without it.
+ */
+async function reviewPatch(patch: PatchModel, ctx: Omit<AnalyzeContext, 'graph'> & { tree?: SourceTree }): Promise<Finding[]> {
+  const { tree, ...rest } = ctx;
+  let graph: CallGraph | undefined;
+  if (tree) {
+    const built = await callGraphOrNote(patch, tree);
+    graph = built.graph;
+    if (built.note) patch.analysis = { mode: patch.analysis?.mode ?? 'fragment', treeNote: [patch.analysis?.treeNote, built.note].filter(Boolean).join('; ') };
+  }
+  return analyzePatch(patch, { ...rest, graph });
 }
 
 /** All findings of a result, in patch order. */

@@ -3,7 +3,7 @@
  */
 import type { InputError, Message } from '../model.js';
 import { oneLine, UserError } from '../errors.js';
-import { isInputError, type ReadOptions } from './index.js';
+import { isInputError, type ReadOptions } from './options.js';
 import { readMessages } from './read.js';
 import { threadMessages } from './series.js';
 import { messageFailure } from './guard.js';

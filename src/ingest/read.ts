@@ -14,7 +14,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, parseMail } from './mail.js';
 import { messageFailure } from './guard.js';
 import { isMaildir, maildirFiles, patchFiles } from './maildir.js';
 import { formatBytes, isFromLine, isSplitProblem, splitMbox, type RawMessage, type SplitProblem } from './mbox.js';
-import type { InputFormat, ReadOptions } from './index.js';
+import type { InputFormat, ReadOptions } from './options.js';
 
 type Item = Message | InputError;
 
