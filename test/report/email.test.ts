@@ -6,6 +6,10 @@ import { rfc2822Date, replySubject } from '../../src/report/email.js';
 import { makeKb } from '../fixtures/findings/kb.js';
 import { cleanResult, outsideResult, sampleResult, seriesResult } from '../fixtures/findings/results.js';
 import { assertGolden } from './golden.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectMessages } from '../../src/ingest/index.js';
 
 const kb = makeKb();
 
@@ -107,7 +111,7 @@ test('email: footer after "-- ": names the bot, how to run it from a clone, how 
   assert.ok(footer.includes('https://lore.kernel.org/r/6526efa4ea8d82bd92c71d7a925dd898c11abf6b.1795476367.git.author%40example.org'));
 });
 
-test('email: several replies come out as one mbox', () => {
+test('email: several replies come out as one mbox', async () => {
   const r = seriesResult();
   const p3 = r.patches.find((p) => p.findings.length)!;
   const again = structuredClone(p3);
@@ -117,6 +121,11 @@ test('email: several replies come out as one mbox', () => {
   assert.equal((out.match(/^From vfio-review /gm) ?? []).length, 2);
   assert.ok(out.startsWith('From vfio-review '));
   assert.match(out, /^Subject: Re: \[PATCH v18 5\/4\] again$/m);
+  // A mail reader (here our own mbox reader) sees two messages, threaded under their patches.
+  const file = join(mkdtempSync(join(tmpdir(), 'vfio-review-mbox-')), 'replies.mbox');
+  writeFileSync(file, out);
+  const { messages } = await collectMessages([file], { inputFormat: 'mbox' });
+  assert.deepEqual(messages.map((m) => m.inReplyTo), [p3.messageId, 'other@example.org']);
 });
 
 test('email: a bare diff without a subject is named after its files', () => {
