@@ -54180,7 +54180,7 @@ function footer(patch) {
   const lines = ["-- "];
   lines.push(`${TOOL} ${VERSION}: automated notes, not a human review (no Reviewed-by).`);
   if (patch.messageId) lines.push(`Patch: ${loreLink(patch.messageId)}`);
-  lines.push("Reproduce in a clone of vfio-review:", "  npm ci && node bin/vfio-review.js review -v PATCH");
+  lines.push("In a clone of vfio-review: npm ci; node bin/vfio-review.js review PATCH");
   lines.push("A note is wrong? Reply saying which one and why.");
   return lines.join("\n");
 }
