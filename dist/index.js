@@ -10873,12 +10873,12 @@ var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function mapIncludes(ctx, items, search) {
+    function mapIncludes(ctx, items, search2) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b3) => a === b3 || identity.isScalar(a) && identity.isScalar(b3) && a.value === b3.value;
-      return items.some((pair) => isEqual(pair.key, search));
+      return items.some((pair) => isEqual(pair.key, search2));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -19748,19 +19748,19 @@ var require_webidl = __commonJS({
     });
     webidl.util.ConvertToInt = function(V3, bitLength, signedness, opts) {
       let upperBound;
-      let lowerBound;
+      let lowerBound2;
       if (bitLength === 64) {
         upperBound = Math.pow(2, 53) - 1;
         if (signedness === "unsigned") {
-          lowerBound = 0;
+          lowerBound2 = 0;
         } else {
-          lowerBound = Math.pow(-2, 53) + 1;
+          lowerBound2 = Math.pow(-2, 53) + 1;
         }
       } else if (signedness === "unsigned") {
-        lowerBound = 0;
+        lowerBound2 = 0;
         upperBound = Math.pow(2, bitLength) - 1;
       } else {
-        lowerBound = Math.pow(-2, bitLength) - 1;
+        lowerBound2 = Math.pow(-2, bitLength) - 1;
         upperBound = Math.pow(2, bitLength - 1) - 1;
       }
       let x3 = Number(V3);
@@ -19775,16 +19775,16 @@ var require_webidl = __commonJS({
           });
         }
         x3 = webidl.util.IntegerPart(x3);
-        if (x3 < lowerBound || x3 > upperBound) {
+        if (x3 < lowerBound2 || x3 > upperBound) {
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Value must be between ${lowerBound}-${upperBound}, got ${x3}.`
+            message: `Value must be between ${lowerBound2}-${upperBound}, got ${x3}.`
           });
         }
         return x3;
       }
       if (!Number.isNaN(x3) && opts?.clamp === true) {
-        x3 = Math.min(Math.max(x3, lowerBound), upperBound);
+        x3 = Math.min(Math.max(x3, lowerBound2), upperBound);
         if (Math.floor(x3) % 2 === 0) {
           x3 = Math.floor(x3);
         } else {
@@ -23526,8 +23526,8 @@ var require_redirect_handler = __commonJS({
         if (!this.location) {
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
-        const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path = search ? `${pathname}${search}` : pathname;
+        const { origin, pathname, search: search2 } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
+        const path = search2 ? `${pathname}${search2}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
         this.opts.path = path;
         this.opts.origin = origin;
@@ -35388,13 +35388,13 @@ var require_common = __commonJS({
           }
         }
       }
-      function matchesTemplate(search, template) {
+      function matchesTemplate(search2, template) {
         let searchIndex = 0;
         let templateIndex = 0;
         let starIndex = -1;
         let matchIndex = 0;
-        while (searchIndex < search.length) {
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
+        while (searchIndex < search2.length) {
+          if (templateIndex < template.length && (template[templateIndex] === search2[searchIndex] || template[templateIndex] === "*")) {
             if (template[templateIndex] === "*") {
               starIndex = templateIndex;
               matchIndex = searchIndex;
@@ -41369,7 +41369,6 @@ var CALL_SET = new Set(CALLS);
 var WORD_RE = new RegExp(`\\b(?:${[.../* @__PURE__ */ new Set([...WORDS, ...CALLS])].join("|")})\\b`, "g");
 function blankAnnotations(source) {
   const blanked = [];
-  const chars = source.split("");
   for (const m2 of source.matchAll(WORD_RE)) {
     const start2 = m2.index;
     if (blanked.length && start2 < blanked[blanked.length - 1].end) continue;
@@ -41380,17 +41379,24 @@ function blankAnnotations(source) {
       if (close < 0 && !WORDS.includes(m2[0])) continue;
       if (close >= 0) end = close + 1;
     }
-    for (let i2 = start2; i2 < end; i2++) if (chars[i2] !== "\n") chars[i2] = " ";
     blanked.push({ start: start2, end, text: source.slice(start2, end), name: m2[0] });
   }
-  return { text: chars.join(""), blanked };
+  const parts2 = [];
+  let from = 0;
+  for (const b3 of blanked) {
+    parts2.push(source.slice(from, b3.start), b3.text.replace(/[^\n]/g, " "));
+    from = b3.end;
+  }
+  parts2.push(source.slice(from));
+  return { text: parts2.join(""), blanked };
 }
+var SCAN = 4096;
 function matchingParen(s, from) {
   let i2 = from;
   while (s[i2] === " " || s[i2] === "	") i2++;
   if (s[i2] !== "(") return -1;
   let depth = 0;
-  for (; i2 < s.length; i2++) {
+  for (const stop2 = Math.min(s.length, i2 + SCAN); i2 < stop2; i2++) {
     if (s[i2] === "(") depth++;
     else if (s[i2] === ")" && --depth === 0) return i2;
     else if (s[i2] === ";" || s[i2] === "{") return -1;
@@ -41398,7 +41404,8 @@ function matchingParen(s, from) {
   return -1;
 }
 function insideLiteralOrComment(s, at2) {
-  const lineStart = s.lastIndexOf("\n", at2 - 1) + 1;
+  let lineStart = at2;
+  while (lineStart > 0 && at2 - lineStart < SCAN && s[lineStart - 1] !== "\n") lineStart--;
   let inStr;
   for (let i2 = lineStart; i2 < at2; i2++) {
     const c3 = s[i2];
@@ -41408,12 +41415,134 @@ function insideLiteralOrComment(s, at2) {
     } else if (c3 === '"' || c3 === "'") inStr = c3;
     else if (c3 === "/" && s[i2 + 1] === "/") return true;
     else if (c3 === "/" && s[i2 + 1] === "*") {
-      const close = s.indexOf("*/", i2 + 2);
-      if (close < 0 || close >= at2) return true;
-      i2 = close + 1;
+      const close = s.slice(i2 + 2, at2).indexOf("*/");
+      if (close < 0) return true;
+      i2 = i2 + 2 + close + 1;
     }
   }
   return inStr !== void 0;
+}
+
+// src/errors.ts
+var EXIT = {
+  /** Nothing reached --fail-on. */
+  ok: 0,
+  /** At least one finding at or above --fail-on. */
+  findings: 1,
+  /** Bad input or usage: nothing could be read, unknown option, invalid rules file... */
+  input: 2,
+  /** An outside service failed (GitHub API, SMTP, git): the run did not complete. */
+  service: 3,
+  /** A bug in vfio-review. */
+  internal: 70
+};
+var UserError = class extends Error {
+  constructor(message, source, exitCode = EXIT.input) {
+    super(message);
+    this.source = source;
+    this.exitCode = exitCode;
+    this.name = "UserError";
+  }
+  source;
+  exitCode;
+  /** The single line shown to the user. */
+  line() {
+    return this.source ? `${this.source}: ${this.message}` : this.message;
+  }
+};
+var LimitError = class extends UserError {
+  constructor(message, source) {
+    super(message, source);
+    this.name = "LimitError";
+  }
+};
+var MAX_ERROR_TEXT = 300;
+function oneLine(text2, max = MAX_ERROR_TEXT) {
+  const flat = text2.replace(/[\x00-\x1f\x7f\u2028\u2029]+/g, " ").replace(/ {2,}/g, " ").trim();
+  return flat.length > max ? flat.slice(0, max - 1) + "\u2026" : flat;
+}
+
+// src/ingest/limits.ts
+var LIMITS = Object.freeze({
+  messageBytes: 10 * 1024 * 1024,
+  headerBytes: 256 * 1024,
+  headerLine: 32 * 1024,
+  mimeDepth: 16,
+  mimeParts: 200,
+  diffFiles: 2e3,
+  diffHunks: 2e4,
+  diffLines: 3e5,
+  identifier: 512,
+  nesting: 256,
+  messageMs: 6e4
+});
+function limitsOf(over) {
+  return { ...LIMITS, ...over };
+}
+function overLimit(what, n, limit, unit = "") {
+  const u2 = unit ? ` ${unit}` : "";
+  return new LimitError(`too large: ${what} ${n}${u2}, over the limit of ${limit}${u2}`);
+}
+var Budget = class {
+  constructor(ms2 = LIMITS.messageMs) {
+    this.ms = ms2;
+    this.deadline = Date.now() + ms2;
+  }
+  ms;
+  deadline;
+  expired() {
+    return Date.now() >= this.deadline;
+  }
+  /** Throws once the budget is spent; `stage` says where (for the one-line error). */
+  check(stage) {
+    if (this.expired()) throw this.error(stage);
+  }
+  error(stage) {
+    return new LimitError(`too slow: over the time budget of ${this.ms / 1e3} s per message (while ${stage})`);
+  }
+  /**
+   * `work`, or a LimitError once the budget is spent, whichever comes first. Only asynchronous
+   * work can be cut short this way; the limits above bound the synchronous parts.
+   */
+  async race(work, stage) {
+    let timer;
+    const late = new Promise((_3, reject) => {
+      timer = setTimeout(() => reject(this.error(stage)), Math.max(0, this.deadline - Date.now()));
+      timer.unref?.();
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+};
+function longestIdentifier(text2) {
+  let best = { length: 0, at: -1 };
+  let start2 = -1;
+  let number = false;
+  for (let i2 = 0; i2 <= text2.length; i2++) {
+    const c3 = i2 < text2.length ? text2.charCodeAt(i2) : 0;
+    const digit = c3 >= 48 && c3 <= 57;
+    if (c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95 || digit) {
+      if (start2 < 0) [start2, number] = [i2, digit];
+    } else {
+      if (start2 >= 0 && !number && i2 - start2 > best.length) best = { length: i2 - start2, at: start2 };
+      start2 = -1;
+    }
+  }
+  return best;
+}
+function nestingDepth(text2) {
+  let depth = 0;
+  let max = 0;
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const c3 = text2.charCodeAt(i2);
+    if (c3 === 40 || c3 === 91 || c3 === 123) {
+      if (++depth > max) max = depth;
+    } else if ((c3 === 41 || c3 === 93 || c3 === 125) && depth > 0) depth--;
+  }
+  return max;
 }
 
 // src/patch/cparse.ts
@@ -41450,17 +41579,38 @@ function getParser() {
 async function parseFunctions(source) {
   return (await analyzeC(source, { functionsOnly: true })).functions;
 }
+function checkCLimits(source, limits = {}) {
+  const maxId = limits.identifier ?? LIMITS.identifier;
+  const long = longestIdentifier(source);
+  if (long.length > maxId) {
+    const line = source.slice(0, long.at).split("\n").length;
+    const start2 = source.slice(long.at, long.at + 24);
+    throw new LimitError(`too large: an identifier of ${long.length} characters (${start2}\u2026, line ${line} of the C text), over the limit of ${maxId}`);
+  }
+  const maxDepth = limits.nesting ?? LIMITS.nesting;
+  const depth = nestingDepth(source);
+  if (depth > maxDepth) throw new LimitError(`too deep: brackets nested ${depth} levels in the C text, over the limit of ${maxDepth}`);
+}
 async function analyzeC(source, opts = {}) {
+  checkCLimits(source, opts.limits);
   const parser = await getParser();
   const { text: text2, blanked } = blankAnnotations(source);
-  const tree = parser.parse(text2);
-  if (!tree) throw new Error("tree-sitter returned no tree");
+  const budget = opts.budget;
+  opts.budget?.check("parsing C");
+  const tree = parser.parse(text2, null, budget ? { progressCallback: (() => budget.expired()) } : void 0);
+  if (!tree) {
+    parser.reset();
+    throw budget?.expired() ? budget.error("parsing C") : new Error("tree-sitter returned no tree");
+  }
   try {
     const root = tree.rootNode;
     const calls = callSites(root);
     const defs = outermost(root.descendantsOfType("function_definition"));
     const facts = {
-      functions: defs.map((n) => toFunction(n, source, blanked, calls)),
+      functions: defs.map((n, i2) => {
+        if ((i2 & 255) === 0) opts.budget?.check("reading C functions");
+        return toFunction(n, source, blanked, calls);
+      }),
       calls: calls.map(({ name: name2, line }) => ({ name: name2, line })),
       identifiers: [],
       initializers: [],
@@ -41489,7 +41639,7 @@ function toFunction(def, source, blanked, calls) {
   const nameNode = declaratorName(def.childForFieldName("declarator"));
   const body2 = def.childForFieldName("body");
   const nameAt = nameNode?.startIndex ?? def.startIndex;
-  const inBody = body2 ? calls.filter((c3) => c3.at >= body2.startIndex && c3.at < body2.endIndex) : [];
+  const inBody = body2 ? callsWithin(calls, body2.startIndex, body2.endIndex) : [];
   return {
     name: nameNode?.text ?? "",
     startLine: def.startPosition.row + 1,
@@ -41500,6 +41650,19 @@ function toFunction(def, source, blanked, calls) {
     closed: body2 ? isClosed(body2) : false,
     nameLine: (nameNode ?? def).startPosition.row + 1
   };
+}
+function lowerBound(xs2, at2, key2) {
+  let lo = 0;
+  let hi = xs2.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if (key2(xs2[mid]) < at2) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function callsWithin(calls, from, to2) {
+  return calls.slice(lowerBound(calls, from, (c3) => c3.at), lowerBound(calls, to2, (c3) => c3.at));
 }
 function declaratorName(node) {
   let n = node;
@@ -41514,15 +41677,17 @@ function isClosed(body2) {
   return !!last && last.type === "}" && !last.isMissing;
 }
 function annotationsOf(def, source, blanked, nameAt) {
-  const lineStart = source.lastIndexOf("\n", def.startIndex - 1) + 1;
+  let lineStart = def.startIndex;
+  while (lineStart > 0 && def.startIndex - lineStart < 4096 && source[lineStart - 1] !== "\n") lineStart--;
   const out2 = [];
-  for (const c3 of def.children) {
-    if (c3 && (c3.type === "storage_class_specifier" || c3.type === "type_qualifier") && c3.startIndex < nameAt) {
-      out2.push(c3.text);
-    }
+  for (let i2 = 0; i2 < def.childCount; i2++) {
+    const c3 = def.child(i2);
+    if (!c3 || c3.startIndex >= nameAt) break;
+    if (c3.type === "storage_class_specifier" || c3.type === "type_qualifier") out2.push(c3.text);
   }
-  const seen = blanked.filter((b3) => b3.start >= lineStart && b3.start < nameAt).map((b3) => b3.text.replace(/\s+/g, " "));
-  return [...out2, ...seen];
+  const from = lowerBound(blanked, lineStart, (b3) => b3.start);
+  const to2 = lowerBound(blanked, nameAt, (b3) => b3.start);
+  return [...out2, ...blanked.slice(from, Math.max(from, to2)).map((b3) => b3.text.replace(/\s+/g, " "))];
 }
 function callSites(node) {
   const out2 = [];
@@ -41573,34 +41738,6 @@ function declaresFunction(d2) {
 
 // src/kb/load.ts
 import { join as join3, relative, isAbsolute } from "node:path";
-
-// src/errors.ts
-var EXIT = {
-  /** Nothing reached --fail-on. */
-  ok: 0,
-  /** At least one finding at or above --fail-on. */
-  findings: 1,
-  /** Bad input or usage: nothing could be read, unknown option, invalid rules file... */
-  input: 2,
-  /** An outside service failed (GitHub API, SMTP, git): the run did not complete. */
-  service: 3,
-  /** A bug in vfio-review. */
-  internal: 70
-};
-var UserError = class extends Error {
-  constructor(message, source, exitCode = EXIT.input) {
-    super(message);
-    this.source = source;
-    this.exitCode = exitCode;
-    this.name = "UserError";
-  }
-  source;
-  exitCode;
-  /** The single line shown to the user. */
-  line() {
-    return this.source ? `${this.source}: ${this.message}` : this.message;
-  }
-};
 
 // src/kb/schema.ts
 import { join as join2 } from "node:path";
@@ -43350,46 +43487,6 @@ function messageTrailers(message) {
   return out2;
 }
 
-// node_modules/diff/libesm/util/string.js
-function hasOnlyWinLineEndings(string) {
-  return string.includes("\r\n") && !string.startsWith("\n") && !string.match(/[^\r]\n/);
-}
-function hasOnlyUnixLineEndings(string) {
-  return !string.includes("\r\n") && string.includes("\n");
-}
-
-// node_modules/diff/libesm/patch/line-endings.js
-function unixToWin(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => unixToWin(p2));
-  }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line, i2) => {
-    var _a;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i2 + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\")) ? line : line + "\r";
-  }) })) });
-}
-function winToUnix(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => winToUnix(p2));
-  }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line) => line.endsWith("\r") ? line.substring(0, line.length - 1) : line) })) });
-}
-function isUnix(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
-  }
-  return !patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => !line.startsWith("\\") && line.endsWith("\r"))));
-}
-function isWin(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
-  }
-  return patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => line.endsWith("\r")))) && patch.every((index) => index.hunks.every((hunk) => hunk.lines.every((line, i2) => {
-    var _a;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i2 + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\"));
-  })));
-}
-
 // node_modules/diff/libesm/patch/parse.js
 function parsePatch(uniDiff) {
   const diffstr = uniDiff.split(/\n/), list2 = [];
@@ -43726,184 +43823,6 @@ function parsePatch(uniDiff) {
   return list2;
 }
 
-// node_modules/diff/libesm/util/distance-iterator.js
-function distance_iterator_default(start2, minLine, maxLine) {
-  let wantForward = true, backwardExhausted = false, forwardExhausted = false, localOffset = 1;
-  return function iterator2() {
-    if (wantForward && !forwardExhausted) {
-      if (backwardExhausted) {
-        localOffset++;
-      } else {
-        wantForward = false;
-      }
-      if (start2 + localOffset <= maxLine) {
-        return start2 + localOffset;
-      }
-      forwardExhausted = true;
-    }
-    if (!backwardExhausted) {
-      if (!forwardExhausted) {
-        wantForward = true;
-      }
-      if (minLine <= start2 - localOffset) {
-        return start2 - localOffset++;
-      }
-      backwardExhausted = true;
-      return iterator2();
-    }
-    return void 0;
-  };
-}
-
-// node_modules/diff/libesm/patch/apply.js
-function applyPatch(source, patch, options = {}) {
-  let patches;
-  if (typeof patch === "string") {
-    patches = parsePatch(patch);
-  } else if (Array.isArray(patch)) {
-    patches = patch;
-  } else {
-    patches = [patch];
-  }
-  if (patches.length > 1) {
-    throw new Error("applyPatch only works with a single input.");
-  }
-  return applyStructuredPatch(source, patches[0], options);
-}
-function applyStructuredPatch(source, patch, options = {}) {
-  if (options.autoConvertLineEndings || options.autoConvertLineEndings == null) {
-    if (hasOnlyWinLineEndings(source) && isUnix(patch)) {
-      patch = unixToWin(patch);
-    } else if (hasOnlyUnixLineEndings(source) && isWin(patch)) {
-      patch = winToUnix(patch);
-    }
-  }
-  const lines = source.split("\n"), hunks = patch.hunks, compareLine = options.compareLine || ((lineNumber, line, operation, patchContent) => line === patchContent), fuzzFactor = options.fuzzFactor || 0;
-  let minLine = 0;
-  if (fuzzFactor < 0 || !Number.isInteger(fuzzFactor)) {
-    throw new Error("fuzzFactor must be a non-negative integer");
-  }
-  if (!hunks.length) {
-    return source;
-  }
-  let prevLine = "", removeEOFNL = false, addEOFNL = false;
-  for (let i2 = 0; i2 < hunks[hunks.length - 1].lines.length; i2++) {
-    const line = hunks[hunks.length - 1].lines[i2];
-    if (line[0] == "\\") {
-      if (prevLine[0] == "+") {
-        removeEOFNL = true;
-      } else if (prevLine[0] == "-") {
-        addEOFNL = true;
-      }
-    }
-    prevLine = line;
-  }
-  if (removeEOFNL) {
-    if (addEOFNL) {
-      if (!fuzzFactor && lines[lines.length - 1] == "") {
-        return false;
-      }
-    } else if (lines[lines.length - 1] == "") {
-      lines.pop();
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  } else if (addEOFNL) {
-    if (lines[lines.length - 1] != "") {
-      lines.push("");
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  }
-  function applyHunk(hunkLines, toPos, maxErrors, hunkLinesI = 0, lastContextLineMatched = true, patchedLines = [], patchedLinesLength = 0) {
-    let nConsecutiveOldContextLines = 0;
-    let nextContextLineMustMatch = false;
-    for (; hunkLinesI < hunkLines.length; hunkLinesI++) {
-      const hunkLine = hunkLines[hunkLinesI], operation = hunkLine.length > 0 ? hunkLine[0] : " ", content = hunkLine.length > 0 ? hunkLine.substr(1) : hunkLine;
-      if (operation === "-") {
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          toPos++;
-          nConsecutiveOldContextLines = 0;
-        } else {
-          if (!maxErrors || lines[toPos] == null) {
-            return null;
-          }
-          patchedLines[patchedLinesLength] = lines[toPos];
-          return applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1);
-        }
-      }
-      if (operation === "+") {
-        if (!lastContextLineMatched) {
-          return null;
-        }
-        patchedLines[patchedLinesLength] = content;
-        patchedLinesLength++;
-        nConsecutiveOldContextLines = 0;
-        nextContextLineMustMatch = true;
-      }
-      if (operation === " ") {
-        nConsecutiveOldContextLines++;
-        patchedLines[patchedLinesLength] = lines[toPos];
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          patchedLinesLength++;
-          lastContextLineMatched = true;
-          nextContextLineMustMatch = false;
-          toPos++;
-        } else {
-          if (nextContextLineMustMatch || !maxErrors) {
-            return null;
-          }
-          return lines[toPos] && (applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength + 1) || applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1)) || applyHunk(hunkLines, toPos, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength);
-        }
-      }
-    }
-    patchedLinesLength -= nConsecutiveOldContextLines;
-    toPos -= nConsecutiveOldContextLines;
-    patchedLines.length = patchedLinesLength;
-    return {
-      patchedLines,
-      oldLineLastI: toPos - 1
-    };
-  }
-  const resultLines = [];
-  let prevHunkOffset = 0;
-  for (let i2 = 0; i2 < hunks.length; i2++) {
-    const hunk = hunks[i2];
-    let hunkResult;
-    const maxLine = lines.length - hunk.oldLines + fuzzFactor;
-    let toPos;
-    for (let maxErrors = 0; maxErrors <= fuzzFactor; maxErrors++) {
-      toPos = hunk.oldStart + prevHunkOffset - 1;
-      const iterator2 = distance_iterator_default(toPos, minLine, maxLine);
-      for (; toPos !== void 0; toPos = iterator2()) {
-        hunkResult = applyHunk(hunk.lines, toPos, maxErrors);
-        if (hunkResult) {
-          break;
-        }
-      }
-      if (hunkResult) {
-        break;
-      }
-    }
-    if (!hunkResult) {
-      return false;
-    }
-    for (let i3 = minLine; i3 < toPos; i3++) {
-      resultLines.push(lines[i3]);
-    }
-    for (let i3 = 0; i3 < hunkResult.patchedLines.length; i3++) {
-      const line = hunkResult.patchedLines[i3];
-      resultLines.push(line);
-    }
-    minLine = hunkResult.oldLineLastI + 1;
-    prevHunkOffset = toPos + 1 - hunk.oldStart;
-  }
-  for (let i2 = minLine; i2 < lines.length; i2++) {
-    resultLines.push(lines[i2]);
-  }
-  return resultLines.join("\n");
-}
-
 // src/patch/binary.ts
 function binaryMarker(line) {
   if (line === "GIT binary patch") return "git-binary-patch";
@@ -43924,9 +43843,13 @@ function isBase85Line(l3) {
 }
 
 // src/patch/diff.ts
+var MAX_SECTION = 200;
 var HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
-function parseDiff(diff, firstLine = 1) {
-  const scan = scanDiff(diff.split("\n"));
+function parseDiff(diff, firstLine = 1, limits = LIMITS) {
+  const lines = diff.split("\n");
+  if (lines.length > limits.diffLines) throw overLimit("the diff has", lines.length, limits.diffLines, "lines");
+  const scan = scanDiff(lines);
+  if (scan.hunks.length > limits.diffHunks) throw overLimit("the diff has", scan.hunks.length, limits.diffHunks, "hunks");
   let structured;
   try {
     structured = parsePatch(scan.text);
@@ -43935,6 +43858,8 @@ function parseDiff(diff, firstLine = 1) {
   }
   const files = toFileChanges(structured, scan);
   const keep = structured.map((p2) => p2.oldFileName !== void 0 || p2.newFileName !== void 0 || p2.hunks.length > 0);
+  const nfiles = keep.filter(Boolean).length;
+  if (nfiles > limits.diffFiles) throw overLimit("the diff has", nfiles, limits.diffFiles, "files");
   return { files: files.filter((_3, i2) => keep[i2]), structured: structured.filter((_3, i2) => keep[i2]) };
 }
 function jsdiffError(message, lines, firstLine) {
@@ -43956,7 +43881,7 @@ function scanDiff(lines) {
     const l3 = lines[i2];
     const h3 = HUNK.exec(l3);
     if (h3) {
-      hunks.push({ oldStart: Number(h3[1]), newStart: Number(h3[3]), section: h3[5].trim() });
+      hunks.push({ oldStart: Number(h3[1]), newStart: Number(h3[3]), section: h3[5].trim().slice(0, MAX_SECTION) });
       i2 = skipHunkBody(lines, i2 + 1, count(h3[2]), count(h3[4]));
       continue;
     }
@@ -44156,8 +44081,9 @@ function attributeSide(side, get) {
   const at2 = { calls: byLine(side.facts.calls), ids: byLine(side.facts.identifiers) };
   const inSection = (line) => !!side.section && line >= side.section.from && line <= side.section.to;
   const sectionHasCode = [...side.changed].some((l3) => inSection(l3) && side.text.get(l3)?.trim());
+  const fnAt = functionFinder(side.facts.functions);
   for (const line of [...side.changed].sort((a, b3) => a - b3)) {
-    const fn2 = side.facts.functions.find((f3) => f3.startLine <= line && line <= f3.endLine);
+    const fn2 = fnAt(line);
     if (!fn2 && !(inSection(line) && sectionHasCode)) continue;
     const acc = get(side.file, fn2 ? fn2.name : side.section.name);
     if (!seen.has(acc)) {
@@ -44166,6 +44092,24 @@ function attributeSide(side, get) {
     }
     record(acc, side, line, at2.calls.get(line) ?? [], at2.ids.get(line) ?? []);
   }
+}
+function functionFinder(fns) {
+  const sorted = fns.map((f3, i2) => ({ f: f3, i: i2 })).sort((a, b3) => a.f.startLine - b3.f.startLine || a.i - b3.i);
+  return (line) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (sorted[mid].f.startLine <= line) lo = mid + 1;
+      else hi = mid;
+    }
+    let best;
+    for (let k2 = lo - 1; k2 >= 0 && k2 >= lo - 4; k2--) {
+      const c3 = sorted[k2];
+      if (c3.f.endLine >= line && (!best || c3.i < best.i)) best = c3;
+    }
+    return best?.f;
+  };
 }
 function byLine(tokens) {
   const m2 = /* @__PURE__ */ new Map();
@@ -44244,24 +44188,22 @@ function toFunctionChange(acc, change) {
 function isCSource(path) {
   return /\.[ch]$/.test(path);
 }
-async function fragmentSides(file) {
+async function fragmentSides(file, c3 = {}, hunks = file.hunks) {
   const sides = [];
-  for (const hunk of file.hunks) {
-    sides.push(await fragmentSide(file.path, hunk, true), await fragmentSide(file.path, hunk, false));
+  for (const hunk of hunks) {
+    sides.push(await fragmentSide(file.path, hunk, true, c3), await fragmentSide(file.path, hunk, false, c3));
   }
   return sides;
 }
-async function fragmentSide(file, hunk, post) {
+async function fragmentSide(file, hunk, post, c3) {
   const rows = hunk.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
   const lineOf = (row) => post ? rows[row - 1]?.newLine : rows[row - 1]?.oldLine;
-  const facts = remap(await analyzeC(rows.map((r2) => r2.text).join("\n") + "\n"), lineOf);
-  facts.functions = facts.functions.filter((f3) => /^\S/.test(rows[rowOf(rows, f3.startLine, post)]?.text ?? ""));
+  const facts = remap(await analyzeC(rows.map((r2) => r2.text).join("\n") + "\n", c3), lineOf);
+  const rowText = new Map(rows.map((r2) => [post ? r2.newLine : r2.oldLine, r2.text]));
+  facts.functions = facts.functions.filter((f3) => /^\S/.test(rowText.get(f3.startLine) ?? ""));
   const text2 = new Map(rows.map((r2) => [post ? r2.newLine : r2.oldLine, r2.text]));
   const changed = new Set(rows.filter((r2) => r2.kind !== " ").map((r2) => post ? r2.newLine : r2.oldLine));
   return { file, post, facts, changed, text: text2, section: sectionRegion(hunk.section, rows, facts, post), header: hunk.section, whole: false };
-}
-function rowOf(rows, line, post) {
-  return rows.findIndex((r2) => (post ? r2.newLine : r2.oldLine) === line);
 }
 function remap(facts, lineOf) {
   const at2 = (xs2) => xs2.flatMap((x3) => {
@@ -44280,7 +44222,7 @@ function sectionRegion(section2, rows, facts, post) {
   const name2 = sectionFunction(section2) ?? exportedAfterClose(rows);
   if (!name2 || rows.length === 0) return void 0;
   const lineOf = (r2) => post ? r2.newLine : r2.oldLine;
-  const firstDef = Math.min(...facts.functions.map((f3) => f3.startLine), Infinity);
+  const firstDef = facts.functions.reduce((min, f3) => Math.min(min, f3.startLine), Infinity);
   let to2 = lineOf(rows[0]) - 1;
   for (const r2 of rows) {
     const line = lineOf(r2);
@@ -44300,70 +44242,155 @@ function exportedAfterClose(rows) {
   const next = rows.slice(close + 1).find((r2) => r2.text.trim());
   return /^EXPORT_SYMBOL(?:_GPL)?(?:_FOR_MODULES|_NS|_NS_GPL)?\((\w+)/.exec(next?.text ?? "")?.[1];
 }
+var NOT_NAMES = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "do", "else", "case", "goto"]);
 function sectionFunction(section2) {
   if (!section2 || /[;=]/.test(section2.split("(")[0]) || /;\s*$/.test(section2)) return void 0;
-  const m2 = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section2);
-  return m2?.[1];
+  if (NOT_NAMES.has(/^\w+/.exec(section2)?.[0] ?? "")) return void 0;
+  const typed = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section2)?.[1];
+  if (typed) return typed;
+  const bare = /^([A-Za-z_]\w*)\s*\(/.exec(section2)?.[1];
+  return bare && !NOT_NAMES.has(bare) && /[a-z]/.test(bare) ? bare : void 0;
 }
 
 // src/patch/apply.ts
-var FUZZ = 2;
-async function treeSides(tree, file, patch, overlay) {
+var MAX_FUZZ = 2;
+async function treeSides(tree, file, overlay, c3 = {}) {
   const oldPath = file.oldPath ?? file.path;
   const pre = file.status === "added" ? "" : await readPre(tree, oldPath, overlay);
   if (pre === void 0) return { ok: false, note: `${oldPath}: not in ${tree.describe()}` };
-  const post = applyPatch(pre, patch, { fuzzFactor: FUZZ });
-  if (post === false) return { ok: false, note: failedHunk(tree, file, pre, patch) };
+  const preLines = pre === "" ? [] : pre.split("\n");
+  const placed = placeHunks(preLines, file.hunks);
+  const unplaced = file.hunks.filter((h3, i2) => !placed[i2]);
+  file.hunks.forEach((h3, i2) => {
+    const p2 = placed[i2];
+    h3.applied = p2 ? { placed: true, offset: p2.at + 1 - firstOld(h3), fuzz: p2.fuzz } : { placed: false };
+  });
+  const placements = placed.filter((p2) => !!p2);
+  if (placements.length === 0) return { ok: false, note: failedNote(tree, file, unplaced[0]) };
+  const { lines: postLines, postAt } = applyPlaced(preLines, placements);
+  const post = postLines.join("\n");
   const sides = [];
-  if (file.status !== "deleted") sides.push(await wholeSide(file.path, post, file.hunks, true));
-  if (file.status !== "added") sides.push(await wholeSide(file.path, pre, file.hunks, false));
-  return { ok: true, sides, post };
+  if (file.status !== "deleted") sides.push(await wholeSide(file.path, post, spans(placements, postAt, true), true, c3));
+  if (file.status !== "added") sides.push(await wholeSide(file.path, pre, spans(placements, placements.map((p2) => p2.at), false), false, c3));
+  const notes = [
+    ...placements.filter((p2) => p2.fuzz > 0).map((p2) => `${file.path}: ${hunkName(file, p2.hunk)} applied with fuzz ${p2.fuzz}`),
+    ...unplaced.map((h3) => `${failedNote(tree, file, h3)}: fragment analysis for that hunk`)
+  ];
+  return { ok: true, sides, post, notes, unplaced };
 }
 async function readPre(tree, path, overlay) {
   if (overlay?.has(path)) return overlay.get(path) ?? void 0;
   return tree.read(path);
 }
-function failedHunk(tree, file, pre, patch) {
-  let k2 = 0;
-  while (k2 < patch.hunks.length && applyPatch(pre, { ...patch, hunks: patch.hunks.slice(0, k2 + 1) }, { fuzzFactor: FUZZ }) !== false) k2++;
-  const h3 = file.hunks[Math.min(k2, file.hunks.length - 1)];
-  const head = h3 ? ` (@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@)` : "";
-  return `${file.path}: hunk ${k2 + 1}${head} does not apply to ${tree.describe()}`;
+function hunkName(file, h3) {
+  return `hunk ${file.hunks.indexOf(h3) + 1} (@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@)`;
 }
-async function wholeSide(file, text2, hunks, post) {
+function failedNote(tree, file, h3) {
+  return `${file.path}: ${h3 ? hunkName(file, h3) : "the patch"} does not apply to ${tree.describe()}`;
+}
+function firstOld(h3) {
+  return h3.oldLines === 0 ? h3.oldStart + 1 : h3.oldStart;
+}
+function oldSide(h3) {
+  return h3.lines.filter((l3) => l3.kind !== "+").map((l3) => l3.text);
+}
+function placeHunks(pre, hunks, maxFuzz = MAX_FUZZ) {
+  const out2 = [];
+  let offset = 0;
+  let floor = 0;
+  for (const hunk of hunks) {
+    const want = oldSide(hunk);
+    const expected = firstOld(hunk) - 1 + offset;
+    let placed;
+    for (let fuzz = 0; fuzz <= maxFuzz && !placed; fuzz++) {
+      const at2 = search(pre, want, contextCut(hunk, fuzz), expected, floor);
+      if (at2 !== void 0) placed = { hunk, at: at2, fuzz };
+    }
+    if (placed) {
+      offset = placed.at - (firstOld(hunk) - 1);
+      floor = placed.at + want.length;
+    }
+    out2.push(placed);
+  }
+  return out2;
+}
+function contextCut(hunk, fuzz) {
+  const lines = hunk.lines.filter((l3) => l3.kind !== "+");
+  let lead = 0;
+  while (lead < fuzz && lines[lead]?.kind === " ") lead++;
+  let tail = 0;
+  while (tail < fuzz && lines[lines.length - 1 - tail]?.kind === " " && lines.length - 1 - tail >= lead) tail++;
+  return { lead, tail };
+}
+function search(pre, want, cut, expected, floor) {
+  const last = pre.length - want.length;
+  const matches = (at2) => {
+    for (let i2 = cut.lead; i2 < want.length - cut.tail; i2++) if (pre[at2 + i2] !== want[i2]) return false;
+    return true;
+  };
+  if (last < floor) return void 0;
+  const start2 = Math.min(Math.max(expected, floor), last);
+  for (let d2 = 0; start2 - d2 >= floor || start2 + d2 <= last; d2++) {
+    if (start2 + d2 <= last && matches(start2 + d2)) return start2 + d2;
+    if (d2 > 0 && start2 - d2 >= floor && matches(start2 - d2)) return start2 - d2;
+  }
+  return void 0;
+}
+function applyPlaced(pre, placements) {
+  const lines = [];
+  const postAt = [];
+  let i2 = 0;
+  for (const p2 of placements) {
+    while (i2 < p2.at) lines.push(pre[i2++]);
+    postAt.push(lines.length);
+    for (const l3 of p2.hunk.lines) {
+      if (l3.kind === "+") lines.push(l3.text);
+      else if (l3.kind === " ") lines.push(pre[i2++]);
+      else i2++;
+    }
+  }
+  while (i2 < pre.length) lines.push(pre[i2++]);
+  return { lines, postAt };
+}
+function spans(placements, starts, post) {
+  return placements.flatMap((p2, k2) => {
+    const seen = p2.hunk.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
+    if (seen.length === 0) return [];
+    const patchLines = seen.map((l3) => post ? l3.newLine : l3.oldLine);
+    const changed = seen.filter((l3) => l3.kind !== " ").map((l3) => post ? l3.newLine : l3.oldLine);
+    return [{ from: starts[k2] + 1, to: starts[k2] + seen.length, patchLines, changed }];
+  });
+}
+async function wholeSide(file, text2, hunkSpans, post, c3) {
   const lines = text2.split("\n");
-  const toPatch = lineMapper(lines, hunks, post);
-  const facts = remap(await analyzeC(text2), toPatch);
+  const toPatch = lineMapper(hunkSpans);
+  const facts = remap(await analyzeC(text2, c3), toPatch);
   const byLine2 = /* @__PURE__ */ new Map();
   lines.forEach((l3, i2) => {
     const p2 = toPatch(i2 + 1);
     if (p2 !== void 0 && !byLine2.has(p2)) byLine2.set(p2, l3);
   });
-  const changed = new Set(
-    hunks.flatMap((h3) => h3.lines.filter((l3) => l3.kind === (post ? "+" : "-")).map((l3) => post ? l3.newLine : l3.oldLine))
-  );
+  const changed = new Set(hunkSpans.flatMap((s) => s.changed));
   return { file, post, facts, changed, text: byLine2, whole: true };
 }
-function lineMapper(lines, hunks, post) {
-  const offsets = hunks.map((h3) => {
-    const seen = h3.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
-    const start2 = (post ? seen[0]?.newLine : seen[0]?.oldLine) ?? 0;
-    return { start: start2, delta: seen.length ? landed(lines, seen.map((l3) => l3.text), start2) : 0 };
-  }).sort((a, b3) => a.start - b3.start);
+function lineMapper(hunkSpans) {
   return (line) => {
-    let delta = offsets[0]?.delta ?? 0;
-    for (const o2 of offsets) if (o2.start + o2.delta <= line) delta = o2.delta;
-    const p2 = line - delta;
-    return p2 >= 1 ? p2 : void 0;
+    let lo = 0;
+    let hi = hunkSpans.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (hunkSpans[mid].to < line) lo = mid + 1;
+      else hi = mid;
+    }
+    const k2 = lo;
+    const next = hunkSpans[k2];
+    if (next && line >= next.from) return next.patchLines[line - next.from];
+    const prev = hunkSpans[k2 - 1];
+    const low = prev ? prev.patchLines[prev.patchLines.length - 1] + 1 : 1;
+    const high = next ? next.patchLines[0] - 1 : Infinity;
+    const guess = prev ? prev.patchLines[prev.patchLines.length - 1] + (line - prev.to) : next ? next.patchLines[0] - (next.from - line) : line;
+    return Math.max(low, Math.min(guess, Math.max(high, low)));
   };
-}
-function landed(lines, want, start2) {
-  const matches = (at2) => at2 >= 0 && want.every((w2, i2) => lines[at2 + i2] === w2);
-  for (let d2 = 0; d2 < 3e3; d2++) {
-    if (matches(start2 - 1 + d2)) return d2;
-    if (d2 && matches(start2 - 1 - d2)) return -d2;
-  }
-  return 0;
 }
 
 // src/patch/callbacks.ts
@@ -44446,12 +44473,14 @@ function wireRoles(functions, callbacks) {
 
 // src/patch/index.ts
 async function buildPatch(msg, opts = {}) {
+  const limits = limitsOf(opts.limits);
   const model = headerModel(msg);
   const split = chooseBody(msg);
   fillMessage(model, split);
-  const parsed = split.diff ? parseDiff(split.diff, split.diffLine) : void 0;
+  const parsed = split.diff ? parseDiff(split.diff, split.diffLine, limits) : void 0;
   const { reply } = parseSubject(msg.subject);
-  if (parsed?.files.length || parsed?.error) model.kind = reply ? "reply" : "patch";
+  if (parsed?.files.length) model.kind = "patch";
+  else if (parsed?.error) model.kind = reply ? "reply" : "patch";
   else model.kind = model.series?.index === 0 && !reply ? "cover-letter" : "reply";
   if (msg.mangled) {
     model.mangled = true;
@@ -44461,7 +44490,7 @@ async function buildPatch(msg, opts = {}) {
     model.mangledReason = parsed.error;
   }
   model.files = parsed?.files ?? [];
-  if (!model.mangled && parsed && model.files.length) await analyseCode(model, parsed.structured, opts.tree);
+  if (!model.mangled && parsed && model.files.length) await analyseCode(model, opts.tree, { limits, budget: opts.budget });
   return model;
 }
 function headerModel(msg) {
@@ -44520,30 +44549,41 @@ function seriesOverlay(tree, model) {
   if (model.series.index <= 1 || !byKey.has(model.seriesKey)) byKey.set(model.seriesKey, /* @__PURE__ */ new Map());
   return byKey.get(model.seriesKey);
 }
-async function analyseCode(model, structured, tree) {
+async function analyseCode(model, tree, c3) {
   const sides = [];
-  const notes = [];
+  const wholeFallbacks = [];
+  const hunkNotes = [];
+  let fragmentHunks = 0;
   const overlay = tree ? seriesOverlay(tree, model) : void 0;
   let usedTree = 0;
-  for (const [i2, file] of model.files.entries()) {
+  for (const file of model.files) {
     if (file.binary || !isCSource(file.path) || file.hunks.length === 0) continue;
-    if (tree) {
-      const r2 = await treeSides(tree, file, structured[i2], overlay);
-      if (r2.ok) {
-        sides.push(...r2.sides);
-        usedTree++;
-        remember(overlay, file, r2.post);
-        continue;
+    c3.budget?.check(`reading ${file.path}`);
+    try {
+      if (tree) {
+        const r2 = await treeSides(tree, file, overlay, c3);
+        if (r2.ok) {
+          sides.push(...r2.sides, ...await fragmentSides(file, c3, r2.unplaced));
+          hunkNotes.push(...r2.notes);
+          fragmentHunks += r2.unplaced.length;
+          usedTree++;
+          remember(overlay, file, r2.post);
+          continue;
+        }
+        wholeFallbacks.push(r2.note);
       }
-      notes.push(r2.note);
+      sides.push(...await fragmentSides(file, c3));
+    } catch (err2) {
+      if (err2 instanceof LimitError && !err2.message.startsWith("too slow")) throw new LimitError(`${file.path}: ${err2.message}`);
+      throw err2;
     }
-    sides.push(...await fragmentSides(file));
   }
   model.functions = attribute(sides);
   model.callbacks = collectCallbacks(sides, functionTest(knownFunctions(sides, model)));
   wireRoles(model.functions, model.callbacks);
-  model.analysis = { mode: tree && notes.length === 0 ? "tree" : "fragment" };
-  if (notes.length) model.analysis.treeNote = treeNote(notes, usedTree);
+  model.analysis = { mode: tree && wholeFallbacks.length === 0 && fragmentHunks === 0 ? "tree" : "fragment" };
+  const note = [wholeFallbacks.length ? treeNote(wholeFallbacks, usedTree) : "", ...hunkNotes].filter(Boolean).join("; ");
+  if (note) model.analysis.treeNote = note;
 }
 function remember(overlay, file, post) {
   if (!overlay) return;
@@ -44782,7 +44822,7 @@ function linesOf(patch, fc) {
   const positioned = fc.newLine !== void 0 || fc.oldLine !== void 0;
   const owned = new Set(
     (file?.hunks ?? []).filter(
-      (h3) => new RegExp(`\\b${fc.name}\\s*\\(`).test(h3.section) || h3.lines.some((l3) => l3.newLine !== void 0 && l3.kind === "+" && addedSet.has(l3.newLine))
+      (h3) => new RegExp(`\\b${fc.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\(`).test(h3.section) || h3.lines.some((l3) => l3.newLine !== void 0 && l3.kind === "+" && addedSet.has(l3.newLine))
     )
   );
   let current;
@@ -45100,6 +45140,26 @@ function mergeFindings(found, scope) {
   );
 }
 
+// src/ingest/guard.ts
+function messageFailure(err2, stage) {
+  if (err2 instanceof UserError) return oneLine(err2.message);
+  const e = err2;
+  const what = typeof e?.message === "string" ? `${typeof e.name === "string" ? e.name : "Error"}: ${e.message}` : String(err2);
+  return oneLine(`internal error while ${stage} (please report it): ${what}`);
+}
+function messageError(source, err2, stage, index) {
+  const e = { source: oneLine(source, 200), message: messageFailure(err2, stage) };
+  if (index !== void 0) e.messageIndex = index;
+  return e;
+}
+async function guarded(source, stage, work, index) {
+  try {
+    return { ok: true, value: await work() };
+  } catch (err2) {
+    return { ok: false, error: messageError(source, err2, stage, index) };
+  }
+}
+
 // src/version.ts
 import { createRequire as createRequire2 } from "node:module";
 var require2 = createRequire2(new URL("./src/version.js", import.meta.url).href);
@@ -45109,16 +45169,35 @@ var TOOL = "vfio-review";
 // src/pipeline.ts
 async function reviewMessages(messages, errors, opts = {}) {
   const kb = opts.kb ?? await loadKnowledgeBase();
-  const patches = [];
-  for (const msg of messages) patches.push(await buildPatch(msg, { tree: opts.tree }));
+  const limits = limitsOf(opts.limits);
+  let patches = [];
+  const budgets = /* @__PURE__ */ new Map();
+  for (const msg of messages) {
+    const budget = new Budget(limits.messageMs);
+    const built = await guarded(msg.source, "reading the patch", () => budget.race(buildPatch(msg, { tree: opts.tree, limits, budget }), "reading the patch"));
+    if (!built.ok) errors.push(built.error);
+    else {
+      patches.push(built.value);
+      budgets.set(built.value, budget);
+    }
+  }
   let target;
   if (!opts.parseOnly) {
-    target = await resolveTarget(kb, { tree: opts.tree, kernel: opts.kernel });
+    const t2 = target = await resolveTarget(kb, { tree: opts.tree, kernel: opts.kernel });
+    const failed = /* @__PURE__ */ new Set();
     for (const patch of patches) {
       if (patch.kind !== "patch" || patch.mangled) continue;
       const series = patches.filter((p2) => p2 !== patch && p2.seriesKey && p2.seriesKey === patch.seriesKey);
-      patch.findings = await reviewPatch(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
+      const budget = budgets.get(patch);
+      const run3 = () => budget.race(reviewPatch(patch, { kb, target: t2, tree: opts.tree, ignore: opts.ignore, series }), "reviewing");
+      const found = await guarded(patch.source, "reviewing", run3);
+      if (found.ok) patch.findings = found.value;
+      else {
+        errors.push(found.error);
+        failed.add(patch);
+      }
     }
+    patches = patches.filter((p2) => !failed.has(p2));
   }
   return { tool: TOOL, version: VERSION, target, patches, errors, kb };
 }
@@ -53400,7 +53479,7 @@ function neutralizeMentions(text2, mark = ZWJ) {
   return text2.replace(/@(?=[A-Za-z0-9_-])/g, `@${mark}`).replace(/#(?=\d)/g, `#${mark}`).replace(/\b(GH-)(?=\d)/gi, `$1${mark}`);
 }
 function escapeMarkdown(text2) {
-  const inline = text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~!])/g, "\\$1");
+  const inline = noControls(text2).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~!])/g, "\\$1");
   const blocks = inline.split("\n").map((line) => line.replace(/^(\s*)([#+=-])/, "$1\\$2").replace(/^(\s*\d+)([.)])(?=\s|$)/, "$1\\$2")).join("\n");
   return neutralizeMentions(blocks);
 }
@@ -53416,7 +53495,7 @@ function defangComments(text2) {
   return text2.replace(/<!--/g, `<${ZWJ}!--`).replace(/--(?=>)/g, `--${ZWJ}`);
 }
 function inlineCode(text2) {
-  const flat = neutralizeMentions(defangComments(text2.replace(/\r?\n/g, " ")));
+  const flat = neutralizeMentions(defangComments(noControls(text2.replace(/\r?\n/g, " "))));
   const fence = "`".repeat(longestBacktickRun(flat) + 1);
   const pad = /^[`\s]|[`\s]$/.test(flat) ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
@@ -53427,6 +53506,9 @@ function safeLink(title, url) {
   return `[${label}](${url})`;
 }
 function plainText(text2) {
+  return noControls(text2);
+}
+function noControls(text2) {
   return text2.replace(/[\u0000-\u0008\u000b\u000d-\u001f\u007f]/g, "\uFFFD");
 }
 
@@ -54492,7 +54574,7 @@ async function writeArtifact(path, t2, p2) {
   await mkdir3(dirname2(path), { recursive: true });
   await writeFile3(path, JSON.stringify(a, null, 2) + "\n");
 }
-var LIMITS = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
+var LIMITS2 = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
 async function readArtifact(path) {
   const raw = JSON.parse(await readFile5(path, "utf8"));
   const fail2 = (field) => {
@@ -54502,8 +54584,8 @@ async function readArtifact(path) {
   for (const k2 of ["owner", "repo", "headSha", "body"]) if (typeof raw[k2] !== "string") fail2(k2);
   if (!/^[0-9a-f]{40}$/.test(raw.headSha)) fail2("headSha");
   if (!Number.isInteger(raw.pullNumber) || raw.pullNumber < 1) fail2("pullNumber");
-  if (raw.body.length > LIMITS.body) fail2("body (too long)");
-  if (!Array.isArray(raw.comments) || raw.comments.length > LIMITS.comments) fail2("comments");
+  if (raw.body.length > LIMITS2.body) fail2("body (too long)");
+  if (!Array.isArray(raw.comments) || raw.comments.length > LIMITS2.comments) fail2("comments");
   if (!Array.isArray(raw.outside) || !raw.outside.every((x3) => typeof x3 === "string")) fail2("outside");
   const comments = raw.comments.map((c3, i2) => checkComment(c3, `comments[${i2}]`, fail2));
   return {
@@ -54519,10 +54601,10 @@ async function readArtifact(path) {
 }
 function checkComment(c3, where, fail2) {
   const o2 = c3 ?? {};
-  if (typeof o2.path !== "string" || o2.path.length > LIMITS.path) fail2(`${where}.path`);
+  if (typeof o2.path !== "string" || o2.path.length > LIMITS2.path) fail2(`${where}.path`);
   if (!Number.isInteger(o2.line) || o2.line < 1) fail2(`${where}.line`);
   if (o2.side !== "RIGHT" && o2.side !== "LEFT") fail2(`${where}.side`);
-  if (typeof o2.body !== "string" || o2.body.length > LIMITS.commentBody) fail2(`${where}.body`);
+  if (typeof o2.body !== "string" || o2.body.length > LIMITS2.commentBody) fail2(`${where}.body`);
   if (typeof o2.fingerprint !== "string" || !/^[A-Za-z0-9_.:-]{1,200}$/.test(o2.fingerprint)) fail2(`${where}.fingerprint`);
   return {
     path: o2.path,
