@@ -47,7 +47,7 @@ test('a bad glob in a list fails at load, naming the file, the list and the fiel
   const file = policyFile('lists:\n  - name: kvm\n    address: kvm@vger.kernel.org\n    globs: ["drivers/vfio/pci/**", "[z-a]"]\n');
   assert.throws(() => loadPolicy(file), (e: unknown) => {
     assert.ok(e instanceof UserError);
-    assert.equal(e.line(), `${file}: lists[0].globs[1]: glob "[z-a]" is not a valid glob (an unclosed or reversed [range] or {brace})`);
+    assert.equal(e.line(), `${file}: lists[0] (kvm).globs[1]: glob "[z-a]" is not a valid glob (an unclosed or reversed [range] or {brace})`);
     return true;
   });
   const top = policyFile('globs: ["*a*a*a*a*a*b"]\n');
@@ -65,5 +65,5 @@ test('the ingest command stops at load with exit 2 and one line', () => {
   const file = policyFile('lists:\n  - name: kvm\n    inbox: /nonexistent\n    globs: ["+(a|aa)"]\n');
   const r = spawnSync(process.execPath, [BIN, 'ingest', '--config', file, '--state', join(dir, 'state.db'), '--outbox', join(dir, 'outbox')], { encoding: 'utf8' });
   assert.equal(r.status, 2, r.stderr);
-  assert.equal(r.stderr, `vfio-review: ${file}: lists[0].globs[0]: glob "+(a|aa)" has ( or ): extglobs are not supported\n`);
+  assert.equal(r.stderr, `vfio-review: ${file}: lists[0] (kvm).globs[0]: glob "+(a|aa)" has ( or ): extglobs are not supported\n`);
 });
