@@ -231,6 +231,11 @@ export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] 
         target: target.description,
       };
       if (at.outsideDiff) finding.outsideDiff = true;
+      if (ev.trace) {
+        finding.trace = ev.trace;
+        finding.cause = `${s.file}:${at.line}`;
+        if (ev.conditions?.length) finding.conditions = ev.conditions;
+      }
       found.push({ finding, subject: s });
     }
   }

@@ -12,6 +12,7 @@
  *   kbPath                        a vfio-pci path the knowledge base knows (close-restore, ...)
  *   target                        facts of the target kernel: step present, fix, state_saved gate
  *   elsewhere                     another function in scope satisfies a predicate
+ *   property                      a witness of a device-state property runs through it (property.ts)
  */
 import type { RestoreStep } from '../kb/types.js';
 import type { TargetInfo } from '../model.js';
@@ -19,6 +20,8 @@ import type { Names, Predicate, StepSelector } from '../kb/rules.js';
 import { matchNames, type Reach, type Scope, type Subject } from './scope.js';
 import picomatch from 'picomatch';
 import { stateSavedGate } from '../kb/target.js';
+import type { TraceStep } from '../model.js';
+import { witnessFor } from './property.js';
 
 /** What a successful evaluation saw, for anchors, steps and message placeholders. */
 export interface Evidence {
@@ -27,6 +30,9 @@ export interface Evidence {
   identifiers: string[];
   codeLines: number[];
   roles: string[];
+  /** The witness of a `property:` predicate, and the premises it could not see. */
+  trace?: TraceStep[];
+  conditions?: string[];
 }
 
 export function emptyEvidence(): Evidence {
@@ -90,6 +96,10 @@ function merge(into: Evidence, from: Evidence) {
   into.identifiers.push(...from.identifiers);
   into.codeLines.push(...from.codeLines);
   into.roles.push(...from.roles);
+  if (from.trace && !into.trace) {
+    into.trace = from.trace;
+    into.conditions = from.conditions;
+  }
 }
 
 function evalInto(p: Predicate, s: Subject, env: EvalEnv, ev: Evidence): boolean {
@@ -212,6 +222,12 @@ function evalInto(p: Predicate, s: Subject, env: EvalEnv, ev: Evidence): boolean
     if (t.fixUnknown !== undefined && env.target.fixes[t.fixUnknown] !== undefined) return false;
     if (t.stateSavedGate !== undefined && stateSavedGate(scope.kb, env.target) !== t.stateSavedGate) return false;
     if (t.line !== undefined && !matchNames(t.line, env.target.line)) return false;
+  }
+  if (p.property) {
+    const w = witnessFor(p.property, s, scope, env.target);
+    if (!w) return false;
+    ev.trace = w.trace;
+    ev.conditions = w.conditions;
   }
   if (p.elsewhere) {
     const others = [...new Set([...scope.subjects, ...scope.byName.values()])].filter((o) => o !== s && o.name !== s.name);

@@ -10,6 +10,7 @@ import { crossCheck } from './crosscheck.js';
 import { lineForVersion } from './lines.js';
 import type { KernelFunction, KernelLine, KnowledgeBase, KnownFix, RestoreStep, VfioPath } from './types.js';
 import type { RuleDefinition } from './rules.js';
+import { buildEffects, type EffectsKb } from './effects.js';
 
 /** The parsed, schema-valid contents of the five files. */
 export interface KbFiles {
@@ -19,6 +20,7 @@ export interface KbFiles {
   functions: KernelFunction[];
   paths: VfioPath[];
   fixes: KnownFix[];
+  effects: EffectsKb;
 }
 
 /** A path for messages: relative to the working folder when inside it. */
@@ -43,6 +45,7 @@ export async function loadKbFiles(rulesDir: string): Promise<KbFiles> {
   const functions = await readValid(kbDir, 'functions');
   const paths = await readValid(kbDir, 'vfio-paths');
   const fixes = await readValid(kbDir, 'fixes');
+  const effects = await readValid(kbDir, 'effects');
   const lines = (kernels.data.lines as KernelLine[]).map((l) => ({
     ...l,
     nested: l.nested ?? {},
@@ -56,6 +59,7 @@ export async function loadKbFiles(rulesDir: string): Promise<KbFiles> {
     functions: functions.data.functions as KernelFunction[],
     paths: paths.data.paths as VfioPath[],
     fixes: fixes.data.fixes as KnownFix[],
+    effects: buildEffects(effects.data),
   };
   crossCheck(files, {
     steps: steps.label,
@@ -98,6 +102,7 @@ export function buildKnowledgeBase(dir: string, files: KbFiles, rules: RuleDefin
     functions: functionMap(files),
     vfioPaths: files.paths,
     fixes: files.fixes,
+    effects: files.effects,
     rules,
     newestLine: () => lines[lines.length - 1],
     line: (id) => lines.find((l) => l.id === id),

@@ -72,6 +72,8 @@ export interface Predicate {
     line?: Names;
   };
   elsewhere?: Predicate;
+  /** A witness of a device-state property (src/state) runs through the function. */
+  property?: { id: 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' | 'gated-noop'; via?: ('stack' | 'enabler' | 'event')[]; seen?: boolean };
 }
 
 export interface Anchor {

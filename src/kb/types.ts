@@ -4,6 +4,7 @@
  */
 import type { Severity } from '../model.js';
 import type { RuleDefinition } from './rules.js';
+import type { EffectsKb } from './effects.js';
 
 /** Where a fact was read: file and function at a pinned kernel version or commit. */
 export interface Citation {
@@ -162,6 +163,8 @@ export interface KnowledgeBase {
   functions: Map<string, KernelFunction>;
   vfioPaths: VfioPath[];
   fixes: KnownFix[];
+  /** What functions do to the device-state model (rules/kb/effects.yaml); absent in hand-built test KBs. */
+  effects?: EffectsKb;
   /** Risk rules (metadata plus the engine's spec), from src/kb/rules.ts. */
   rules: RuleDefinition[];
   /** The newest line: the default target. */

@@ -1,0 +1,143 @@
+/**
+ * The `property:` predicate: a risk stated as a property over the traces of the device-state
+ * model (src/state). The model explores the vfio-pci lifecycle once per patch and target; a
+ * subject satisfies the predicate when a witness of the property runs through it (it is on the
+ * call stack, it produced the premise, or the patch wires it into the event), and the witness
+ * becomes the finding's trace.
+ */
+import picomatch from 'picomatch';
+import type { TargetInfo } from '../model.js';
+import type { KnowledgeBase } from '../kb/types.js';
+import { stateSavedGate } from '../kb/target.js';
+import { explore, type Exploration, type LifecycleEvent } from '../state/explore.js';
+import type { Code, PropertyId, Violation, World } from '../state/interp.js';
+import { sitesOf } from '../state/sites.js';
+import { expandSteps, type Scope, type Subject } from './scope.js';
+
+export type Attribution = 'stack' | 'enabler' | 'event';
+
+export interface PropertyPredicate {
+  id: PropertyId;
+  /** How the subject must take part in the witness (default: any). */
+  via?: Attribution[];
+  /** Only witnesses whose premise the tool sees (no assumed event). */
+  seen?: boolean;
+}
+
+const cache = new WeakMap<Scope, Map<string, Exploration | null>>();
+
+/** The exploration of a patch for a target (once per scope and target). */
+export function exploration(scope: Scope, target: TargetInfo): Exploration | null {
+  let perTarget = cache.get(scope);
+  if (!perTarget) cache.set(scope, (perTarget = new Map()));
+  const key = `${target.line}|${JSON.stringify(target.fixes)}|${target.steps?.join(',') ?? ''}`;
+  if (!perTarget.has(key)) perTarget.set(key, build(scope, target));
+  return perTarget.get(key)!;
+}
+
+function build(scope: Scope, target: TargetInfo): Exploration | null {
+  const { kb } = scope;
+  const effects = kb.effects;
+  if (!effects) return null;
+  // The lifecycle is vfio-pci's: explore only patches (or series) that touch vfio-pci.
+  const roots = picomatch(effects.lifecycle.userRoots ?? 'drivers/vfio/pci/**');
+  if (![...scope.byName.values()].some((s) => roots(s.file)) && !scope.patch.files.some((f) => roots(f.path))) return null;
+  const world = worldOf(scope, kb, target);
+  const lc = effects.lifecycle;
+  const event = (e: { event: string; call: string; args?: string[]; via?: string }): LifecycleEvent => {
+    const at = effects.functions.get(e.call)?.at[target.line];
+    const file = effects.functions.get(e.call)?.file;
+    return { event: e.event, call: e.call, args: e.args, file, line: at?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
+  };
+  const user = lc.user.map(event);
+  for (const s of userRoots(scope, roots)) {
+    user.push({
+      event: `user: ${s.name}()`,
+      call: s.name,
+      file: s.file,
+      line: s.newLine,
+      effect: `userspace reaches ${s.name}()`,
+      assumes: `This assumes ${s.name}() is reachable from userspace (an ioctl or device feature handler): its caller is not in this patch.`,
+    });
+  }
+  if (world.steps.some((st) => st.id === 'tph') && !tphEnablerVisible(scope)) {
+    user.push({
+      event: 'assumed: TPH enabled',
+      call: 'pcie_enable_tph',
+      effect: 'something enables TPH on the device',
+      assumes:
+        'This assumes TPH gets enabled while the device is open: nothing in this patch, its series or the tree given enables it (vfio-pci support for TPH is a separate series).',
+    });
+  }
+  return explore(world, event(lc.open), user, event(lc.close), lc.bound);
+}
+
+/** Functions the patch adds to vfio-pci that nothing calls and nothing wires: user operations. */
+function userRoots(scope: Scope, roots: (p: string) => boolean): Subject[] {
+  const called = new Set([...scope.byName.values()].flatMap((s) => s.calls));
+  const known = scope.kb.effects!;
+  return scope.subjects.filter(
+    (s) =>
+      s.change === 'added' &&
+      roots(s.file) &&
+      !called.has(s.name) &&
+      !scope.roles(s.name).length &&
+      !known.functions.has(s.name) &&
+      !scope.kb.vfioPaths.some((p) => p.function === s.name),
+  );
+}
+
+function tphEnablerVisible(scope: Scope): boolean {
+  return [...scope.byName.values()].some((s) => scope.reaches(s, { role: 'tph-enable' }).length > 0);
+}
+
+function worldOf(scope: Scope, kb: KnowledgeBase, target: TargetInfo): World {
+  const steps = expandSteps(kb, target);
+  const line = kb.line(target.line);
+  const codeCache = new Map<string, Code | undefined>();
+  return {
+    effects: kb.effects!,
+    line: target.line,
+    steps,
+    saveSteps: new Set(line?.save ?? []),
+    gate: stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false,
+    fixes: target.fixes,
+    code(name) {
+      if (!codeCache.has(name)) codeCache.set(name, codeOf(scope.byName.get(name)));
+      return codeCache.get(name);
+    },
+    callbacks(role) {
+      return [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r) => !r.via && r.role === role)).map((s) => s.name);
+    },
+    msixWriters: () => '__pci_restore_msix_state',
+  };
+}
+
+/** The code of a function in scope: the whole body when known, else the diff lines of the patch. */
+function codeOf(s: Subject | undefined): Code | undefined {
+  if (!s) return undefined;
+  const whole = s.origin === 'tree' || s.fc?.complete === true;
+  if (whole && s.body && s.newLine !== undefined) {
+    const lines = s.body.split('\n').map((text, i) => ({ line: s.newLine! + i, text }));
+    return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: true };
+  }
+  const lines = s.diffLines.length ? s.diffLines : s.added;
+  if (!lines.length) return undefined;
+  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false };
+}
+
+/** The shortest witness of a property that runs through this subject, if any. */
+export function witnessFor(p: PropertyPredicate, s: Subject, scope: Scope, target: TargetInfo): Violation | undefined {
+  const ex = exploration(scope, target);
+  if (!ex) return undefined;
+  const via = p.via ?? ['stack', 'enabler', 'event'];
+  const isNew = s.change === 'added' || scope.newRoles(s.name).length > 0;
+  return ex.violations.find(
+    (v) =>
+      v.property === p.id &&
+      (!p.seen || !v.conditions.some((c) => c.startsWith('This assumes TPH'))) &&
+      ((via.includes('stack') && v.stack.includes(s.name)) ||
+        (via.includes('enabler') && v.enablers.includes(s.name)) ||
+        (via.includes('event') && isNew && v.eventFunctions.includes(s.name))),
+  );
+}

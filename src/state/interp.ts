@@ -1,0 +1,401 @@
+/**
+ * The interpreter: runs one lifecycle event over the device state, function by function, each
+ * call's effects in body order. A function's effects come from the knowledge base
+ * (rules/kb/effects.yaml) or from its code (the patch, its series, the --tree); a call it
+ * cannot see into is recorded as unknown, never taken as safe.
+ */
+import type { TraceStep } from '../model.js';
+import type { Effect, EffectsKb, FunctionEffects } from '../kb/effects.js';
+import type { RestoreStep } from '../kb/types.js';
+import { isOn, withCore, withHw, withLive, withStored, type DeviceState, type Snapshot, type Value, type AbsValue } from './model.js';
+import { snapshotName, type Site } from './sites.js';
+
+/** Code the interpreter can read: a function's sites, where it is, and whether it is all there. */
+export interface Code {
+  sites: Site[];
+  file: string;
+  /** 'patch' / 'series' / 'tree'; a fragment is merged with the KB's sequence when there is one. */
+  origin: string;
+  complete: boolean;
+}
+
+/** What the interpreter needs to know about the world of one review. */
+export interface World {
+  effects: EffectsKb;
+  /** Kernel line id of the target ("6.12", "6.19+"). */
+  line: string;
+  /** Restore steps of the target in call order (nested steps after their parent). */
+  steps: RestoreStep[];
+  /** Save step ids of the target (pci_save_state()'s buffers). */
+  saveSteps: Set<string>;
+  /** pci_restore_state() returns early when !state_saved. */
+  gate: boolean;
+  fixes: Record<string, boolean | undefined>;
+  code(name: string): Code | undefined;
+  /** Driver functions bound to an err_handler role. */
+  callbacks(role: string): string[];
+  /** Function name of the target's MSI-X restore step (for the mmio effect). */
+  msixWriters(): string;
+}
+
+export type PropertyId = 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' | 'gated-noop';
+
+export interface Violation {
+  property: PropertyId;
+  /** The trace up to and including the step that shows it. */
+  trace: TraceStep[];
+  /** Functions running when it happened (outermost first). */
+  stack: string[];
+  /** Functions that produced the premise (enabled TPH, enabled MSI-X, cleared Memory). */
+  enablers: string[];
+  /** Every function the event ran (filled when the event ends). */
+  eventFunctions: string[];
+  /** The fix the target carries that prevents it (true), lacks (false), or unknown. */
+  fix?: boolean;
+  /** The snapshot whose values were written back. */
+  snapshot: string;
+  conditions: string[];
+  /** Number of lifecycle events in the trace (the witness length). */
+  events: number;
+}
+
+/** One event being run: the state, the trace so far, and what it saw. */
+export class Run {
+  stack: string[] = [];
+  readonly violations: Violation[] = [];
+  readonly unknown = new Set<string>();
+  readonly ran = new Set<string>();
+  conditions: string[] = [];
+  constructor(
+    readonly world: World,
+    public state: DeviceState,
+    public trace: TraceStep[],
+    readonly event: string,
+    readonly events: number,
+  ) {}
+
+  step(fn: string, file: string | undefined, line: number | undefined, effect: string): number {
+    this.trace = [...this.trace, { event: this.event, function: fn, ...(file ? { file } : {}), ...(line ? { line } : {}), effect }];
+    return this.trace.length - 1;
+  }
+
+  violate(v: Omit<Violation, 'trace' | 'stack' | 'eventFunctions' | 'conditions' | 'events'>): void {
+    this.violations.push({ ...v, trace: this.trace, stack: [...this.stack], eventFunctions: [], conditions: [...this.conditions], events: this.events });
+  }
+}
+
+const MAX_DEPTH = 10;
+
+/** Arguments and result binding of one call. */
+interface Frame {
+  args: string[];
+  lhs?: string;
+  /** Where the call is (the caller's code), for the trace. */
+  file?: string;
+  line?: number;
+}
+
+/** Run a function by name. */
+export function callFunction(run: Run, name: string, frame: Frame): void {
+  const { world } = run;
+  if (run.stack.length >= MAX_DEPTH || run.stack.includes(name)) return;
+  run.ran.add(name);
+  const kb = world.effects.functions.get(name);
+  const code = world.code(name);
+  run.stack.push(name);
+  try {
+    if (code && (code.complete || !kb)) {
+      if (!code.complete) run.unknown.add(`${name}() (only part of it is in the patch)`);
+      runSites(run, name, code.sites, code.file);
+    } else if (kb) {
+      runEffects(run, kb, frame, code);
+    } else if (!world.effects.inert.has(name)) {
+      run.unknown.add(`${name}()`);
+    }
+  } finally {
+    run.stack.pop();
+  }
+}
+
+/** The line of an effect in the target's tree, if the KB has it for this line. */
+function effectLine(e: Effect, line: string): number | undefined {
+  return e.lines?.[line];
+}
+
+function argOf(frame: Frame, ref: string | undefined): string | undefined {
+  if (!ref) return undefined;
+  if (ref === 'result') return frame.lhs;
+  const m = /^arg([1-9])$/.exec(ref);
+  return m ? frame.args[Number(m[1]) - 1] : undefined;
+}
+
+/**
+ * Run the KB's effects of a function. When the patch changes the function and shows only a
+ * fragment, the calls it adds are run after the KB call they follow in the fragment.
+ */
+function runEffects(run: Run, fx: FunctionEffects, frame: Frame, fragment?: Code): void {
+  const { world } = run;
+  const added = fragment ? fragmentInserts(fx, fragment) : new Map<number, Site[]>();
+  for (const s of added.get(-1) ?? []) runSite(run, fx.name, s, fragment!.file);
+  fx.effects.forEach((e, i) => {
+    if (applies(run, e, frame)) runEffect(run, fx, e, frame);
+    for (const s of added.get(i) ?? []) runSite(run, fx.name, s, fragment!.file);
+  });
+  void world;
+}
+
+/** Calls of a fragment that the KB sequence does not have, keyed by the KB effect they follow. */
+function fragmentInserts(fx: FunctionEffects, fragment: Code): Map<number, Site[]> {
+  const out = new Map<number, Site[]>();
+  let after = -1;
+  for (const s of fragment.sites) {
+    if (s.kind !== 'call') continue;
+    const at = fx.effects.findIndex((e, i) => i > after && (e.call === s.callee || e.function === s.callee));
+    if (at >= 0) {
+      after = at;
+      continue;
+    }
+    if (fx.effects.some((e) => e.call === s.callee)) continue;
+    out.set(after, [...(out.get(after) ?? []), s]);
+  }
+  return out;
+}
+
+function applies(run: Run, e: Effect, frame: Frame): boolean {
+  const { world } = run;
+  if (e.onLines && !e.onLines.includes(world.line)) return false;
+  if (e.fix && world.fixes[e.fix] !== true) return false;
+  if (e.noFix && world.fixes[e.noFix] === true) return false;
+  for (const [ref, pattern] of Object.entries(e.argPattern ?? {})) if (!new RegExp(pattern).test(argOf(frame, ref) ?? '')) return false;
+  return true;
+}
+
+function runSites(run: Run, fn: string, sites: Site[], file: string): void {
+  for (const s of sites) {
+    if (s.kind === 'guard') {
+      const snap = snapshotName(s.expr);
+      const isSnapshot = snap !== undefined && (snap in run.state.stored || /saved_state|_save$/.test(snap));
+      if (isSnapshot && !run.state.stored[snap!]) {
+        run.step(fn, file, s.line, `returns: ${snap} is NULL`);
+        return;
+      }
+      continue;
+    }
+    runSite(run, fn, s, file);
+  }
+}
+
+function runSite(run: Run, fn: string, s: Site, file: string): void {
+  if (s.kind !== 'call') return;
+  const known = run.world.effects.functions.has(s.callee) || run.world.code(s.callee);
+  if (known && !run.world.effects.inert.has(s.callee)) run.step(fn, file, s.line, `calls ${s.callee}()`);
+  callFunction(run, s.callee, { args: s.args, lhs: s.lhs, file, line: s.line });
+}
+
+const label = (v: AbsValue) => v;
+
+function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void {
+  const { world } = run;
+  const file = e.file ?? fx.file;
+  const line = effectLine(e, world.line);
+  const at = (text: string) => run.step(e.function ?? fx.name, file, line, text);
+  if (e.call) {
+    const args = e.args ?? frame.args;
+    const lhs = e.into ?? undefined;
+    callFunction(run, e.call, { args, lhs, file, line });
+    return;
+  }
+  if (e.callback) {
+    const fns = world.callbacks(e.callback);
+    if (!fns.length) return;
+    for (const cb of fns) {
+      at(`calls the driver's ${e.callback}: ${cb}()`);
+      callFunction(run, cb, { args: ['pdev'], file, line });
+    }
+    return;
+  }
+  if (e.save) return save(run, fx, file, line);
+  if (e.store) {
+    const into = argOf(frame, e.store) ?? frame.lhs;
+    const saved = isOn(run.state.live.state_saved) || run.state.live.state_saved.v === 'unknown';
+    if (!into) return;
+    const snap: Snapshot | null = saved ? { ...run.state.core, label: `${run.state.core.label}, stored in ${into}` } : null;
+    const i = at(saved ? `${into} = a copy of ${run.state.core.label}` : `${into} = NULL (state_saved is false)`);
+    void i;
+    run.state = withStored(run.state, into, snap);
+    return;
+  }
+  if (e.load) return load(run, argOf(frame, e.load), at);
+  if (e.free) {
+    const name = snapshotName(argOf(frame, e.free));
+    if (name) {
+      at(`${name} = NULL (freed)`);
+      run.state = withStored(run.state, name, null);
+    }
+    return;
+  }
+  if (e.restore) return restore(run, fx, e, file);
+  if (e.reset) {
+    const i = at(e.what ? `hardware reset: ${e.what}` : 'hardware reset: every register to its reset default');
+    const hw: Record<string, Value> = {};
+    for (const k of Object.keys(run.state.hw)) hw[k] = { v: k.startsWith('command.') || ['tph', 'msix', 'msi'].includes(k) ? 'off' : 'reset-default', by: i };
+    run.state = withHw(run.state, hw);
+    return;
+  }
+  if (e.command) return command(run, e.command, at, e.what);
+  if (e.configWrite) {
+    const offset = argOf(frame, e.configWrite.offset) ?? '';
+    if (!/PCI_COMMAND\b/.test(offset)) return;
+    const bits = commandBits(argOf(frame, e.configWrite.value) ?? '');
+    if (Object.keys(bits).length) return command(run, bits, at, `PCI_COMMAND = ${argOf(frame, e.configWrite.value)}`);
+    return;
+  }
+  if (e.set) {
+    const i = at(e.what ?? 'sets state');
+    const hw: Record<string, Value> = {};
+    for (const [k, v] of Object.entries(e.set.hw ?? {})) hw[k] = { v, by: i };
+    const live: Record<string, Value> = {};
+    for (const [k, v] of Object.entries(e.set.live ?? {})) live[k] = { v, by: i };
+    run.state = withLive(withHw(run.state, hw), live);
+    return;
+  }
+  if (e.mmio) return mmio(run, fx, e, file, line);
+}
+
+/** PCI_COMMAND bits a written value sets: named with `|` on, with `& ~` off; a bare constant clears the rest. */
+export function commandBits(value: string): Partial<Record<'memory' | 'io' | 'master', 'on' | 'off'>> {
+  const v = value.replace(/\s+/g, '');
+  const out: Partial<Record<'memory' | 'io' | 'master', 'on' | 'off'>> = {};
+  const names = { memory: 'PCI_COMMAND_MEMORY', io: 'PCI_COMMAND_IO', master: 'PCI_COMMAND_MASTER' } as const;
+  const constant = /^[A-Z0-9_|x()]+$/.test(v);
+  for (const [bit, name] of Object.entries(names) as ['memory' | 'io' | 'master', string][]) {
+    if (new RegExp(`&~\\(?[A-Z_|]*${name}`).test(v)) out[bit] = 'off';
+    else if (v.includes(name)) out[bit] = 'on';
+    else if (constant) out[bit] = 'off';
+  }
+  return out;
+}
+
+function command(run: Run, bits: Partial<Record<'memory' | 'io' | 'master', 'on' | 'off'>>, at: (t: string) => number, what?: string): void {
+  const parts = Object.entries(bits).map(([b, v]) => `${b === 'memory' ? 'Memory' : b === 'io' ? 'I/O' : 'Bus Master'} ${v}`);
+  const i = at(`${what ? `${what}: ` : ''}Command ${parts.join(', ')}`);
+  const hw: Record<string, Value> = {};
+  for (const [b, v] of Object.entries(bits)) hw[`command.${b}`] = { v: v as AbsValue, by: i };
+  run.state = withHw(run.state, hw);
+}
+
+function save(run: Run, fx: FunctionEffects, file: string, line: number | undefined): void {
+  const { world, state } = run;
+  const caller = run.stack[run.stack.length - 2] ?? fx.name;
+  const tphOn = isOn(state.live.tph_enabled);
+  const tphNote = world.steps.some((s) => s.id === 'tph') ? (tphOn ? ', TPH saved' : ', TPH buffer left as it was (tph_enabled off)') : '';
+  const mem = state.hw['command.memory']?.v;
+  const name = `the save in ${caller}() (${run.event})`;
+  const i = run.step(fx.name, file, line, `saves hardware into the core's buffers: ${name}, Memory ${mem}${tphNote}; state_saved = true`);
+  const regs: Record<string, Value> = { ...state.core.regs };
+  for (const [k, v] of Object.entries(state.hw)) {
+    if (k === 'tph' && !tphOn) continue;
+    if (['msix', 'msi'].includes(k)) continue; // MSI/MSI-X are restored from live state, not saved
+    regs[k] = v;
+  }
+  run.state = withLive(withCore(state, { regs, takenAt: i, label: name }), { state_saved: { v: 'on', by: i } });
+}
+
+function load(run: Run, arg: string | undefined, at: (t: string) => number): void {
+  const name = snapshotName(arg);
+  const snap = name ? run.state.stored[name] : undefined;
+  if (!name || !snap) {
+    const i = at(`state_saved = false; ${name ?? 'the state'} is NULL, nothing loaded`);
+    run.state = withLive(run.state, { state_saved: { v: 'off', by: i } });
+    return;
+  }
+  const i = at(`loads ${name} (${snap.label.replace(/, stored in .*$/, '')}) into the core's buffers; state_saved = true`);
+  run.state = withLive(withCore(run.state, { regs: snap.regs, takenAt: snap.takenAt, label: `${snap.label.replace(/, stored in .*$/, '')}, loaded from ${name}` }), {
+    state_saved: { v: 'on', by: i },
+  });
+}
+
+/** pci_restore_state(): the target line's steps in order. */
+function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
+  const { world } = run;
+  const line = effectLine(e, world.line);
+  const stepLine = (id: string) => e.stepLines?.[world.line]?.[id];
+  const state0 = run.state;
+  if (world.gate && !isOn(state0.live.state_saved)) {
+    run.step(fx.name, file, line, 'returns at once: state_saved is false (the state_saved gate), nothing is written');
+    return;
+  }
+  const core = state0.core;
+  run.step(fx.name, file, line, `writes back ${core.label}${world.gate ? '' : ' (no state_saved gate on this line)'}`);
+  for (const st of world.steps) {
+    const id = st.id;
+    if (st.source === 'snapshot') {
+      if (st.liveGate && !isOn(run.state.live[st.liveGate])) continue;
+      const v = core.regs[id];
+      if (id === 'config-space') {
+        const cmd: Record<string, Value> = {};
+        for (const b of ['memory', 'io', 'master']) cmd[`command.${b}`] = core.regs[`command.${b}`] ?? { v: 'unknown', by: -1 };
+        const mem = cmd['command.memory'];
+        const cleared = mem.by >= 0 && mem.v === 'off' ? ` (cleared at step ${mem.by + 1})` : '';
+        run.step(st.function, file, stepLine(id), `Command written back from ${core.label}: Memory ${mem.v}${cleared}, Bus Master ${cmd['command.master'].v}`);
+        run.state = withHw(run.state, { ...cmd, [id]: v ?? { v: 'unknown', by: -1 } });
+        continue;
+      }
+      if (id === 'tph') {
+        const tv = v ?? { v: 'unknown' as AbsValue, by: -1 };
+        const i = run.step(st.function, file, stepLine(id), `tph_enabled is on, so TPH Control and the ST table are written from ${core.label}: ${label(tv.v)}`);
+        run.state = withHw(run.state, { tph: { v: tv.v, by: i } });
+        if (tv.v === 'zero' || tv.v === 'off') {
+          const en = run.state.live.tph_enabled;
+          run.violate({ property: 'tph-zeroed', enablers: enablerOf(run, en), snapshot: core.label });
+        }
+        continue;
+      }
+      if (v) run.state = withHw(run.state, { [id]: v });
+      continue;
+    }
+    if (st.source === 'live') {
+      const sub = world.effects.functions.get(st.function);
+      if (sub) {
+        run.stack.push(st.function);
+        for (const se of sub.effects) if (applies(run, se, { args: ['dev'] })) runEffect(run, sub, se, { args: ['dev'] });
+        run.stack.pop();
+      }
+    }
+  }
+  const i = run.step(fx.name, file, undefined, 'state_saved = false');
+  run.state = withLive(run.state, { state_saved: { v: 'off', by: i } });
+}
+
+function enablerOf(run: Run, v: Value | undefined): string[] {
+  if (!v || v.by < 0) return [];
+  const st = run.trace[v.by];
+  return st ? [st.function, ...(st.event.startsWith('user: ') ? [] : [])] : [];
+}
+
+/** The MSI-X table written through MMIO: hardware Memory Space must be on. */
+function mmio(run: Run, fx: FunctionEffects, e: Effect, file: string, line: number | undefined): void {
+  const { world, state } = run;
+  if (e.liveGate && !isOn(state.live[e.liveGate])) return;
+  const mem = state.hw['command.memory'];
+  const writers = e.writers?.[world.line] ?? 'the MSI-X writers';
+  const fix = world.fixes['msix-memory-decoding'];
+  if (isOn(mem)) {
+    run.step(fx.name, file, line, `MSI-X table written through MMIO (${writers}) with Memory Space on`);
+    return;
+  }
+  const outcome =
+    fix === true
+      ? 'the MSI-X decoding fix turns Memory Space on around the writes, so they complete'
+      : fix === false
+        ? 'the device answers with Unsupported Request'
+        : 'without the MSI-X decoding fix the device answers with Unsupported Request';
+  run.step(fx.name, file, line, `MSI-X table written through MMIO (${writers}) with Memory Space ${mem?.v ?? 'unknown'}: ${outcome}`);
+  const msix = state.live.msix_enabled;
+  run.violate({
+    property: 'msix-memory-off',
+    enablers: [...enablerOf(run, msix), ...enablerOf(run, mem)],
+    snapshot: state.core.label,
+    fix,
+  });
+}
