@@ -24,6 +24,8 @@ export interface PropertyPredicate {
   seen?: boolean;
 }
 
+const ASSUMED_TPH = 'This assumes TPH gets enabled';
+
 const cache = new WeakMap<Scope, Map<string, Exploration | null>>();
 
 /** The exploration of a patch for a target (once per scope and target). */
@@ -65,8 +67,7 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
       event: 'assumed: TPH enabled',
       call: 'pcie_enable_tph',
       effect: 'something enables TPH on the device',
-      assumes:
-        'This assumes TPH gets enabled while the device is open: nothing in this patch, its series or the tree given enables it (vfio-pci support for TPH is a separate series).',
+      assumes: `${ASSUMED_TPH} while the device is open: nothing in this patch, its series or the tree given enables it (vfio-pci support for TPH is a separate series).`,
     });
   }
   return explore(world, event(lc.open), user, event(lc.close), lc.bound);
@@ -95,6 +96,7 @@ function worldOf(scope: Scope, kb: KnowledgeBase, target: TargetInfo): World {
   const steps = expandSteps(kb, target);
   const line = kb.line(target.line);
   const codeCache = new Map<string, Code | undefined>();
+  const callbackCache = new Map<string, string[]>();
   return {
     effects: kb.effects!,
     line: target.line,
@@ -107,7 +109,9 @@ function worldOf(scope: Scope, kb: KnowledgeBase, target: TargetInfo): World {
       return codeCache.get(name);
     },
     callbacks(role) {
-      return [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r) => !r.via && r.role === role)).map((s) => s.name);
+      if (!callbackCache.has(role))
+        callbackCache.set(role, [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r) => !r.via && r.role === role)).map((s) => s.name));
+      return callbackCache.get(role)!;
     },
     msixWriters: () => '__pci_restore_msix_state',
   };
@@ -132,12 +136,25 @@ export function witnessFor(p: PropertyPredicate, s: Subject, scope: Scope, targe
   if (!ex) return undefined;
   const via = p.via ?? ['stack', 'enabler', 'event'];
   const isNew = s.change === 'added' || scope.newRoles(s.name).length > 0;
-  return ex.violations.find(
+  const assumed = (v: Violation) => v.conditions.some((c) => c.startsWith(ASSUMED_TPH));
+  const v = ex.violations.find(
     (v) =>
       v.property === p.id &&
-      (!p.seen || !v.conditions.some((c) => c.startsWith('This assumes TPH'))) &&
+      (!p.seen || !assumed(v)) &&
+      // on an assumed premise only what the patch adds is in question, not code it only touches
+      (!assumed(v) || isNew) &&
       ((via.includes('stack') && v.stack.includes(s.name)) ||
         (via.includes('enabler') && v.enablers.includes(s.name)) ||
         (via.includes('event') && isNew && v.eventFunctions.includes(s.name))),
   );
+  if (!v || v.stack.includes(s.name) || v.enablers.includes(s.name)) return v;
+  // Taking part in the event after the risk: the witness goes on to where the event reaches it.
+  let last = -1;
+  v.rest.forEach((t, i) => {
+    if (t.function === s.name) last = i;
+  });
+  if (last < 0) return v;
+  const tail = v.rest.slice(0, last + 2);
+  const chain = /^(calls |writes back|returns|loads )/;
+  return { ...v, trace: [...v.trace, ...tail.filter((t) => chain.test(t.effect))] };
 }

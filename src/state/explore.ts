@@ -33,6 +33,7 @@ interface Node {
   state: DeviceState;
   trace: TraceStep[];
   depth: number;
+  events: number;
   assumes: string[];
   unknown: Set<string>;
 }
@@ -42,24 +43,18 @@ const MAX_STATES = 400;
 /** Run one event from a node: the new node and what the event saw. */
 export function runEvent(world: World, node: Node, ev: LifecycleEvent): { node: Node; run: Run } {
   const assumes = ev.assumes && !node.assumes.includes(ev.assumes) ? [...node.assumes, ev.assumes] : node.assumes;
-  const run = new Run(world, node.state, node.trace, ev.event, countEvents(node.trace) + 1);
+  const run = new Run(world, node.state, node.trace, ev.event, node.events + 1);
   run.conditions = assumes;
   run.step(ev.call, ev.file, ev.line, ev.effect ?? `${ev.call}()`);
   callFunction(run, ev.call, { args: ev.args ?? ['vdev'] });
-  for (const v of run.violations) v.eventFunctions = [...run.ran];
+  for (const v of run.violations) {
+    v.eventFunctions = [...run.ran];
+    v.rest = run.trace.slice(v.full.length);
+  }
   const unknown = new Set([...node.unknown, ...run.unknown]);
-  return { node: { state: run.state, trace: run.trace, depth: node.depth + 1, assumes, unknown }, run };
+  return { node: { state: run.state, trace: run.trace, depth: node.depth + 1, events: node.events + 1, assumes, unknown }, run };
 }
 
-function countEvents(trace: TraceStep[]): number {
-  let n = 0;
-  let last = '';
-  for (const t of trace) {
-    if (t.event !== last) n++;
-    last = t.event;
-  }
-  return n;
-}
 
 /** Explore open, user events (at most `bound`), close. */
 export function explore(world: World, open: LifecycleEvent, user: LifecycleEvent[], close: LifecycleEvent, bound: number): Exploration {
@@ -73,7 +68,7 @@ export function explore(world: World, open: LifecycleEvent, user: LifecycleEvent
     }
     for (const u of node.unknown) unknown.add(u);
   };
-  const start: Node = { state: initialState(world.steps.map((s) => s.id)), trace: [], depth: 0, assumes: [], unknown: new Set() };
+  const start: Node = { state: initialState(world.steps.map((s) => s.id)), trace: [], depth: 0, events: 0, assumes: [], unknown: new Set() };
   const opened = runEvent(world, start, open);
   record(opened.run, opened.node);
   const seen = new Set([stateKey(opened.node.state)]);
@@ -92,7 +87,8 @@ export function explore(world: World, open: LifecycleEvent, user: LifecycleEvent
       queue.push(next.node);
     }
   }
-  violations.sort((a, b) => a.events - b.events || a.trace.length - b.trace.length);
+  // stable: among witnesses of one length, the order of the user events (BFS order) decides
+  violations.sort((a, b) => a.events - b.events);
   return { violations, states: seen.size, unknown: [...unknown] };
 }
 

@@ -42,8 +42,12 @@ export type PropertyId = 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' |
 
 export interface Violation {
   property: PropertyId;
-  /** The trace up to and including the step that shows it. */
+  /** The witness: the trace up to the step that shows it, without steps that bear on nothing. */
   trace: TraceStep[];
+  /** Every step up to it. */
+  full: TraceStep[];
+  /** The rest of its event (call chain and effects), filled when the event ends. */
+  rest: TraceStep[];
   /** Functions running when it happened (outermost first). */
   stack: string[];
   /** Functions that produced the premise (enabled TPH, enabled MSI-X, cleared Memory). */
@@ -69,22 +73,46 @@ export class Run {
   constructor(
     readonly world: World,
     public state: DeviceState,
-    public trace: TraceStep[],
+    trace: TraceStep[],
     readonly event: string,
     readonly events: number,
-  ) {}
+  ) {
+    this.trace = trace.slice();
+    this.eventStart = trace.length;
+  }
+  trace: TraceStep[];
+  /** Index of this event's first step. */
+  readonly eventStart: number;
 
   step(fn: string, file: string | undefined, line: number | undefined, effect: string): number {
-    this.trace = [...this.trace, { event: this.event, function: fn, ...(file ? { file } : {}), ...(line ? { line } : {}), effect }];
+    this.trace.push({ event: this.event, function: fn, ...(file ? { file } : {}), ...(line ? { line } : {}), effect });
     return this.trace.length - 1;
   }
 
-  violate(v: Omit<Violation, 'trace' | 'stack' | 'eventFunctions' | 'conditions' | 'events'>): void {
-    this.violations.push({ ...v, trace: this.trace, stack: [...this.stack], eventFunctions: [], conditions: [...this.conditions], events: this.events });
+  /** Record a violation at the current step; `refs` are the steps that produced its premises. */
+  violate(v: Omit<Violation, 'trace' | 'stack' | 'eventFunctions' | 'conditions' | 'events' | 'full' | 'rest'>, refs: number[]): void {
+    const full = this.trace.slice();
+    this.violations.push({ ...v, full, rest: [], trace: prune(full, refs, this.eventStart), stack: [...this.stack], eventFunctions: [], conditions: [...this.conditions], events: this.events });
   }
 }
 
 const MAX_DEPTH = 10;
+
+/**
+ * The witness a person reads: every event's first step, the steps that produced a premise
+ * (`refs`: the save that took the snapshot, the load, the write that cleared a bit, the enable),
+ * and in the event where it happens, the call chain down to it.
+ */
+export function prune(trace: TraceStep[], refs: number[], eventStart: number): TraceStep[] {
+  const keep = new Set<number>([trace.length - 1, ...refs.filter((r) => r >= 0)]);
+  const chain = /^(calls |writes back|Command written back|returns|loads |saves )/;
+  for (let i = eventStart; i < trace.length; i++) if (chain.test(trace[i].effect)) keep.add(i);
+  const events = new Set([...keep].map((i) => trace[i]?.event));
+  for (let i = 0; i < trace.length; i++) if (i === 0 || trace[i].event !== trace[i - 1].event) if (events.has(trace[i].event) || i >= eventStart) keep.add(i);
+  // every event of the sequence shows at least its first step
+  for (let i = 0; i < trace.length; i++) if (i === 0 || trace[i].event !== trace[i - 1].event) keep.add(i);
+  return trace.filter((_, i) => keep.has(i));
+}
 
 /** Arguments and result binding of one call. */
 interface Frame {
@@ -202,6 +230,7 @@ function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void
   if (e.call) {
     const args = e.args ?? frame.args;
     const lhs = e.into ?? undefined;
+    run.step(fx.name, file, line, `calls ${e.call}()${e.what ? `: ${e.what}` : ''}`);
     callFunction(run, e.call, { args, lhs, file, line });
     return;
   }
@@ -310,7 +339,7 @@ function load(run: Run, arg: string | undefined, at: (t: string) => number): voi
     return;
   }
   const i = at(`loads ${name} (${snap.label.replace(/, stored in .*$/, '')}) into the core's buffers; state_saved = true`);
-  run.state = withLive(withCore(run.state, { regs: snap.regs, takenAt: snap.takenAt, label: `${snap.label.replace(/, stored in .*$/, '')}, loaded from ${name}` }), {
+  run.state = withLive(withCore(run.state, { regs: snap.regs, takenAt: snap.takenAt, loadedAt: i, label: `${snap.label.replace(/, stored in .*$/, '')}, loaded from ${name}` }), {
     state_saved: { v: 'on', by: i },
   });
 }
@@ -336,7 +365,8 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
         const cmd: Record<string, Value> = {};
         for (const b of ['memory', 'io', 'master']) cmd[`command.${b}`] = core.regs[`command.${b}`] ?? { v: 'unknown', by: -1 };
         const mem = cmd['command.memory'];
-        const cleared = mem.by >= 0 && mem.v === 'off' ? ` (cleared at step ${mem.by + 1})` : '';
+        const by = mem.by >= 0 ? run.trace[mem.by] : undefined;
+        const cleared = by && mem.v === 'off' ? ` (as ${by.function}() left it in "${by.event}")` : '';
         run.step(st.function, file, stepLine(id), `Command written back from ${core.label}: Memory ${mem.v}${cleared}, Bus Master ${cmd['command.master'].v}`);
         run.state = withHw(run.state, { ...cmd, [id]: v ?? { v: 'unknown', by: -1 } });
         continue;
@@ -347,7 +377,7 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
         run.state = withHw(run.state, { tph: { v: tv.v, by: i } });
         if (tv.v === 'zero' || tv.v === 'off') {
           const en = run.state.live.tph_enabled;
-          run.violate({ property: 'tph-zeroed', enablers: enablerOf(run, en), snapshot: core.label });
+          run.violate({ property: 'tph-zeroed', enablers: enablerOf(run, en), snapshot: core.label }, [core.takenAt, core.loadedAt ?? -1, en?.by ?? -1]);
         }
         continue;
       }
@@ -367,10 +397,20 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
   run.state = withLive(run.state, { state_saved: { v: 'off', by: i } });
 }
 
+/** The step that wrote Command back from the snapshot in this restore, if any. */
+function commandSource(run: Run): number[] {
+  for (let i = run.trace.length - 1; i >= run.eventStart; i--) if (run.trace[i].effect.startsWith('Command written back')) return [i];
+  return [];
+}
+
+/** Who produced a value: the function of the step that wrote it and the entry of its event. */
 function enablerOf(run: Run, v: Value | undefined): string[] {
   if (!v || v.by < 0) return [];
   const st = run.trace[v.by];
-  return st ? [st.function, ...(st.event.startsWith('user: ') ? [] : [])] : [];
+  if (!st) return [];
+  let head = v.by;
+  while (head > 0 && run.trace[head - 1].event === st.event) head--;
+  return [...new Set([st.function, run.trace[head].function])];
 }
 
 /** The MSI-X table written through MMIO: hardware Memory Space must be on. */
@@ -397,5 +437,5 @@ function mmio(run: Run, fx: FunctionEffects, e: Effect, file: string, line: numb
     enablers: [...enablerOf(run, msix), ...enablerOf(run, mem)],
     snapshot: state.core.label,
     fix,
-  });
+  }, [mem?.by ?? -1, msix?.by ?? -1, state.core.takenAt, state.core.loadedAt ?? -1, ...commandSource(run)]);
 }

@@ -22,6 +22,8 @@ export interface Snapshot {
   regs: Regs;
   /** Trace step of the save that took it (-1: before the trace, at enumeration). */
   takenAt: number;
+  /** Trace step of the load that put it into the core's buffers, when it came from a stored copy. */
+  loadedAt?: number;
   /** How notes name it: "the pre-reset save in pci_dev_save_and_disable()". */
   label: string;
 }
