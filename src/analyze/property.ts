@@ -12,6 +12,7 @@ import { stateSavedGate } from '../kb/target.js';
 import { explore, type Exploration, type LifecycleEvent } from '../state/explore.js';
 import type { Code, PropertyId, Violation, World } from '../state/interp.js';
 import { sitesOf } from '../state/sites.js';
+import { makeWorld } from '../state/world.js';
 import { expandSteps, type Scope, type Subject } from './scope.js';
 
 export type Attribution = 'stack' | 'enabler' | 'event';
@@ -93,28 +94,19 @@ function tphEnablerVisible(scope: Scope): boolean {
 }
 
 function worldOf(scope: Scope, kb: KnowledgeBase, target: TargetInfo): World {
-  const steps = expandSteps(kb, target);
   const line = kb.line(target.line);
   const codeCache = new Map<string, Code | undefined>();
   const callbackCache = new Map<string, string[]>();
-  return {
-    effects: kb.effects!,
-    line: target.line,
-    steps,
-    saveSteps: new Set(line?.save ?? []),
-    gate: stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false,
-    fixes: target.fixes,
-    code(name) {
-      if (!codeCache.has(name)) codeCache.set(name, codeOf(scope.byName.get(name)));
-      return codeCache.get(name);
-    },
-    callbacks(role) {
-      if (!callbackCache.has(role))
-        callbackCache.set(role, [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r) => !r.via && r.role === role)).map((s) => s.name));
-      return callbackCache.get(role)!;
-    },
-    msixWriters: () => '__pci_restore_msix_state',
+  const code = (name: string) => {
+    if (!codeCache.has(name)) codeCache.set(name, codeOf(scope.byName.get(name)));
+    return codeCache.get(name);
   };
+  const callbacks = (role: string) => {
+    if (!callbackCache.has(role))
+      callbackCache.set(role, [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r) => !r.via && r.role === role)).map((s) => s.name));
+    return callbackCache.get(role)!;
+  };
+  return makeWorld(kb, target, expandSteps(kb, target), stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false, code, callbacks);
 }
 
 /** The code of a function in scope: the whole body when known, else the diff lines of the patch. */
