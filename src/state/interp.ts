@@ -129,20 +129,39 @@ export function callFunction(run: Run, name: string, frame: Frame): void {
   if (run.stack.length >= MAX_DEPTH || run.stack.includes(name)) return;
   run.ran.add(name);
   const kb = world.effects.functions.get(name);
-  const code = world.code(name);
+  // an inert call stays inert even when the tree shows its code (pm_runtime, the dev_set's reset)
+  const code = world.effects.inert.has(name) ? undefined : world.code(name);
   run.stack.push(name);
   try {
-    if (code && (code.complete || !kb)) {
+    if (code && useCode(code, kb)) {
       if (!code.complete) run.unknown.add(`${name}() (only part of it is in the patch)`);
       runSites(run, name, code.sites, code.file);
     } else if (kb) {
-      runEffects(run, kb, frame, code);
+      // a fragment of a function the patch changes adds its new calls to the KB's sequence
+      runEffects(run, kb, frame, code && !code.complete && code.origin !== 'tree' ? code : undefined);
     } else if (!world.effects.inert.has(name)) {
       run.unknown.add(`${name}()`);
     }
   } finally {
     run.stack.pop();
   }
+}
+
+const SEMANTIC: (keyof Effect)[] = ['save', 'store', 'load', 'free', 'restore', 'reset', 'mmio', 'configWrite', 'set', 'callback'];
+
+/**
+ * Whose effects run, the code's or the KB's. The core's functions (drivers/pci) always keep the
+ * KB's model (their effects are the knowledge base). A function the patch changes runs its own
+ * code when the whole of it is known (else the KB's sequence with the patch's added calls). An
+ * unchanged function of the tree runs the tree's code, unless the KB models it beyond a call
+ * sequence (vfio_pci_set_power_state(): its pm_save dance needs D3hot, which no event reaches).
+ */
+function useCode(code: Code, kb: FunctionEffects | undefined): boolean {
+  if (!kb) return true;
+  if (kb.file.startsWith('drivers/pci/')) return false;
+  if (!code.complete) return false;
+  if (code.origin !== 'tree') return true;
+  return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k) => e[k] !== undefined)));
 }
 
 /** The line of an effect in the target's tree, if the KB has it for this line. */

@@ -77,10 +77,13 @@ export function sitesOf(lines: { line: number; text: string }[], self?: string):
     }
     return lines[lo]?.line ?? 0;
   };
+  const skip = skippedRanges(text);
+  const skipped = (pos: number) => skip.some(([a, b]) => pos >= a && pos < b);
   const sites: Site[] = [];
   const re = /\bif\s*\(\s*!\s*([A-Za-z_][\w>.\-[\]]*)\s*\)\s*return\b|\b([A-Za-z_]\w*)\s*\(/g;
   for (const m of text.matchAll(re)) {
     const pos = m.index ?? 0;
+    if (skipped(pos)) continue;
     if (m[1]) {
       sites.push({ kind: 'guard', expr: m[1].replace(/\s+/g, ''), line: lineAt(pos) });
       continue;
@@ -102,4 +105,65 @@ export function snapshotName(arg: string | undefined): string | undefined {
   if (!arg) return undefined;
   const s = arg.replace(/\s+/g, '').replace(/^\(.*?\)/, '').replace(/^&/, '');
   return s === 'NULL' || s === '0' ? undefined : s;
+}
+
+/** Calls whose non-zero result means success (locks taken, features present). */
+const BOOL_CALL = /trylock|_supported|_enabled|^is_|^has_|_is_|_has_|^pci_find_|_capable/;
+
+/**
+ * The failure branches of a body, skipped by the interpreter, which follows the path where
+ * every call succeeds: the statement after `if (call(...))` or `if (ret)`/`if (ret < 0)`/`if (IS_ERR(...))`
+ * (an int-returning call's error), after `if (!trylock(...))`; and everything after the body's
+ * top-level `return` (the error labels). The condition's own calls still run.
+ */
+function skippedRanges(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (const m of text.matchAll(/\bif\s*\(/g)) {
+    const open = (m.index ?? 0) + m[0].length - 1;
+    const close = closeParen(text, open);
+    const cond = text.slice(open + 1, close).replace(/\s+/g, ' ').trim();
+    if (!isFailure(cond)) continue;
+    out.push([close + 1, statementEnd(text, close + 1)]);
+  }
+  // after a `return` at the top level of the function body: error paths behind labels
+  let depth = 0;
+  let bodyStarted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') {
+      depth++;
+      bodyStarted = true;
+    } else if (c === '}') depth--;
+    else if (bodyStarted && depth === 1 && /\breturn\b/y.test(text.slice(i, i + 6)) && !/\w/.test(text[i - 1] ?? '')) {
+      const end = text.indexOf(';', i);
+      if (end > 0 && /\n\s*[A-Za-z_]\w*:/.test(text.slice(end))) out.push([end + 1, text.length]);
+      break;
+    }
+  }
+  return out;
+}
+
+function isFailure(cond: string): boolean {
+  if (/^!?\s*\(?\s*(ret|rc|err|error|r)\s*(<\s*0|!=\s*\w+|)\s*\)?$/.test(cond)) return !cond.startsWith('!');
+  if (/^IS_ERR(_OR_NULL)?\s*\(/.test(cond)) return true;
+  const call = /^(!)?\s*([A-Za-z_]\w*)\s*\(/.exec(cond);
+  if (call && !/[&|]{2}/.test(cond)) return BOOL_CALL.test(call[2]) ? call[1] === '!' : call[1] !== '!';
+  // `a && !trylock(...)`: a lock not taken
+  return /&&\s*!\s*[A-Za-z_]\w*trylock\s*\(/.test(cond);
+}
+
+/** End of the statement starting at `from`: a `{...}` block or up to the next `;`. */
+function statementEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && /\s/.test(text[i])) i++;
+  if (text[i] !== '{') {
+    const semi = text.indexOf(';', i);
+    return semi < 0 ? text.length : semi + 1;
+  }
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    if (text[j] === '{') depth++;
+    else if (text[j] === '}' && --depth === 0) return j + 1;
+  }
+  return text.length;
 }
