@@ -173,6 +173,7 @@ function values(rule: RuleDefinition, s: Subject, ev: Evidence, scope: Scope, en
     identifiers: joinList([...new Set(ev.identifiers)]),
     calleeSource: guessSource(scope, ev.calls.length ? [...new Set(ev.calls)] : calls),
     ordering: kbLine?.orderingFacts.join(' ') ?? '',
+    msixWriters: scope.kb.effects?.functions.get('__pci_restore_msix_state')?.effects.find((e) => e.mmio)?.writers?.[env.target.line] ?? 'pci_write_msg_msix() and pci_msix_write_vector_ctrl()',
   };
 }
 

@@ -105,6 +105,9 @@ const MAX_DEPTH = 10;
  */
 export function prune(trace: TraceStep[], refs: number[], eventStart: number): TraceStep[] {
   const keep = new Set<number>([trace.length - 1, ...refs.filter((r) => r >= 0)]);
+  // the calls that led to each premise (the patch line that enabled TPH, cleared Memory...)
+  for (const r of [...keep])
+    for (let i = r - 1; i >= 0 && trace[i].event === trace[r].event && trace[i].effect.startsWith('calls '); i--) keep.add(i);
   const chain = /^(calls |writes back|Command written back|returns|loads |saves )/;
   for (let i = eventStart; i < trace.length; i++) if (chain.test(trace[i].effect)) keep.add(i);
   const events = new Set([...keep].map((i) => trace[i]?.event));
@@ -249,7 +252,7 @@ function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void
   if (e.call) {
     const args = e.args ?? frame.args;
     const lhs = e.into ?? undefined;
-    run.step(fx.name, file, line, `calls ${e.call}()${e.what ? `: ${e.what}` : ''}`);
+    if (!world.effects.inert.has(e.call)) run.step(fx.name, file, line, `calls ${e.call}()${e.what ? `: ${e.what}` : ''}`);
     callFunction(run, e.call, { args, lhs, file, line });
     return;
   }
