@@ -119,7 +119,7 @@ function codeOf(s: Subject | undefined): Code | undefined {
   }
   const lines = s.diffLines.length ? s.diffLines : s.added;
   if (!lines.length) return undefined;
-  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false };
+  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false, added: new Set(s.added.map((a) => a.line)) };
 }
 
 /** The shortest witness of a property that runs through this subject, if any. */

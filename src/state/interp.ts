@@ -17,6 +17,8 @@ export interface Code {
   /** 'patch' / 'series' / 'tree'; a fragment is merged with the KB's sequence when there is one. */
   origin: string;
   complete: boolean;
+  /** For a fragment: the lines the patch adds (its other lines are context). */
+  added?: Set<number>;
 }
 
 /** What the interpreter needs to know about the world of one review. */
@@ -198,16 +200,24 @@ function runEffects(run: Run, fx: FunctionEffects, frame: Frame, fragment?: Code
 function fragmentInserts(fx: FunctionEffects, fragment: Code): Map<number, Site[]> {
   const out = new Map<number, Site[]>();
   let after = -1;
+  let pending: Site[] = [];
+  const flush = (key: number) => {
+    if (pending.length) out.set(key, [...(out.get(key) ?? []), ...pending]);
+    pending = [];
+  };
   for (const s of fragment.sites) {
     if (s.kind !== 'call') continue;
+    // A call the KB sequence has (on a context line, or on a line the patch rewrote) anchors
+    // the added calls: those before it run just before it, later ones after it.
     const at = fx.effects.findIndex((e, i) => i > after && (e.call === s.callee || e.function === s.callee));
     if (at >= 0) {
+      flush(at - 1);
       after = at;
       continue;
     }
-    if (fx.effects.some((e) => e.call === s.callee)) continue;
-    out.set(after, [...(out.get(after) ?? []), s]);
+    if (fragment.added?.has(s.line) ?? true) pending.push(s);
   }
+  flush(after);
   return out;
 }
 
@@ -378,6 +388,11 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
   }
   const core = state0.core;
   run.step(fx.name, file, line, `writes back ${core.label}${world.gate ? '' : ' (no state_saved gate on this line)'}`);
+  if (!world.gate && !isOn(state0.live.state_saved)) {
+    // code that cleared state_saved (a NULL load, an earlier restore) to make this a no-op
+    const saved = state0.live.state_saved;
+    run.violate({ property: 'gated-noop', enablers: enablerOf(run, saved), snapshot: core.label }, [saved.by, core.takenAt]);
+  }
   for (const st of world.steps) {
     const id = st.id;
     if (st.source === 'snapshot') {
