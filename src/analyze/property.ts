@@ -119,7 +119,7 @@ function codeOf(s: Subject | undefined): Code | undefined {
   }
   const lines = s.diffLines.length ? s.diffLines : s.added;
   if (!lines.length) return undefined;
-  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false, added: new Set(s.added.map((a) => a.line)) };
+  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
 }
 
 /** The shortest witness of a property that runs through this subject, if any. */
@@ -146,7 +146,14 @@ export function witnessFor(p: PropertyPredicate, s: Subject, scope: Scope, targe
     if (t.function === s.name) last = i;
   });
   if (last < 0) return v;
-  const tail = v.rest.slice(0, last + 2);
-  const chain = /^(calls |writes back|returns|loads )/;
+  // ... through what its own restore writes first: the Command register from the snapshot
+  let end = last + 1;
+  for (let i = last + 1; i < v.rest.length && i <= last + 8; i++)
+    if (/^Command written back/.test(v.rest[i].effect)) {
+      end = i;
+      break;
+    }
+  const tail = v.rest.slice(0, end + 1);
+  const chain = /^(calls |writes back|returns|loads |Command written back|PCI_COMMAND)/;
   return { ...v, trace: [...v.trace, ...tail.filter((t) => chain.test(t.effect))] };
 }

@@ -19,6 +19,8 @@ export interface Code {
   complete: boolean;
   /** For a fragment: the lines the patch adds (its other lines are context). */
   added?: Set<number>;
+  /** For a fragment: callees on the lines the patch removes (an added call to one rewrites it). */
+  removedCalls?: Set<string>;
 }
 
 /** What the interpreter needs to know about the world of one review. */
@@ -209,13 +211,14 @@ function fragmentInserts(fx: FunctionEffects, fragment: Code): Map<number, Site[
     if (s.kind !== 'call') continue;
     // A call the KB sequence has (on a context line, or on a line the patch rewrote) anchors
     // the added calls: those before it run just before it, later ones after it.
-    const at = fx.effects.findIndex((e, i) => i > after && (e.call === s.callee || e.function === s.callee));
+    const isAdded = fragment.added?.has(s.line) ?? true;
+    const at = isAdded && !fragment.removedCalls?.has(s.callee) ? -1 : fx.effects.findIndex((e, i) => i > after && (e.call === s.callee || e.function === s.callee));
     if (at >= 0) {
       flush(at - 1);
       after = at;
       continue;
     }
-    if (fragment.added?.has(s.line) ?? true) pending.push(s);
+    if (isAdded) pending.push(s);
   }
   flush(after);
   return out;
