@@ -396,6 +396,7 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
     const saved = state0.live.state_saved;
     run.violate({ property: 'gated-noop', enablers: enablerOf(run, saved), snapshot: core.label }, [saved.by, core.takenAt]);
   }
+  const stale = staleWatch(run, core);
   for (const st of world.steps) {
     const id = st.id;
     if (st.source === 'snapshot') {
@@ -408,11 +409,13 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
         const by = mem.by >= 0 ? run.trace[mem.by] : undefined;
         const cleared = by && mem.v === 'off' ? ` (as ${by.function}() left it in "${by.event}")` : '';
         run.step(st.function, file, stepLine(id), `Command written back from ${core.label}: Memory ${mem.v}${cleared}, Bus Master ${cmd['command.master'].v}`);
+        for (const k of Object.keys(cmd)) stale(k, cmd[k], st.function, file, stepLine(id));
         run.state = withHw(run.state, { ...cmd, [id]: v ?? { v: 'unknown', by: -1 } });
         continue;
       }
       if (id === 'tph') {
         const tv = v ?? { v: 'unknown' as AbsValue, by: -1 };
+        stale('tph', tv, st.function, file, stepLine(id));
         const i = run.step(st.function, file, stepLine(id), `tph_enabled is on, so TPH Control and the ST table are written from ${core.label}: ${label(tv.v)}`);
         run.state = withHw(run.state, { tph: { v: tv.v, by: i } });
         if (tv.v === 'zero' || tv.v === 'off') {
@@ -435,6 +438,26 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
   }
   const i = run.step(fx.name, file, undefined, 'state_saved = false');
   run.state = withLive(run.state, { state_saved: { v: 'off', by: i } });
+}
+
+/**
+ * Outside close, a snapshot value that overwrites a hardware value a user event produced after
+ * the snapshot was taken rolls back what the user set (once per restore).
+ */
+function staleWatch(run: Run, core: Snapshot): (group: string, value: Value, fn: string, file?: string, line?: number) => void {
+  let done = run.event === run.world.effects.lifecycle.close.event;
+  return (group, value, fn, file, line) => {
+    if (done) return;
+    const now = run.state.hw[group];
+    // what an earlier user event set, after the snapshot was taken, and this write changes
+    if (!now || now.by < 0 || now.by <= core.takenAt || now.by >= run.eventStart || now.v === value.v) return;
+    const by = run.trace[now.by];
+    if (!by || !/^(user|assumed):/.test(by.event)) return;
+    done = true;
+    const what = group.startsWith('command.') ? `Command ${group.slice(8)}` : group;
+    run.step(fn, file, line, `rolls back ${what} from ${now.v} (as ${by.function}() set it in "${by.event}") to the snapshot's ${value.v}`);
+    run.violate({ property: 'stale-user-state', enablers: enablerOf(run, now), snapshot: core.label }, [now.by, core.takenAt, core.loadedAt ?? -1]);
+  };
 }
 
 /** The step that wrote Command back from the snapshot in this restore, if any. */
