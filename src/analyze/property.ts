@@ -45,6 +45,7 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
   // The lifecycle is vfio-pci's: explore only patches (or series) that touch vfio-pci.
   const roots = picomatch(effects.lifecycle.userRoots ?? 'drivers/vfio/pci/**');
   if (![...scope.byName.values()].some((s) => roots(s.file)) && !scope.patch.files.some((f) => roots(f.path))) return null;
+  if (!takesPart(scope, roots)) return { violations: [], states: 0, unknown: [] };
   const world = worldOf(scope, kb, target);
   const lc = effects.lifecycle;
   const event = (e: { event: string; call: string; args?: string[]; via?: string }): LifecycleEvent => {
@@ -72,6 +73,37 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
     });
   }
   return explore(world, event(lc.open), user, event(lc.close), lc.bound);
+}
+
+/** Callback roles the lifecycle's effects run (reset_prepare, reset_done). */
+function lifecycleRoles(scope: Scope): Set<string> {
+  const out = new Set<string>();
+  for (const f of scope.kb.effects!.functions.values()) for (const e of f.effects) if (e.callback) out.add(e.callback);
+  return out;
+}
+
+/**
+ * Does any function of the patch run in the explored lifecycle: a function the model runs (the
+ * KB's or one a callback role the lifecycle calls is wired to), a user operation, or a function
+ * those call? Otherwise there is nothing to explore for this patch.
+ */
+function takesPart(scope: Scope, roots: (p: string) => boolean): boolean {
+  const effects = scope.kb.effects!;
+  const roles = lifecycleRoles(scope);
+  const entry = new Set<string>([effects.lifecycle.open.call, effects.lifecycle.close.call, ...effects.lifecycle.user.map((u) => u.call)]);
+  for (const s of scope.byName.values()) if (scope.roles(s.name).some((r) => !r.via && roles.has(r.role))) entry.add(s.name);
+  for (const s of userRoots(scope, roots)) entry.add(s.name);
+  // everything reachable from the entries through the code in scope
+  const seen = new Set<string>();
+  const queue = [...entry];
+  while (queue.length) {
+    const fn = queue.pop()!;
+    if (seen.has(fn)) continue;
+    seen.add(fn);
+    for (const c of scope.byName.get(fn)?.calls ?? []) queue.push(c);
+    for (const e of effects.functions.get(fn)?.effects ?? []) if (e.call) queue.push(e.call);
+  }
+  return scope.subjects.some((s) => s.change !== 'removed' && seen.has(s.name));
 }
 
 /** Functions the patch adds to vfio-pci that nothing calls and nothing wires: user operations. */

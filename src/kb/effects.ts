@@ -62,7 +62,6 @@ export interface Lifecycle {
   close: LifecycleEvent;
   bound: number;
   user: LifecycleEvent[];
-  aer?: { event: string; callbacks: string[] };
   userRoots?: string;
 }
 

@@ -23,8 +23,8 @@ export interface EffectsCheck {
 function lineToken(e: Effect): RegExp | undefined {
   const word = (w: string) => new RegExp(`\\b${w.replace(/[$]/g, '\\$&')}\\b`);
   if (e.call) return word(e.call);
-  if (e.callback) return new RegExp(`->\\s*${e.callback}\\s*\\(`);
   if (e.function) return word(e.function);
+  if (e.callback) return new RegExp(`->\\s*${e.callback}\\s*\\(`);
   if (e.save) return /state_saved\s*=\s*true/;
   if (e.store) return /state_saved/;
   if (e.load) return /state_saved\s*=\s*false/;
@@ -112,7 +112,13 @@ function describe(e: Effect): string {
 function checkOrder(fx: FunctionEffects, body: string, problems: string[]): void {
   let from = body.indexOf('{');
   for (const e of fx.effects) {
-    const re = e.call ? new RegExp(`\\b${e.call}\\s*\\(`, 'g') : e.callback ? new RegExp(`->\\s*${e.callback}\\s*\\(`, 'g') : undefined;
+    const re = e.call
+      ? new RegExp(`\\b${e.call}\\s*\\(`, 'g')
+      : e.callback
+        ? e.function
+          ? new RegExp(`\\b${e.function}\\b`, 'g')
+          : new RegExp(`->\\s*${e.callback}\\s*\\(`, 'g')
+        : undefined;
     if (!re) continue;
     re.lastIndex = Math.max(0, from);
     const m = re.exec(body);

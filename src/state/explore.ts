@@ -49,7 +49,7 @@ export function runEvent(world: World, node: Node, ev: LifecycleEvent): { node: 
   callFunction(run, ev.call, { args: ev.args ?? ['vdev'] });
   for (const v of run.violations) {
     v.eventFunctions = [...run.ran];
-    v.rest = run.trace.slice(v.full.length);
+    v.rest = run.trace.slice(v.at);
   }
   const unknown = new Set([...node.unknown, ...run.unknown]);
   return { node: { state: run.state, trace: run.trace, depth: node.depth + 1, events: node.events + 1, assumes, unknown }, run };

@@ -47,9 +47,11 @@ export type PropertyId = 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' |
 export interface Violation {
   property: PropertyId;
   /** The witness: the trace up to the step that shows it, without steps that bear on nothing. */
-  trace: TraceStep[];
+  readonly trace: TraceStep[];
   /** Every step up to it. */
-  full: TraceStep[];
+  readonly full: TraceStep[];
+  /** Its length (the index after the step that shows it). */
+  at: number;
   /** The rest of its event (call chain and effects), filled when the event ends. */
   rest: TraceStep[];
   /** Functions running when it happened (outermost first). */
@@ -94,9 +96,28 @@ export class Run {
   }
 
   /** Record a violation at the current step; `refs` are the steps that produced its premises. */
-  violate(v: Omit<Violation, 'trace' | 'stack' | 'eventFunctions' | 'conditions' | 'events' | 'full' | 'rest'>, refs: number[]): void {
-    const full = this.trace.slice();
-    this.violations.push({ ...v, full, rest: [], trace: prune(full, refs, this.eventStart), stack: [...this.stack], eventFunctions: [], conditions: [...this.conditions], events: this.events });
+  violate(v: Omit<Violation, 'trace' | 'stack' | 'eventFunctions' | 'conditions' | 'events' | 'full' | 'rest' | 'at'>, refs: number[]): void {
+    // the trace array only grows during the event: keep it and the length, prune on demand
+    const all = this.trace;
+    const at = all.length;
+    const eventStart = this.eventStart;
+    let full: TraceStep[] | undefined;
+    let trace: TraceStep[] | undefined;
+    this.violations.push({
+      ...v,
+      at,
+      get full() {
+        return (full ??= all.slice(0, at));
+      },
+      get trace() {
+        return (trace ??= prune(this.full, refs, eventStart));
+      },
+      rest: [],
+      stack: [...this.stack],
+      eventFunctions: [],
+      conditions: [...this.conditions],
+      events: this.events,
+    });
   }
 }
 
@@ -397,6 +418,9 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
     run.violate({ property: 'gated-noop', enablers: enablerOf(run, saved), snapshot: core.label }, [saved.by, core.takenAt]);
   }
   const stale = staleWatch(run, core);
+  // one copy of the hardware registers for the whole restore (the live steps see it)
+  const hw: Record<string, Value> = { ...run.state.hw };
+  run.state = { ...run.state, hw };
   for (const st of world.steps) {
     const id = st.id;
     if (st.source === 'snapshot') {
@@ -410,21 +434,23 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
         const cleared = by && mem.v === 'off' ? ` (as ${by.function}() left it in "${by.event}")` : '';
         run.step(st.function, file, stepLine(id), `Command written back from ${core.label}: Memory ${mem.v}${cleared}, Bus Master ${cmd['command.master'].v}`);
         for (const k of Object.keys(cmd)) stale(k, cmd[k], st.function, file, stepLine(id));
-        run.state = withHw(run.state, { ...cmd, [id]: v ?? { v: 'unknown', by: -1 } });
+        Object.assign(hw, cmd, { [id]: v ?? { v: 'unknown', by: -1 } });
         continue;
       }
       if (id === 'tph') {
         const tv = v ?? { v: 'unknown' as AbsValue, by: -1 };
         stale('tph', tv, st.function, file, stepLine(id));
         const i = run.step(st.function, file, stepLine(id), `tph_enabled is on, so TPH Control and the ST table are written from ${core.label}: ${label(tv.v)}`);
-        run.state = withHw(run.state, { tph: { v: tv.v, by: i } });
-        if (tv.v === 'zero' || tv.v === 'off') {
+        hw.tph = { v: tv.v, by: i };
+        // the hazard of the v18 thread: a TPH buffer that was never filled (TPH off at every
+        // save since pci_tph_init() zeroed it) written over a device whose TPH is live
+        if (tv.v === 'zero') {
           const en = run.state.live.tph_enabled;
           run.violate({ property: 'tph-zeroed', enablers: enablerOf(run, en), snapshot: core.label }, [core.takenAt, core.loadedAt ?? -1, en?.by ?? -1]);
         }
         continue;
       }
-      if (v) run.state = withHw(run.state, { [id]: v });
+      if (v) hw[id] = v;
       continue;
     }
     if (st.source === 'live') {
@@ -433,6 +459,11 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
         run.stack.push(st.function);
         for (const se of sub.effects) if (applies(run, se, { args: ['dev'] })) runEffect(run, sub, se, { args: ['dev'] });
         run.stack.pop();
+        // a live step that replaced the registers object: keep writing into the new values
+        if (run.state.hw !== hw) {
+          Object.assign(hw, run.state.hw);
+          run.state = { ...run.state, hw };
+        }
       }
     }
   }
