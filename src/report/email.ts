@@ -11,6 +11,7 @@ import { attribution, footer, greeting, replySubject } from './email-parts.js';
 import { plainText } from './escape.js';
 import { planQuotes, type QuoteSegment } from './quote.js';
 import { hasSteps, stepTable } from './steps.js';
+import { witnessText } from './witness.js';
 import { wrapText } from './wrap.js';
 import { TOOL, VERSION } from '../version.js';
 
@@ -74,6 +75,8 @@ function quoteLine(text: string): string {
 function renderNote(f: Finding): string {
   const head = wrapText(`[${f.severity}] ${f.rule}: ${f.title}`, WIDTH);
   const body = [head, wrapText(f.message, WIDTH)];
+  const witness = witnessText(f, WIDTH);
+  if (witness) body.push(witness);
   if (f.related?.length) body.push(wrapText(`Related notes on the same line: ${f.related.map((r) => r.title).join('; ')}.`, WIDTH));
   const fix = f.suggestion ? ` If so, one way out: ${f.suggestion}` : '';
   body.push(wrapText(`Could this happen here?${fix}`, WIDTH));

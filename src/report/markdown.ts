@@ -9,6 +9,7 @@ import type { ReportContext } from './index.js';
 import { countFindings, countsPhrase, reviewedPatches, sortFindings, targetLineId, targetSentence } from './common.js';
 import { escapeMarkdown, escapeMarkdownLine, inlineCode, safeLink } from './escape.js';
 import { hasSteps, stepTable } from './steps.js';
+import { witnessMarkdown } from './witness.js';
 import { TOOL, VERSION } from '../version.js';
 
 const ICON: Record<Severity, string> = { error: '❌ Error', warning: '⚠️ Warning', check: '🔎 Check' };
@@ -62,6 +63,8 @@ export function findingMarkdown(f: Finding, result: ReviewResult, ctx: ReportCon
   parts.push(idLine(f, opts.location));
   parts.push(...f.message.split(/\n\s*\n/).map((para) => escapeMarkdown(para.trim())));
   if (f.suggestion) parts.push(`**Fix:** ${escapeMarkdown(f.suggestion)}`);
+  const witness = witnessMarkdown(f, escapeMarkdownLine);
+  if (witness) parts.push(witness);
   if (f.related?.length) parts.push(`**Other notes on this line:** ${f.related.map((r) => `${inlineCode(r.rule)} ${escapeMarkdownLine(r.title)}`).join('; ')}`);
   if (opts.table !== false && hasSteps([f])) parts.push(stepsDetails(f, result, ctx));
   if (f.references.length) parts.push(`**References:** ${f.references.map(referenceMarkdown).join('; ')}`);

@@ -18,6 +18,7 @@ import { LEVEL, byPosition, countFindings, diffListing, reviewedPatches, targetL
 import { plainText } from './escape.js';
 import { hasSteps, stepTable } from './steps.js';
 import { wrapText } from './wrap.js';
+import { witnessText } from './witness.js';
 
 const WIDTH = 80;
 
@@ -60,6 +61,8 @@ function renderFinding(
   else out.push(`FILE: ${f.file}:${f.line}: (outside the diff)`);
   const body = [wrapText(f.message, WIDTH)];
   if (f.suggestion) body.push(wrapText(`Fix: ${f.suggestion}`, WIDTH));
+  const witness = witnessText(f, WIDTH);
+  if (witness) body.push(witness);
   if (f.related?.length) body.push(wrapText(`Other notes on this line: ${f.related.map((r) => `${r.rule} (${r.title})`).join('; ')}`, WIDTH));
   if (hasSteps([f])) body.push(`Restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:\n${stepTable(result, ctx.kb, [f], 'text')}`);
   body.push(`See: vfio-review explain ${f.rule}`);
