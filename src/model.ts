@@ -75,6 +75,12 @@ export interface Hunk {
   /** The text after the second `@@` (git's function context), trimmed; "" when absent. */
   section: string;
   lines: DiffLine[];
+  /**
+   * With --tree: where the hunk applied to the tree, in lines from its header's position, and
+   * with how many outer context lines ignored (fuzz); `placed: false` when it could not be
+   * placed, and was analysed as a fragment on its own.
+   */
+  applied?: { placed: true; offset: number; fuzz: number } | { placed: false };
 }
 
 export interface FileChange {
@@ -218,6 +224,25 @@ export interface PatchModel {
   seriesKey?: string;
 }
 
+/** One function of the post-patch call graph (a --tree file as the patch leaves it). */
+export interface GraphFunction {
+  name: string;
+  file: string;
+  calls: string[];
+  text: string;
+  startLine: number;
+}
+
+/**
+ * The post-patch call graph of the C files a patch touches, from a --tree: built by the patch
+ * stage (src/patch/callgraph.ts), read by the analyzer. Not part of the JSON output.
+ */
+export interface CallGraph {
+  functions: GraphFunction[];
+  /** Struct initialisers seen in those files: function name -> roles (`.reset_done = foo`). */
+  roles: Map<string, string[]>;
+}
+
 export interface InputError {
   source: string; // contract
   message: string; // contract
@@ -233,6 +258,12 @@ export interface ReviewResult {
   patches: PatchModel[]; // contract
   errors: InputError[]; // contract
 }
+
+/**
+ * Where a restore step takes its values from: the snapshot's save buffers, live kernel state,
+ * or nothing (it clears hardware status). Knowledge-base data that rules select steps by.
+ */
+export type StepSource = 'snapshot' | 'live' | 'clears-hw';
 
 /** The kernel a review assumed. */
 export interface TargetInfo {

@@ -17,13 +17,8 @@ import { expandSteps, type Scope, type Subject } from './scope.js';
 
 export type Attribution = 'stack' | 'enabler' | 'event';
 
-export interface PropertyPredicate {
-  id: PropertyId;
-  /** How the subject must take part in the witness (default: any). */
-  via?: Attribution[];
-  /** Only witnesses whose premise the tool sees (no assumed event). */
-  seen?: boolean;
-}
+export type { PropertyPredicate } from '../rules/types.js';
+import type { PropertyPredicate } from '../rules/types.js';
 
 const ASSUMED_TPH = 'This assumes TPH gets enabled';
 
@@ -122,7 +117,8 @@ function userRoots(scope: Scope, roots: (p: string) => boolean): Subject[] {
 }
 
 function tphEnablerVisible(scope: Scope): boolean {
-  return [...scope.byName.values()].some((s) => scope.reaches(s, { role: 'tph-enable' }).length > 0);
+  const enables = { test: (callee: string) => scope.kbRoles(callee).includes('tph-enable'), onlyNew: false };
+  return [...scope.byName.values()].some((s) => scope.reaches(s, enables).length > 0);
 }
 
 function worldOf(scope: Scope, kb: KnowledgeBase, target: TargetInfo): World {

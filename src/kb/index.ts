@@ -3,7 +3,8 @@
  * and decide which kernel a review targets.
  */
 import { buildKnowledgeBase, loadKbFiles } from './load.js';
-import { loadRules } from './rules.js';
+import { loadRules } from '../rules/load.js';
+import { compileRules } from '../rules/compile.js';
 import type { KnowledgeBase } from './types.js';
 
 export type { KnowledgeBase } from './types.js';
@@ -18,10 +19,11 @@ export const RULES_DIR = new URL('../../rules/', import.meta.url).pathname;
 
 /**
  * Load the facts (rules/kb/*.yaml) and the risk rules (rules/<area>/*.yaml), validating each
- * file against its schema. Throws UserError naming the file, the entry and the field.
+ * file against its schema, and compile the rules. Throws UserError naming the file, the entry
+ * and the field.
  */
 export async function loadKnowledgeBase(dir: string = RULES_DIR): Promise<KnowledgeBase> {
   const files = await loadKbFiles(dir);
-  const rules = await loadRules(dir);
+  const rules = compileRules(await loadRules(dir));
   return buildKnowledgeBase(dir, files, rules);
 }

@@ -5,23 +5,14 @@
 import { join, relative, isAbsolute } from 'node:path';
 import { UserError } from '../errors.js';
 import { validateKbFile, type KbFileName } from './schema.js';
-import { readYaml } from './yamlfile.js';
+import { readYaml } from '../rules/datafile.js';
 import { crossCheck } from './crosscheck.js';
 import { lineForVersion } from './lines.js';
-import type { KernelFunction, KernelLine, KnowledgeBase, KnownFix, RestoreStep, VfioPath } from './types.js';
-import type { RuleDefinition } from './rules.js';
-import { buildEffects, type EffectsKb } from './effects.js';
+import type { KbFiles, KernelFunction, KernelLine, KnowledgeBase, KnownFix, RestoreStep, VfioPath } from './types.js';
+import type { RuleDefinition } from '../rules/types.js';
 
-/** The parsed, schema-valid contents of the five files. */
-export interface KbFiles {
-  steps: RestoreStep[];
-  lines: KernelLine[];
-  nonStepCalls: string[];
-  functions: KernelFunction[];
-  paths: VfioPath[];
-  fixes: KnownFix[];
-  effects: EffectsKb;
-}
+export type { KbFiles } from './types.js';
+import { buildEffects } from './effects.js';
 
 /** A path for messages: relative to the working folder when inside it. */
 export function displayPath(path: string): string {
@@ -32,7 +23,7 @@ export function displayPath(path: string): string {
 async function readValid(kbDir: string, name: KbFileName): Promise<{ data: Record<string, unknown>; label: string }> {
   const path = join(kbDir, `${name}.yaml`);
   const label = displayPath(path);
-  const data = await readYaml(path, label);
+  const data = await readYaml(path, label, 'file missing from the knowledge base');
   validateKbFile(join(kbDir, 'schema'), name, data, label);
   return { data: data as Record<string, unknown>, label };
 }

@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { Language, Parser } from 'web-tree-sitter';
 import type { Node } from 'web-tree-sitter';
 import { blankAnnotations } from './blank.js';
+import { LimitError } from '../errors.js';
+import { LIMITS, longestIdentifier, nestingDepth, type Budget, type Limits } from '../ingest/limits.js';
 import type { Blanked } from './blank.js';
 
 /** A function definition found in a C source text. */
@@ -107,15 +109,46 @@ export async function parseFunctions(source: string): Promise<CFunction[]> {
   return (await analyzeC(source, { functionsOnly: true })).functions;
 }
 
+/** What bounds one parse: the identifier and nesting limits, and the message's time budget. */
+export interface CParseOptions {
+  limits?: Partial<Pick<Limits, 'identifier' | 'nesting'>>;
+  budget?: Budget;
+}
+
+/**
+ * Refuse C text past the identifier and nesting limits before tree-sitter and the rules see it
+ * (a rule may build a pattern from a name; error recovery on deep nesting is slow). The error
+ * shows the start of the name only.
+ */
+export function checkCLimits(source: string, limits: CParseOptions['limits'] = {}): void {
+  const maxId = limits.identifier ?? LIMITS.identifier;
+  const long = longestIdentifier(source);
+  if (long.length > maxId) {
+    const line = source.slice(0, long.at).split('\n').length;
+    const start = source.slice(long.at, long.at + 24);
+    throw new LimitError(`too large: an identifier of ${long.length} characters (${start}…, line ${line} of the C text), over the limit of ${maxId}`);
+  }
+  const maxDepth = limits.nesting ?? LIMITS.nesting;
+  const depth = nestingDepth(source);
+  if (depth > maxDepth) throw new LimitError(`too deep: brackets nested ${depth} levels in the C text, over the limit of ${maxDepth}`);
+}
+
 /**
  * One parse of `source` (annotations blanked) and all the facts the patch stage reads from it.
  * `functionsOnly` skips identifiers, initialisers and prototypes (parseFunctions' callers).
  */
-export async function analyzeC(source: string, opts: { functionsOnly?: boolean } = {}): Promise<CFacts> {
+export async function analyzeC(source: string, opts: { functionsOnly?: boolean } & CParseOptions = {}): Promise<CFacts> {
+  checkCLimits(source, opts.limits);
   const parser = await getParser();
   const { text, blanked } = blankAnnotations(source);
-  const tree = parser.parse(text);
-  if (!tree) throw new Error('tree-sitter returned no tree');
+  const budget = opts.budget;
+  opts.budget?.check('parsing C');
+  // tree-sitter calls back as it goes; returning true cancels the parse (parse() gives null).
+  const tree = parser.parse(text, null, budget ? { progressCallback: (() => budget.expired()) as () => void } : undefined);
+  if (!tree) {
+    parser.reset(); // a cancelled parse would otherwise resume on the next call
+    throw budget?.expired() ? budget.error('parsing C') : new Error('tree-sitter returned no tree');
+  }
   try {
     const root = tree.rootNode;
     const calls = callSites(root);

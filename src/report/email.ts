@@ -5,7 +5,7 @@
  * prints, for each patch with notes, a Subject/In-Reply-To preview followed by that body.
  */
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './context.js';
 import { countFindings, countsPhrase, diffText, fileHeader, hunkHeader, reviewedPatches, targetLineId, targetSentence } from './common.js';
 import { attribution, footer, greeting, replySubject } from './email-parts.js';
 import { plainText } from './escape.js';

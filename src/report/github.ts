@@ -13,7 +13,7 @@
  */
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
 import type { KnowledgeBase } from '../kb/types.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './context.js';
 import { findNewLine, reviewedPatches, sortFindings, targetSentence } from './common.js';
 import { escapeMarkdownLine, inlineCode } from './escape.js';
 import { findingMarkdown, footerLine, stepsSection, summaryBlock } from './markdown.js';

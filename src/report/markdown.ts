@@ -5,7 +5,7 @@
  * findingMarkdown() is shared with the inline comments of src/report/github.ts.
  */
 import type { Finding, PatchModel, ReviewResult, Severity } from '../model.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './context.js';
 import { countFindings, countsPhrase, reviewedPatches, sortFindings, targetLineId, targetSentence } from './common.js';
 import { escapeMarkdown, escapeMarkdownLine, inlineCode, safeLink } from './escape.js';
 import { hasSteps, stepTable } from './steps.js';

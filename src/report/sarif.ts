@@ -7,8 +7,8 @@
  */
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { Finding, ReviewResult, Severity } from '../model.js';
-import type { RuleDefinition } from '../kb/rules.js';
-import type { ReportContext } from './index.js';
+import type { RuleDefinition } from '../rules/types.js';
+import type { ReportContext } from './context.js';
 import { reviewedPatches, targetSentence } from './common.js';
 import { TOOL, VERSION } from '../version.js';
 

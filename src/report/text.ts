@@ -13,7 +13,7 @@
  * and nothing else, one line per finding, like `checkpatch --terse --show-types --no-summary`.
  */
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './context.js';
 import { LEVEL, byPosition, countFindings, diffListing, reviewedPatches, targetLineId, targetSentence } from './common.js';
 import { plainText } from './escape.js';
 import { hasSteps, stepTable } from './steps.js';

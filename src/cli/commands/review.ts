@@ -64,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format !== 'json' && format !== 'b4') {
     for (const e of errors) process.stderr.write(`vfio-review: ${e.source}: ${e.message}\n`);
   }
-  if (messages.length === 0) return EXIT.input;
+  // Every message failed (each listed in errors): nothing could be read, and no gate may pass.
+  if (result.patches.length === 0) return EXIT.input;
   return reachesFailOn(allFindings(result), failOn) ? EXIT.findings : EXIT.ok;
 }

@@ -4,7 +4,8 @@
  */
 import { EXIT } from '../../errors.js';
 import { choice, parse } from '../args.js';
-import { loadRules } from '../../kb/rules.js';
+import { loadRules } from '../../rules/load.js';
+import { compileRules } from '../../rules/compile.js';
 import { RULES_DIR } from '../../kb/index.js';
 
 const USAGE = `usage: vfio-review rules [--format text|json] [--rules DIR]
@@ -24,8 +25,9 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const format = choice(values.format, ['text', 'json'] as const, '--format') ?? 'text';
-  // The list needs only the rules, so a broken facts file does not hide it.
-  const rules = await loadRules(values.rules ?? RULES_DIR);
+  // The list needs only the rules, so a broken facts file does not hide it; compiling them
+  // still reports a bad pattern.
+  const rules = compileRules(await loadRules(values.rules ?? RULES_DIR));
   if (format === 'json') {
     const list = rules.map((r) => ({ id: r.id, severity: r.severity, type: r.type, title: r.title, description: r.description, file: r.file }));
     process.stdout.write(JSON.stringify(list, null, 2) + '\n');
