@@ -13,6 +13,7 @@ import { stateSavedGate } from '../kb/target.js';
 import { snapshotRead } from '../kb/classify.js';
 import { isCompiled, type CompiledRule } from '../rules/types.js';
 import { emptyEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
+import { witnessFor } from './property.js';
 import { Scope, expandSteps } from './scope.js';
 import { joinList, render, type Values } from './render.js';
 
@@ -208,6 +209,11 @@ function compose(rule: CompiledRule, s: Subject, env: EvalEnv, ev: Evidence): Co
 export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] {
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
+  // `property:` keys ask the device-state model, which explores this patch once per target
+  scope.witness = (p, s, target) => {
+    const v = witnessFor(p, s, scope, target);
+    return v ? { trace: v.trace, conditions: v.conditions } : undefined;
+  };
   const targetSteps = expandSteps(kb, target);
   const env: EvalEnv = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
   const diffLines = new Map<string, Set<number>>();

@@ -17,8 +17,8 @@ import { expandSteps, type Scope, type Subject } from './scope.js';
 
 export type Attribution = 'stack' | 'enabler' | 'event';
 
-export type { PropertyPredicate } from '../rules/types.js';
-import type { PropertyPredicate } from '../rules/types.js';
+
+import type { PropertyPredicate } from '../rules/world.js';
 
 const ASSUMED_TPH = 'This assumes TPH gets enabled';
 

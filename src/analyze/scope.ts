@@ -4,12 +4,10 @@
  * each one reaches. Pure data built once per patch; compiled predicates (src/rules/) only read
  * it, through the World interface.
  */
-import type { CallGraph, CallbackAssignment, FunctionChange, GraphFunction, PatchModel, TargetInfo, TraceStep } from '../model.js';
+import type { CallGraph, CallbackAssignment, FunctionChange, GraphFunction, PatchModel, TargetInfo } from '../model.js';
 import type { KnowledgeBase, RestoreStep, VfioPath } from '../kb/types.js';
 import type { CallTest, Reach, RoleInfo, Subject, SubjectLine, World } from '../rules/world.js';
 import { targetStepIds } from '../kb/target.js';
-import type { PropertyPredicate } from '../rules/types.js';
-import { witnessFor } from './property.js';
 
 export type { Reach, Subject } from '../rules/world.js';
 
@@ -169,11 +167,8 @@ export class Scope implements World {
   }
 
   /** Calls reachable from a subject that match, through helpers known to the scope. */
-  /** A device-state witness through the subject (src/analyze/property.ts runs the model once per patch). */
-  witness(p: PropertyPredicate, s: Subject, target: TargetInfo): { trace: TraceStep[]; conditions: string[] } | undefined {
-    const v = witnessFor(p, s, this, target);
-    return v ? { trace: v.trace, conditions: v.conditions } : undefined;
-  }
+  /** A device-state witness through the subject: set by analyze (src/analyze/property.ts runs the model). */
+  witness?: World['witness'];
 
   reaches(s: Subject, m: CallTest): Reach[] {
     const wholeIsNew = s.change === 'added' || this.newRoles(s.name).length > 0;

@@ -5,7 +5,9 @@
  * but the stage contracts, so the facts' types (src/kb/types.ts) can name rules without a cycle.
  */
 import type { Severity, StepSource } from '../model.js';
-import type { CallTest, Matcher, StepTest } from './world.js';
+import type { CallTest, Matcher, PropertyPredicate, StepTest } from './world.js';
+
+export type { PropertyPredicate } from './world.js';
 
 /** A risk rule's metadata, as reporters (SARIF, explain, rules list) need it. */
 export interface RuleMeta {
@@ -186,11 +188,3 @@ export interface CompiledParts {
   common: CompiledCommon;
 }
 
-/** The `property:` key: which property of the device-state model, and how the function takes part. */
-export interface PropertyPredicate {
-  id: 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' | 'gated-noop';
-  /** On the call stack of the risk, producing its premise, or wired into its event by the patch (default: any). */
-  via?: ('stack' | 'enabler' | 'event')[];
-  /** Only witnesses whose premise the tool sees (no assumed event). */
-  seen?: boolean;
-}

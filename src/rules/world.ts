@@ -5,7 +5,6 @@
  * so it depends on neither the analyzer nor the facts loader.
  */
 import type { FunctionChange, StepSource, TargetInfo, TraceStep } from '../model.js';
-import type { PropertyPredicate } from './types.js';
 
 /** A line of the diff inside a function. */
 export interface SubjectLine {
@@ -160,3 +159,12 @@ export interface EvalEnv {
 
 /** A compiled predicate. On success it adds what it saw to `ev`; on failure `ev` is untouched. */
 export type Matcher = (s: Subject, env: EvalEnv, ev: Evidence) => boolean;
+
+/** The `property:` key: which property of the device-state model, and how the function takes part. */
+export interface PropertyPredicate {
+  id: 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' | 'gated-noop';
+  /** On the call stack of the risk, producing its premise, or wired into its event by the patch (default: any). */
+  via?: ('stack' | 'enabler' | 'event')[];
+  /** Only witnesses whose premise the tool sees (no assumed event). */
+  seen?: boolean;
+}
