@@ -454,9 +454,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node2 {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n: _n2 }) {
@@ -464,14 +464,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node2 {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n: _n2 }) {
-        const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n2;
+        const label2 = this.label ? ` ${this.label}` : "";
+        return `break${label2};` + _n2;
       }
     };
     var Throw = class extends Node2 {
@@ -883,12 +883,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label2) {
+        return this._leafNode(new Label(label2));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label2) {
+        return this._leafNode(new Break(label2));
       }
       // `return` statement
       return(value) {
@@ -7400,47 +7400,47 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key2, val) {
-      if (val && typeof val === "object") {
-        if (Array.isArray(val)) {
-          for (let i2 = 0, len = val.length; i2 < len; ++i2) {
-            const v0 = val[i2];
-            const v1 = applyReviver(reviver, val, String(i2), v0);
+    function applyReviver(reviver, obj, key2, val2) {
+      if (val2 && typeof val2 === "object") {
+        if (Array.isArray(val2)) {
+          for (let i2 = 0, len = val2.length; i2 < len; ++i2) {
+            const v0 = val2[i2];
+            const v1 = applyReviver(reviver, val2, String(i2), v0);
             if (v1 === void 0)
-              delete val[i2];
+              delete val2[i2];
             else if (v1 !== v0)
-              val[i2] = v1;
+              val2[i2] = v1;
           }
-        } else if (val instanceof Map) {
-          for (const k2 of Array.from(val.keys())) {
-            const v0 = val.get(k2);
-            const v1 = applyReviver(reviver, val, k2, v0);
+        } else if (val2 instanceof Map) {
+          for (const k2 of Array.from(val2.keys())) {
+            const v0 = val2.get(k2);
+            const v1 = applyReviver(reviver, val2, k2, v0);
             if (v1 === void 0)
-              val.delete(k2);
+              val2.delete(k2);
             else if (v1 !== v0)
-              val.set(k2, v1);
+              val2.set(k2, v1);
           }
-        } else if (val instanceof Set) {
-          for (const v0 of Array.from(val)) {
-            const v1 = applyReviver(reviver, val, v0, v0);
+        } else if (val2 instanceof Set) {
+          for (const v0 of Array.from(val2)) {
+            const v1 = applyReviver(reviver, val2, v0, v0);
             if (v1 === void 0)
-              val.delete(v0);
+              val2.delete(v0);
             else if (v1 !== v0) {
-              val.delete(v0);
-              val.add(v1);
+              val2.delete(v0);
+              val2.add(v1);
             }
           }
         } else {
-          for (const [k2, v0] of Object.entries(val)) {
-            const v1 = applyReviver(reviver, val, k2, v0);
+          for (const [k2, v0] of Object.entries(val2)) {
+            const v1 = applyReviver(reviver, val2, k2, v0);
             if (v1 === void 0)
-              delete val[k2];
+              delete val2[k2];
             else if (v1 !== v0)
-              val[k2] = v1;
+              val2[k2] = v1;
           }
         }
       }
-      return reviver.call(obj, key2, val);
+      return reviver.call(obj, key2, val2);
     }
     exports.applyReviver = applyReviver;
   }
@@ -10873,12 +10873,12 @@ var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function mapIncludes(ctx, items, search) {
+    function mapIncludes(ctx, items, search2) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b3) => a === b3 || identity.isScalar(a) && identity.isScalar(b3) && a.value === b3.value;
-      return items.some((pair) => isEqual(pair.key, search));
+      return items.some((pair) => isEqual(pair.key, search2));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -14482,7 +14482,7 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
-    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports.isObject = (val2) => val2 !== null && typeof val2 === "object" && !Array.isArray(val2);
     exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
     exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
     exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
@@ -15897,10 +15897,10 @@ var require_picomatch = __commonJS({
     var parse4 = require_parse();
     var utils = require_utils2();
     var constants3 = require_constants();
-    var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch5 = (glob, options, returnState = false) => {
+    var isObject = (val2) => val2 && typeof val2 === "object" && !Array.isArray(val2);
+    var picomatch6 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input) => picomatch5(input, options, returnState));
+        const fns = glob.map((input) => picomatch6(input, options, returnState));
         const arrayMatcher = (str) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str);
@@ -15916,16 +15916,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex2 = isState ? picomatch5.compileRe(glob, options) : picomatch5.makeRe(glob, options, false, true);
+      const regex2 = isState ? picomatch6.compileRe(glob, options) : picomatch6.makeRe(glob, options, false, true);
       const state = regex2.state;
       delete regex2.state;
       let isIgnored2 = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored2 = picomatch5(opts.ignore, ignoreOpts, returnState);
+        isIgnored2 = picomatch6(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch5.test(input, regex2, options, { glob, posix });
+        const { isMatch, match, output } = picomatch6.test(input, regex2, options, { glob, posix });
         const result = { glob, state, regex: regex2, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -15951,7 +15951,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch5.test = (input, regex2, options, { glob, posix } = {}) => {
+    picomatch6.test = (input, regex2, options, { glob, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -15968,24 +15968,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch5.matchBase(input, regex2, options, posix);
+          match = picomatch6.matchBase(input, regex2, options, posix);
         } else {
           match = regex2.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch5.matchBase = (input, glob, options, posix = options && options.windows) => {
-      const regex2 = glob instanceof RegExp ? glob : picomatch5.makeRe(glob, options);
+    picomatch6.matchBase = (input, glob, options, posix = options && options.windows) => {
+      const regex2 = glob instanceof RegExp ? glob : picomatch6.makeRe(glob, options);
       return regex2.test(utils.basename(input, { windows: posix }));
     };
-    picomatch5.isMatch = (str, patterns, options) => picomatch5(patterns, options)(str);
-    picomatch5.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch5.parse(p2, options));
+    picomatch6.isMatch = (str, patterns, options) => picomatch6(patterns, options)(str);
+    picomatch6.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch6.parse(p2, options));
       return parse4(pattern, { ...options, fastpaths: false });
     };
-    picomatch5.scan = (input, options) => scan(input, options);
-    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch6.scan = (input, options) => scan(input, options);
+    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -15996,13 +15996,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex2 = picomatch5.toRegex(source, options);
+      const regex2 = picomatch6.toRegex(source, options);
       if (returnState === true) {
         regex2.state = state;
       }
       return regex2;
     };
-    picomatch5.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch6.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -16013,9 +16013,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse4(input, options);
       }
-      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch6.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch5.toRegex = (source, options) => {
+    picomatch6.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -16024,8 +16024,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch5.constants = constants3;
-    module2.exports = picomatch5;
+    picomatch6.constants = constants3;
+    module2.exports = picomatch6;
   }
 });
 
@@ -16035,14 +16035,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils2();
-    function picomatch5(glob, options, returnState = false) {
+    function picomatch6(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch5, pico);
-    module2.exports = picomatch5;
+    Object.assign(picomatch6, pico);
+    module2.exports = picomatch6;
   }
 });
 
@@ -17171,8 +17171,8 @@ var require_util2 = __commonJS({
       }
     }
     var KEEPALIVE_TIMEOUT_EXPR = /timeout=(\d+)/;
-    function parseKeepAliveTimeout(val) {
-      const m2 = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
+    function parseKeepAliveTimeout(val2) {
+      const m2 = val2.toString().match(KEEPALIVE_TIMEOUT_EXPR);
       return m2 ? parseInt(m2[1], 10) * 1e3 : null;
     }
     function headerNameToString(value) {
@@ -17185,13 +17185,13 @@ var require_util2 = __commonJS({
       if (obj === void 0) obj = {};
       for (let i2 = 0; i2 < headers.length; i2 += 2) {
         const key2 = headerNameToString(headers[i2]);
-        let val = obj[key2];
-        if (val) {
-          if (typeof val === "string") {
-            val = [val];
-            obj[key2] = val;
+        let val2 = obj[key2];
+        if (val2) {
+          if (typeof val2 === "string") {
+            val2 = [val2];
+            obj[key2] = val2;
           }
-          val.push(headers[i2 + 1].toString("utf8"));
+          val2.push(headers[i2 + 1].toString("utf8"));
         } else {
           const headersValue = headers[i2 + 1];
           if (typeof headersValue === "string") {
@@ -17212,13 +17212,13 @@ var require_util2 = __commonJS({
       let hasContentLength = false;
       let contentDispositionIdx = -1;
       let key2;
-      let val;
+      let val2;
       let kLen = 0;
       for (let n = 0; n < headers.length; n += 2) {
         key2 = headers[n];
-        val = headers[n + 1];
+        val2 = headers[n + 1];
         typeof key2 !== "string" && (key2 = key2.toString());
-        typeof val !== "string" && (val = val.toString("utf8"));
+        typeof val2 !== "string" && (val2 = val2.toString("utf8"));
         kLen = key2.length;
         if (kLen === 14 && key2[7] === "-" && (key2 === "content-length" || key2.toLowerCase() === "content-length")) {
           hasContentLength = true;
@@ -17226,7 +17226,7 @@ var require_util2 = __commonJS({
           contentDispositionIdx = n + 1;
         }
         ret[n] = key2;
-        ret[n + 1] = val;
+        ret[n + 1] = val2;
       }
       if (hasContentLength && contentDispositionIdx !== -1) {
         ret[contentDispositionIdx] = Buffer.from(ret[contentDispositionIdx]).toString("latin1");
@@ -17328,11 +17328,11 @@ var require_util2 = __commonJS({
     }
     var hasToWellFormed = typeof String.prototype.toWellFormed === "function";
     var hasIsWellFormed = typeof String.prototype.isWellFormed === "function";
-    function toUSVString(val) {
-      return hasToWellFormed ? `${val}`.toWellFormed() : nodeUtil.toUSVString(val);
+    function toUSVString(val2) {
+      return hasToWellFormed ? `${val2}`.toWellFormed() : nodeUtil.toUSVString(val2);
     }
-    function isUSVString(val) {
-      return hasIsWellFormed ? `${val}`.isWellFormed() : toUSVString(val) === `${val}`;
+    function isUSVString(val2) {
+      return hasIsWellFormed ? `${val2}`.isWellFormed() : toUSVString(val2) === `${val2}`;
     }
     function isTokenCharCode(c3) {
       switch (c3) {
@@ -17971,10 +17971,10 @@ var require_request = __commonJS({
         return this;
       }
     };
-    function processHeader(request2, key2, val) {
-      if (val && (typeof val === "object" && !Array.isArray(val))) {
+    function processHeader(request2, key2, val2) {
+      if (val2 && (typeof val2 === "object" && !Array.isArray(val2))) {
         throw new InvalidArgumentError(`invalid ${key2} header`);
-      } else if (val === void 0) {
+      } else if (val2 === void 0) {
         return;
       }
       let headerName = headerNameLowerCasedRecord[key2];
@@ -17984,36 +17984,36 @@ var require_request = __commonJS({
           throw new InvalidArgumentError("invalid header key");
         }
       }
-      if (Array.isArray(val)) {
+      if (Array.isArray(val2)) {
         const arr = [];
-        for (let i2 = 0; i2 < val.length; i2++) {
-          if (typeof val[i2] === "string") {
-            if (!isValidHeaderValue(val[i2])) {
+        for (let i2 = 0; i2 < val2.length; i2++) {
+          if (typeof val2[i2] === "string") {
+            if (!isValidHeaderValue(val2[i2])) {
               throw new InvalidArgumentError(`invalid ${key2} header`);
             }
-            arr.push(val[i2]);
-          } else if (val[i2] === null) {
+            arr.push(val2[i2]);
+          } else if (val2[i2] === null) {
             arr.push("");
-          } else if (typeof val[i2] === "object") {
+          } else if (typeof val2[i2] === "object") {
             throw new InvalidArgumentError(`invalid ${key2} header`);
           } else {
-            const str = `${val[i2]}`;
+            const str = `${val2[i2]}`;
             if (!isValidHeaderValue(str)) {
               throw new InvalidArgumentError(`invalid ${key2} header`);
             }
             arr.push(str);
           }
         }
-        val = arr;
-      } else if (typeof val === "string") {
-        if (!isValidHeaderValue(val)) {
+        val2 = arr;
+      } else if (typeof val2 === "string") {
+        if (!isValidHeaderValue(val2)) {
           throw new InvalidArgumentError(`invalid ${key2} header`);
         }
-      } else if (val === null) {
-        val = "";
+      } else if (val2 === null) {
+        val2 = "";
       } else {
-        val = `${val}`;
-        if (!isValidHeaderValue(val)) {
+        val2 = `${val2}`;
+        if (!isValidHeaderValue(val2)) {
           throw new InvalidArgumentError(`invalid ${key2} header`);
         }
       }
@@ -18021,25 +18021,25 @@ var require_request = __commonJS({
         if (request2.host !== null) {
           throw new InvalidArgumentError("duplicate host header");
         }
-        if (typeof val !== "string") {
+        if (typeof val2 !== "string") {
           throw new InvalidArgumentError("invalid host header");
         }
-        request2.host = val;
+        request2.host = val2;
       } else if (headerName === "content-length") {
         if (request2.contentLength !== null) {
           throw new InvalidArgumentError("duplicate content-length header");
         }
-        request2.contentLength = parseInt(val, 10);
+        request2.contentLength = parseInt(val2, 10);
         if (!Number.isFinite(request2.contentLength)) {
           throw new InvalidArgumentError("invalid content-length header");
         }
       } else if (request2.contentType === null && headerName === "content-type") {
-        request2.contentType = val;
-        request2.headers.push(key2, val);
+        request2.contentType = val2;
+        request2.headers.push(key2, val2);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
-        const value = typeof val === "string" ? val.toLowerCase() : null;
+        const value = typeof val2 === "string" ? val2.toLowerCase() : null;
         if (value !== "close" && value !== "keep-alive") {
           throw new InvalidArgumentError("invalid connection header");
         }
@@ -18049,7 +18049,7 @@ var require_request = __commonJS({
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request2.headers.push(key2, val);
+        request2.headers.push(key2, val2);
       }
     }
     module2.exports = Request;
@@ -22568,14 +22568,14 @@ upgrade: ${upgrade}\r
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
           const key2 = headers[n + 0];
-          const val = headers[n + 1];
-          if (Array.isArray(val)) {
-            for (let i2 = 0; i2 < val.length; i2++) {
-              header += `${key2}: ${val[i2]}\r
+          const val2 = headers[n + 1];
+          if (Array.isArray(val2)) {
+            for (let i2 = 0; i2 < val2.length; i2++) {
+              header += `${key2}: ${val2[i2]}\r
 `;
             }
           } else {
-            header += `${key2}: ${val}\r
+            header += `${key2}: ${val2}\r
 `;
           }
         }
@@ -23086,17 +23086,17 @@ var require_client_h2 = __commonJS({
       const headers = {};
       for (let n = 0; n < reqHeaders.length; n += 2) {
         const key2 = reqHeaders[n + 0];
-        const val = reqHeaders[n + 1];
-        if (Array.isArray(val)) {
-          for (let i2 = 0; i2 < val.length; i2++) {
+        const val2 = reqHeaders[n + 1];
+        if (Array.isArray(val2)) {
+          for (let i2 = 0; i2 < val2.length; i2++) {
             if (headers[key2]) {
-              headers[key2] += `,${val[i2]}`;
+              headers[key2] += `,${val2[i2]}`;
             } else {
-              headers[key2] = val[i2];
+              headers[key2] = val2[i2];
             }
           }
         } else {
-          headers[key2] = val;
+          headers[key2] = val2;
         }
       }
       let stream;
@@ -23526,8 +23526,8 @@ var require_redirect_handler = __commonJS({
         if (!this.location) {
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
-        const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path = search ? `${pathname}${search}` : pathname;
+        const { origin, pathname, search: search2 } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
+        const path = search2 ? `${pathname}${search2}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
         this.opts.path = path;
         this.opts.origin = origin;
@@ -30382,7 +30382,7 @@ var require_fetch = __commonJS({
       fetchParams.controller.resume = async () => {
         while (true) {
           let bytes;
-          let isFailure;
+          let isFailure2;
           try {
             const { done, value } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
@@ -30394,7 +30394,7 @@ var require_fetch = __commonJS({
               bytes = void 0;
             } else {
               bytes = err2;
-              isFailure = true;
+              isFailure2 = true;
             }
           }
           if (bytes === void 0) {
@@ -30403,7 +30403,7 @@ var require_fetch = __commonJS({
             return;
           }
           timingInfo.decodedBodySize += bytes?.byteLength ?? 0;
-          if (isFailure) {
+          if (isFailure2) {
             fetchParams.controller.terminate(bytes);
             return;
           }
@@ -30668,11 +30668,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module2) {
     "use strict";
-    function getEncoding(label) {
-      if (!label) {
+    function getEncoding(label2) {
+      if (!label2) {
         return "failure";
       }
-      switch (label.trim().toLowerCase()) {
+      switch (label2.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -31769,8 +31769,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache = this.#relevantRequestResponseList;
-        const backupCache = [...cache];
+        const cache2 = this.#relevantRequestResponseList;
+        const backupCache = [...cache2];
         const addedItems = [];
         const resultList = [];
         try {
@@ -31797,9 +31797,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -31829,11 +31829,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
-              cache.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -32007,13 +32007,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            return await cache2.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            const response = await cache2.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -32043,12 +32043,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache2 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache2);
+          const cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        const cache = [];
-        this.#caches.set(cacheName, cache);
-        return new Cache(kConstruct, cache);
+        const cache2 = [];
+        this.#caches.set(cacheName, cache2);
+        return new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -35169,16 +35169,16 @@ var require_ms = __commonJS({
     var d2 = h3 * 24;
     var w2 = d2 * 7;
     var y2 = d2 * 365.25;
-    module2.exports = function(val, options) {
+    module2.exports = function(val2, options) {
       options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0) {
-        return parse4(val);
-      } else if (type === "number" && isFinite(val)) {
-        return options.long ? fmtLong(val) : fmtShort(val);
+      var type = typeof val2;
+      if (type === "string" && val2.length > 0) {
+        return parse4(val2);
+      } else if (type === "number" && isFinite(val2)) {
+        return options.long ? fmtLong(val2) : fmtShort(val2);
       }
       throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val2)
       );
     };
     function parse4(str) {
@@ -35331,8 +35331,8 @@ var require_common = __commonJS({
             index++;
             const formatter = createDebug.formatters[format];
             if (typeof formatter === "function") {
-              const val = args2[index];
-              match = formatter.call(self2, val);
+              const val2 = args2[index];
+              match = formatter.call(self2, val2);
               args2.splice(index, 1);
               index--;
             }
@@ -35388,13 +35388,13 @@ var require_common = __commonJS({
           }
         }
       }
-      function matchesTemplate(search, template) {
+      function matchesTemplate(search2, template) {
         let searchIndex = 0;
         let templateIndex = 0;
         let starIndex = -1;
         let matchIndex = 0;
-        while (searchIndex < search.length) {
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
+        while (searchIndex < search2.length) {
+          if (templateIndex < template.length && (template[templateIndex] === search2[searchIndex] || template[templateIndex] === "*")) {
             if (template[templateIndex] === "*") {
               starIndex = templateIndex;
               matchIndex = searchIndex;
@@ -35437,11 +35437,11 @@ var require_common = __commonJS({
         }
         return false;
       }
-      function coerce(val) {
-        if (val instanceof Error) {
-          return val.stack || val.message;
+      function coerce(val2) {
+        if (val2 instanceof Error) {
+          return val2.stack || val2.message;
         }
-        return val;
+        return val2;
       }
       function destroy() {
         console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
@@ -35457,8 +35457,8 @@ var require_common = __commonJS({
 var require_browser = __commonJS({
   "node_modules/debug/src/browser.js"(exports, module2) {
     exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
+    exports.save = save2;
+    exports.load = load2;
     exports.useColors = useColors;
     exports.storage = localstorage();
     exports.destroy = /* @__PURE__ */ (() => {
@@ -35584,7 +35584,7 @@ var require_browser = __commonJS({
     }
     exports.log = console.debug || console.log || (() => {
     });
-    function save(namespaces) {
+    function save2(namespaces) {
       try {
         if (namespaces) {
           exports.storage.setItem("debug", namespaces);
@@ -35594,7 +35594,7 @@ var require_browser = __commonJS({
       } catch (error2) {
       }
     }
-    function load() {
+    function load2() {
       let r2;
       try {
         r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
@@ -35631,8 +35631,8 @@ var require_node = __commonJS({
     exports.init = init2;
     exports.log = log;
     exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
+    exports.save = save2;
+    exports.load = load2;
     exports.useColors = useColors;
     exports.destroy = util.deprecate(
       () => {
@@ -35730,17 +35730,17 @@ var require_node = __commonJS({
       const prop = key2.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => {
         return k2.toUpperCase();
       });
-      let val = process.env[key2];
-      if (/^(yes|on|true|enabled)$/i.test(val)) {
-        val = true;
-      } else if (/^(no|off|false|disabled)$/i.test(val)) {
-        val = false;
-      } else if (val === "null") {
-        val = null;
+      let val2 = process.env[key2];
+      if (/^(yes|on|true|enabled)$/i.test(val2)) {
+        val2 = true;
+      } else if (/^(no|off|false|disabled)$/i.test(val2)) {
+        val2 = false;
+      } else if (val2 === "null") {
+        val2 = null;
       } else {
-        val = Number(val);
+        val2 = Number(val2);
       }
-      obj[prop] = val;
+      obj[prop] = val2;
       return obj;
     }, {});
     function useColors() {
@@ -35767,14 +35767,14 @@ var require_node = __commonJS({
     function log(...args2) {
       return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args2) + "\n");
     }
-    function save(namespaces) {
+    function save2(namespaces) {
       if (namespaces) {
         process.env.DEBUG = namespaces;
       } else {
         delete process.env.DEBUG;
       }
     }
-    function load() {
+    function load2() {
       return process.env.DEBUG;
     }
     function init2(debug2) {
@@ -35917,7 +35917,7 @@ var require_light = __commonJS({
       function getCjsExportFromNamespace(n) {
         return n && n["default"] || n;
       }
-      var load = function(received, defaults, onto = {}) {
+      var load2 = function(received, defaults, onto = {}) {
         var k2, ref, v2;
         for (k2 in defaults) {
           v2 = defaults[k2];
@@ -35936,7 +35936,7 @@ var require_light = __commonJS({
         return onto;
       };
       var parser = {
-        load,
+        load: load2,
         overwrite
       };
       var DLList;
@@ -39513,7 +39513,7 @@ async function Module2(moduleArg = {}) {
     return convert(rtn);
   }, "dynCall");
   var stackSave = /* @__PURE__ */ __name(() => _emscripten_stack_get_current(), "stackSave");
-  var stackRestore = /* @__PURE__ */ __name((val) => __emscripten_stack_restore(val), "stackRestore");
+  var stackRestore = /* @__PURE__ */ __name((val2) => __emscripten_stack_restore(val2), "stackRestore");
   var createInvokeFunction = /* @__PURE__ */ __name((sig) => (ptr, ...args2) => {
     var sp = stackSave();
     try {
@@ -41369,7 +41369,6 @@ var CALL_SET = new Set(CALLS);
 var WORD_RE = new RegExp(`\\b(?:${[.../* @__PURE__ */ new Set([...WORDS, ...CALLS])].join("|")})\\b`, "g");
 function blankAnnotations(source) {
   const blanked = [];
-  const chars = source.split("");
   for (const m2 of source.matchAll(WORD_RE)) {
     const start2 = m2.index;
     if (blanked.length && start2 < blanked[blanked.length - 1].end) continue;
@@ -41380,17 +41379,24 @@ function blankAnnotations(source) {
       if (close < 0 && !WORDS.includes(m2[0])) continue;
       if (close >= 0) end = close + 1;
     }
-    for (let i2 = start2; i2 < end; i2++) if (chars[i2] !== "\n") chars[i2] = " ";
     blanked.push({ start: start2, end, text: source.slice(start2, end), name: m2[0] });
   }
-  return { text: chars.join(""), blanked };
+  const parts2 = [];
+  let from = 0;
+  for (const b3 of blanked) {
+    parts2.push(source.slice(from, b3.start), b3.text.replace(/[^\n]/g, " "));
+    from = b3.end;
+  }
+  parts2.push(source.slice(from));
+  return { text: parts2.join(""), blanked };
 }
+var SCAN = 4096;
 function matchingParen(s, from) {
   let i2 = from;
   while (s[i2] === " " || s[i2] === "	") i2++;
   if (s[i2] !== "(") return -1;
   let depth = 0;
-  for (; i2 < s.length; i2++) {
+  for (const stop2 = Math.min(s.length, i2 + SCAN); i2 < stop2; i2++) {
     if (s[i2] === "(") depth++;
     else if (s[i2] === ")" && --depth === 0) return i2;
     else if (s[i2] === ";" || s[i2] === "{") return -1;
@@ -41398,7 +41404,8 @@ function matchingParen(s, from) {
   return -1;
 }
 function insideLiteralOrComment(s, at2) {
-  const lineStart = s.lastIndexOf("\n", at2 - 1) + 1;
+  let lineStart = at2;
+  while (lineStart > 0 && at2 - lineStart < SCAN && s[lineStart - 1] !== "\n") lineStart--;
   let inStr;
   for (let i2 = lineStart; i2 < at2; i2++) {
     const c3 = s[i2];
@@ -41408,12 +41415,134 @@ function insideLiteralOrComment(s, at2) {
     } else if (c3 === '"' || c3 === "'") inStr = c3;
     else if (c3 === "/" && s[i2 + 1] === "/") return true;
     else if (c3 === "/" && s[i2 + 1] === "*") {
-      const close = s.indexOf("*/", i2 + 2);
-      if (close < 0 || close >= at2) return true;
-      i2 = close + 1;
+      const close = s.slice(i2 + 2, at2).indexOf("*/");
+      if (close < 0) return true;
+      i2 = i2 + 2 + close + 1;
     }
   }
   return inStr !== void 0;
+}
+
+// src/errors.ts
+var EXIT = {
+  /** Nothing reached --fail-on. */
+  ok: 0,
+  /** At least one finding at or above --fail-on. */
+  findings: 1,
+  /** Bad input or usage: nothing could be read, unknown option, invalid rules file... */
+  input: 2,
+  /** An outside service failed (GitHub API, SMTP, git): the run did not complete. */
+  service: 3,
+  /** A bug in vfio-review. */
+  internal: 70
+};
+var UserError = class extends Error {
+  constructor(message, source, exitCode = EXIT.input) {
+    super(message);
+    this.source = source;
+    this.exitCode = exitCode;
+    this.name = "UserError";
+  }
+  source;
+  exitCode;
+  /** The single line shown to the user. */
+  line() {
+    return this.source ? `${this.source}: ${this.message}` : this.message;
+  }
+};
+var LimitError = class extends UserError {
+  constructor(message, source) {
+    super(message, source);
+    this.name = "LimitError";
+  }
+};
+var MAX_ERROR_TEXT = 300;
+function oneLine(text2, max = MAX_ERROR_TEXT) {
+  const flat = text2.replace(/[\x00-\x1f\x7f\u2028\u2029]+/g, " ").replace(/ {2,}/g, " ").trim();
+  return flat.length > max ? flat.slice(0, max - 1) + "\u2026" : flat;
+}
+
+// src/ingest/limits.ts
+var LIMITS = Object.freeze({
+  messageBytes: 10 * 1024 * 1024,
+  headerBytes: 256 * 1024,
+  headerLine: 32 * 1024,
+  mimeDepth: 16,
+  mimeParts: 200,
+  diffFiles: 2e3,
+  diffHunks: 2e4,
+  diffLines: 3e5,
+  identifier: 512,
+  nesting: 256,
+  messageMs: 6e4
+});
+function limitsOf(over) {
+  return { ...LIMITS, ...over };
+}
+function overLimit(what, n, limit, unit = "") {
+  const u2 = unit ? ` ${unit}` : "";
+  return new LimitError(`too large: ${what} ${n}${u2}, over the limit of ${limit}${u2}`);
+}
+var Budget = class {
+  constructor(ms2 = LIMITS.messageMs) {
+    this.ms = ms2;
+    this.deadline = Date.now() + ms2;
+  }
+  ms;
+  deadline;
+  expired() {
+    return Date.now() > this.deadline;
+  }
+  /** Throws once the budget is spent; `stage` says where (for the one-line error). */
+  check(stage) {
+    if (this.expired()) throw this.error(stage);
+  }
+  error(stage) {
+    return new LimitError(`too slow: over the time budget of ${this.ms / 1e3} s per message (while ${stage})`);
+  }
+  /**
+   * `work`, or a LimitError once the budget is spent, whichever comes first. Only asynchronous
+   * work can be cut short this way; the limits above bound the synchronous parts.
+   */
+  async race(work, stage) {
+    let timer;
+    const late = new Promise((_3, reject) => {
+      timer = setTimeout(() => reject(this.error(stage)), Math.max(0, this.deadline - Date.now()));
+      timer.unref?.();
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+};
+function longestIdentifier(text2) {
+  let best = { length: 0, at: -1 };
+  let start2 = -1;
+  let number = false;
+  for (let i2 = 0; i2 <= text2.length; i2++) {
+    const c3 = i2 < text2.length ? text2.charCodeAt(i2) : 0;
+    const digit = c3 >= 48 && c3 <= 57;
+    if (c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95 || digit) {
+      if (start2 < 0) [start2, number] = [i2, digit];
+    } else {
+      if (start2 >= 0 && !number && i2 - start2 > best.length) best = { length: i2 - start2, at: start2 };
+      start2 = -1;
+    }
+  }
+  return best;
+}
+function nestingDepth(text2) {
+  let depth = 0;
+  let max = 0;
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const c3 = text2.charCodeAt(i2);
+    if (c3 === 40 || c3 === 91 || c3 === 123) {
+      if (++depth > max) max = depth;
+    } else if ((c3 === 41 || c3 === 93 || c3 === 125) && depth > 0) depth--;
+  }
+  return max;
 }
 
 // src/patch/cparse.ts
@@ -41450,11 +41579,29 @@ function getParser() {
 async function parseFunctions(source) {
   return (await analyzeC(source, { functionsOnly: true })).functions;
 }
+function checkCLimits(source, limits = {}) {
+  const maxId = limits.identifier ?? LIMITS.identifier;
+  const long = longestIdentifier(source);
+  if (long.length > maxId) {
+    const line = source.slice(0, long.at).split("\n").length;
+    const start2 = source.slice(long.at, long.at + 24);
+    throw new LimitError(`too large: an identifier of ${long.length} characters (${start2}\u2026, line ${line} of the C text), over the limit of ${maxId}`);
+  }
+  const maxDepth = limits.nesting ?? LIMITS.nesting;
+  const depth = nestingDepth(source);
+  if (depth > maxDepth) throw new LimitError(`too deep: brackets nested ${depth} levels in the C text, over the limit of ${maxDepth}`);
+}
 async function analyzeC(source, opts = {}) {
+  checkCLimits(source, opts.limits);
   const parser = await getParser();
   const { text: text2, blanked } = blankAnnotations(source);
-  const tree = parser.parse(text2);
-  if (!tree) throw new Error("tree-sitter returned no tree");
+  const budget = opts.budget;
+  opts.budget?.check("parsing C");
+  const tree = parser.parse(text2, null, budget ? { progressCallback: (() => budget.expired()) } : void 0);
+  if (!tree) {
+    parser.reset();
+    throw budget?.expired() ? budget.error("parsing C") : new Error("tree-sitter returned no tree");
+  }
   try {
     const root = tree.rootNode;
     const calls = callSites(root);
@@ -41574,34 +41721,6 @@ function declaresFunction(d2) {
 // src/kb/load.ts
 import { join as join3, relative, isAbsolute } from "node:path";
 
-// src/errors.ts
-var EXIT = {
-  /** Nothing reached --fail-on. */
-  ok: 0,
-  /** At least one finding at or above --fail-on. */
-  findings: 1,
-  /** Bad input or usage: nothing could be read, unknown option, invalid rules file... */
-  input: 2,
-  /** An outside service failed (GitHub API, SMTP, git): the run did not complete. */
-  service: 3,
-  /** A bug in vfio-review. */
-  internal: 70
-};
-var UserError = class extends Error {
-  constructor(message, source, exitCode = EXIT.input) {
-    super(message);
-    this.source = source;
-    this.exitCode = exitCode;
-    this.name = "UserError";
-  }
-  source;
-  exitCode;
-  /** The single line shown to the user. */
-  line() {
-    return this.source ? `${this.source}: ${this.message}` : this.message;
-  }
-};
-
 // src/kb/schema.ts
 import { join as join2 } from "node:path";
 
@@ -41610,12 +41729,12 @@ var import_ajv = __toESM(require_ajv(), 1);
 var import_yaml = __toESM(require_dist(), 1);
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-async function readYaml(path, label, missing = "file not found") {
+async function readYaml(path, label2, missing = "file not found") {
   let text2;
   try {
     text2 = await readFile(path, "utf8");
   } catch (err2) {
-    if (err2.code === "ENOENT") throw new UserError(missing, label);
+    if (err2.code === "ENOENT") throw new UserError(missing, label2);
     throw err2;
   }
   try {
@@ -41623,7 +41742,7 @@ async function readYaml(path, label, missing = "file not found") {
   } catch (err2) {
     if (err2 instanceof import_yaml.YAMLParseError) {
       const line = err2.linePos?.[0]?.line;
-      throw new UserError(`YAML syntax error${line ? ` at line ${line}` : ""}: ${err2.message.split("\n")[0]}`, label);
+      throw new UserError(`YAML syntax error${line ? ` at line ${line}` : ""}: ${err2.message.split("\n")[0]}`, label2);
     }
     throw err2;
   }
@@ -41680,8 +41799,8 @@ function schemaMessage(errors, locate2) {
   const { field, problem } = schemaProblem(pickError(errors));
   const at2 = locate2(field);
   const rest = at2 ? at2.rest : field;
-  const where = rest.length ? `field '${fieldName(rest)}': ${problem}` : `${at2 ? "the entry" : "the file"} ${problem}`;
-  return at2 ? `${at2.entry}, ${where}` : where;
+  const where2 = rest.length ? `field '${fieldName(rest)}': ${problem}` : `${at2 ? "the entry" : "the file"} ${problem}`;
+  return at2 ? `${at2.entry}, ${where2}` : where2;
 }
 
 // src/kb/schema.ts
@@ -41690,15 +41809,16 @@ var KB_FILES = {
   kernels: { list: "lines", entry: "line", key: "id" },
   functions: { list: "functions", entry: "function", key: "name" },
   "vfio-paths": { list: "paths", entry: "path", key: "id" },
-  fixes: { list: "fixes", entry: "fix", key: "id" }
+  fixes: { list: "fixes", entry: "fix", key: "id" },
+  effects: { list: "functions", entry: "function", key: "name" }
 };
 function schemaFiles(schemaDir) {
   return ["common", ...Object.keys(KB_FILES)].map((name2) => join2(schemaDir, `${name2}.schema.json`));
 }
-function validateKbFile(schemaDir, name2, data, label) {
+function validateKbFile(schemaDir, name2, data, label2) {
   const validate = schemaValidator(schemaFiles(schemaDir), `kb-${name2}`);
   if (validate(data)) return;
-  throw new UserError(schemaMessage(validate.errors ?? [], entryOf(name2, data)), label);
+  throw new UserError(schemaMessage(validate.errors ?? [], entryOf(name2, data)), label2);
 }
 function entryOf(name2, data) {
   const { list: list2, entry, key: key2 } = KB_FILES[name2];
@@ -41711,10 +41831,10 @@ function entryOf(name2, data) {
 }
 
 // src/kb/crosscheck.ts
-function unique(items, what, label) {
+function unique(items, what, label2) {
   const seen = /* @__PURE__ */ new Set();
   for (const id of items) {
-    if (seen.has(id)) throw new UserError(`${what} '${id}' is defined twice`, label);
+    if (seen.has(id)) throw new UserError(`${what} '${id}' is defined twice`, label2);
     seen.add(id);
   }
 }
@@ -41728,43 +41848,43 @@ function crossCheck(files, labels) {
   checkLines(files, labels.kernels);
   checkFixes(files, labels.fixes);
 }
-function checkLines(files, label) {
+function checkLines(files, label2) {
   const steps = new Map(files.steps.map((s) => [s.id, s]));
   for (const line of files.lines) {
-    const where = `line '${line.id}'`;
+    const where2 = `line '${line.id}'`;
     for (const field of ["restore", "save"]) {
       line[field].forEach((id, i2) => {
-        if (!steps.has(id)) throw new UserError(`${where}: field '${field}.${i2}' names unknown step '${id}'`, label);
+        if (!steps.has(id)) throw new UserError(`${where2}: field '${field}.${i2}' names unknown step '${id}'`, label2);
       });
     }
     for (const id of line.save) {
       if (!steps.get(id).saveFunction) {
-        throw new UserError(`${where}: field 'save' names step '${id}', which has no saveFunction`, label);
+        throw new UserError(`${where2}: field 'save' names step '${id}', which has no saveFunction`, label2);
       }
     }
     for (const [parent, children] of Object.entries(line.nested ?? {})) {
       for (const id of [parent, ...children]) {
-        if (!steps.has(id)) throw new UserError(`${where}: field 'nested.${parent}' names unknown step '${id}'`, label);
+        if (!steps.has(id)) throw new UserError(`${where2}: field 'nested.${parent}' names unknown step '${id}'`, label2);
       }
       if (!line.restore.includes(parent)) {
-        throw new UserError(`${where}: field 'nested.${parent}': step '${parent}' is not in its restore list`, label);
+        throw new UserError(`${where2}: field 'nested.${parent}': step '${parent}' is not in its restore list`, label2);
       }
     }
   }
 }
-function checkFixes(files, label) {
+function checkFixes(files, label2) {
   const lines = new Set(files.lines.map((l3) => l3.id));
   for (const fix of files.fixes) {
     for (const field of ["inLines", "notInLines"]) {
       for (const id of fix[field] ?? []) {
-        if (!lines.has(id)) throw new UserError(`fix '${fix.id}': field '${field}' names unknown line '${id}'`, label);
+        if (!lines.has(id)) throw new UserError(`fix '${fix.id}': field '${field}' names unknown line '${id}'`, label2);
       }
     }
     for (const re2 of [...fix.recognise.patterns ?? [], ...fix.recognise.absent ?? []]) {
       try {
         new RegExp(re2);
       } catch {
-        throw new UserError(`fix '${fix.id}': field 'recognise' has an invalid regular expression: ${re2}`, label);
+        throw new UserError(`fix '${fix.id}': field 'recognise' has an invalid regular expression: ${re2}`, label2);
       }
     }
   }
@@ -41804,6 +41924,13 @@ function lineForVersion(lines, text2) {
   });
 }
 
+// src/kb/effects.ts
+function buildEffects(data) {
+  const functions = /* @__PURE__ */ new Map();
+  for (const f3 of data.functions) functions.set(f3.name, f3);
+  return { inert: new Set(data.inert ?? []), functions, lifecycle: data.lifecycle };
+}
+
 // src/kb/load.ts
 function displayPath(path) {
   const rel = relative(process.cwd(), path);
@@ -41811,10 +41938,10 @@ function displayPath(path) {
 }
 async function readValid(kbDir, name2) {
   const path = join3(kbDir, `${name2}.yaml`);
-  const label = displayPath(path);
-  const data = await readYaml(path, label, "file missing from the knowledge base");
-  validateKbFile(join3(kbDir, "schema"), name2, data, label);
-  return { data, label };
+  const label2 = displayPath(path);
+  const data = await readYaml(path, label2, "file missing from the knowledge base");
+  validateKbFile(join3(kbDir, "schema"), name2, data, label2);
+  return { data, label: label2 };
 }
 async function loadKbFiles(rulesDir) {
   const kbDir = join3(rulesDir, "kb");
@@ -41823,6 +41950,7 @@ async function loadKbFiles(rulesDir) {
   const functions = await readValid(kbDir, "functions");
   const paths = await readValid(kbDir, "vfio-paths");
   const fixes = await readValid(kbDir, "fixes");
+  const effects = await readValid(kbDir, "effects");
   const lines = kernels.data.lines.map((l3) => ({
     ...l3,
     nested: l3.nested ?? {},
@@ -41835,7 +41963,8 @@ async function loadKbFiles(rulesDir) {
     nonStepCalls: kernels.data.nonStepCalls ?? [],
     functions: functions.data.functions,
     paths: paths.data.paths,
-    fixes: fixes.data.fixes
+    fixes: fixes.data.fixes,
+    effects: buildEffects(effects.data)
   };
   crossCheck(files, {
     steps: steps.label,
@@ -41874,6 +42003,7 @@ function buildKnowledgeBase(dir, files, rules) {
     functions: functionMap(files),
     vfioPaths: files.paths,
     fixes: files.fixes,
+    effects: files.effects,
     rules,
     newestLine: () => lines[lines.length - 1],
     line: (id) => lines.find((l3) => l3.id === id),
@@ -41932,13 +42062,13 @@ async function loadCommon(dir) {
   } catch {
     return { predicates: {} };
   }
-  const label = relative2(rootOf(dir), file);
-  const data = await readYaml(file, label);
+  const label2 = relative2(rootOf(dir), file);
+  const data = await readYaml(file, label2);
   const { common } = validators();
   if (!common(data)) {
     throw new UserError(
       schemaMessage(common.errors ?? [], (parts2) => parts2[0] === "predicates" && parts2[1] ? { entry: `predicate '${parts2[1]}'`, rest: parts2.slice(2) } : void 0),
-      label
+      label2
     );
   }
   return data;
@@ -42322,6 +42452,28 @@ var PREDICATE_KEYS = [
     }
   }),
   key({
+    key: "property",
+    schema: {
+      type: "object",
+      additionalProperties: false,
+      required: ["id"],
+      properties: {
+        id: { enum: ["msix-memory-off", "tph-zeroed", "stale-user-state", "gated-noop"] },
+        via: { type: "array", items: { enum: ["stack", "enabler", "event"] } },
+        seen: { type: "boolean" }
+      },
+      description: "a witness of a device-state property (src/state, rules/kb/effects.yaml) runs through the function: on the call stack (stack), producing the premise (enabler) or wired into the event by the patch (event); seen: the premise is visible, not assumed"
+    },
+    doc: "a witness of a device-state property (`msix-memory-off`, `tph-zeroed`, `stale-user-state`, `gated-noop`; rules/kb/README.md) runs through the function: on its call stack (`via: [stack]`), producing the premise (`enabler`) or wired into the event by the patch (`event`); `seen: true` refuses assumed premises; the witness becomes the trace",
+    compile: (p2) => (s, env, ev) => {
+      const w2 = env.world.witness?.(p2, s, env.target);
+      if (!w2) return false;
+      ev.trace ??= w2.trace;
+      for (const c3 of w2.conditions) if (!ev.conditions.includes(c3)) ev.conditions.push(c3);
+      return true;
+    }
+  }),
+  key({
     key: "elsewhere",
     schema: { ...PREDICATE, description: "another function in scope (patch, series, tree files) satisfies this" },
     doc: "another function in scope (the patch, the series, the tree files) satisfies the predicate",
@@ -42484,8 +42636,8 @@ function withEntry(file, commonFile, entry, fn2) {
   } catch (err2) {
     if (err2 instanceof FieldError) {
       const field = err2.field.replace(/^\./, "");
-      const where = err2.sharedEntry ?? entry;
-      throw new UserError(`${where}${field ? `, field '${field}'` : ""}: ${err2.message}`, err2.sharedEntry ? commonFile : file);
+      const where2 = err2.sharedEntry ?? entry;
+      throw new UserError(`${where2}${field ? `, field '${field}'` : ""}: ${err2.message}`, err2.sharedEntry ? commonFile : file);
     }
     throw err2;
   }
@@ -42601,17 +42753,17 @@ function sameBranch(v2, branch) {
 var GATE_RE = /if\s*\(\s*!\s*\w+\s*->\s*state_saved\s*\)\s*return\s*;/;
 async function readShape(kb, code) {
   const fns = await code.functionsOf("drivers/pci/pci.c");
-  const restore = fns.find((f3) => f3.name === "pci_restore_state");
-  const save = fns.find((f3) => f3.name === "pci_save_state");
-  if (!restore || !save) {
+  const restore2 = fns.find((f3) => f3.name === "pci_restore_state");
+  const save2 = fns.find((f3) => f3.name === "pci_save_state");
+  if (!restore2 || !save2) {
     throw new UserError("pci_restore_state() or pci_save_state() not found in drivers/pci/pci.c", code.tree.root);
   }
   const skip = new Set(kb.nonStepCalls ?? []);
   const map = (calls, which2) => calls.filter((c3) => !skip.has(c3)).map((c3) => ({ function: c3, step: stepByFunction(kb, c3, which2)?.id }));
   return {
-    restore: map(restore.calls, "restore"),
-    save: map(save.calls, "save"),
-    gate: GATE_RE.test(codeOnly(restore.text))
+    restore: map(restore2.calls, "restore"),
+    save: map(save2.calls, "save"),
+    gate: GATE_RE.test(codeOnly(restore2.text))
   };
 }
 function editDistance(a, b3) {
@@ -42799,17 +42951,17 @@ function toCommandProperties(annotationProperties) {
 }
 
 // node_modules/@actions/core/lib/command.js
-function issueCommand(command, properties, message) {
-  const cmd = new Command(command, properties, message);
+function issueCommand(command2, properties, message) {
+  const cmd = new Command(command2, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
 }
 var CMD_STRING = "::";
 var Command = class {
-  constructor(command, properties, message) {
-    if (!command) {
-      command = "missing.command";
+  constructor(command2, properties, message) {
+    if (!command2) {
+      command2 = "missing.command";
     }
-    this.command = command;
+    this.command = command2;
     this.properties = properties;
     this.message = message;
   }
@@ -42820,14 +42972,14 @@ var Command = class {
       let first = true;
       for (const key2 in this.properties) {
         if (this.properties.hasOwnProperty(key2)) {
-          const val = this.properties[key2];
-          if (val) {
+          const val2 = this.properties[key2];
+          if (val2) {
             if (first) {
               first = false;
             } else {
               cmdStr += ",";
             }
-            cmdStr += `${key2}=${escapeProperty(val)}`;
+            cmdStr += `${key2}=${escapeProperty(val2)}`;
           }
         }
       }
@@ -42847,10 +42999,10 @@ function escapeProperty(s) {
 import * as crypto from "crypto";
 import * as fs2 from "fs";
 import * as os2 from "os";
-function issueFileCommand(command, message) {
-  const filePath = process.env[`GITHUB_${command}`];
+function issueFileCommand(command2, message) {
+  const filePath = process.env[`GITHUB_${command2}`];
   if (!filePath) {
-    throw new Error(`Unable to find environment variable for file command ${command}`);
+    throw new Error(`Unable to find environment variable for file command ${command2}`);
   }
   if (!fs2.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
@@ -43134,8 +43286,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label, content) {
-    const element = this.wrap("details", this.wrap("summary", label) + content);
+  addDetails(label2, content) {
+    const element = this.wrap("details", this.wrap("summary", label2) + content);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -43240,14 +43392,14 @@ function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
 }
 function getInput(name2, options) {
-  const val = process.env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] || "";
-  if (options && options.required && !val) {
+  const val2 = process.env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] || "";
+  if (options && options.required && !val2) {
     throw new Error(`Input required and not supplied: ${name2}`);
   }
   if (options && options.trimWhitespace === false) {
-    return val;
+    return val2;
   }
-  return val.trim();
+  return val2.trim();
 }
 function setOutput(name2, value) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
@@ -43348,46 +43500,6 @@ function messageTrailers(message) {
     else if (!/^\[.*\]$/.test(l3.trim())) return [];
   }
   return out2;
-}
-
-// node_modules/diff/libesm/util/string.js
-function hasOnlyWinLineEndings(string) {
-  return string.includes("\r\n") && !string.startsWith("\n") && !string.match(/[^\r]\n/);
-}
-function hasOnlyUnixLineEndings(string) {
-  return !string.includes("\r\n") && string.includes("\n");
-}
-
-// node_modules/diff/libesm/patch/line-endings.js
-function unixToWin(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => unixToWin(p2));
-  }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line, i2) => {
-    var _a;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i2 + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\")) ? line : line + "\r";
-  }) })) });
-}
-function winToUnix(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => winToUnix(p2));
-  }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line) => line.endsWith("\r") ? line.substring(0, line.length - 1) : line) })) });
-}
-function isUnix(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
-  }
-  return !patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => !line.startsWith("\\") && line.endsWith("\r"))));
-}
-function isWin(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
-  }
-  return patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => line.endsWith("\r")))) && patch.every((index) => index.hunks.every((hunk) => hunk.lines.every((line, i2) => {
-    var _a;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i2 + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\"));
-  })));
 }
 
 // node_modules/diff/libesm/patch/parse.js
@@ -43726,184 +43838,6 @@ function parsePatch(uniDiff) {
   return list2;
 }
 
-// node_modules/diff/libesm/util/distance-iterator.js
-function distance_iterator_default(start2, minLine, maxLine) {
-  let wantForward = true, backwardExhausted = false, forwardExhausted = false, localOffset = 1;
-  return function iterator2() {
-    if (wantForward && !forwardExhausted) {
-      if (backwardExhausted) {
-        localOffset++;
-      } else {
-        wantForward = false;
-      }
-      if (start2 + localOffset <= maxLine) {
-        return start2 + localOffset;
-      }
-      forwardExhausted = true;
-    }
-    if (!backwardExhausted) {
-      if (!forwardExhausted) {
-        wantForward = true;
-      }
-      if (minLine <= start2 - localOffset) {
-        return start2 - localOffset++;
-      }
-      backwardExhausted = true;
-      return iterator2();
-    }
-    return void 0;
-  };
-}
-
-// node_modules/diff/libesm/patch/apply.js
-function applyPatch(source, patch, options = {}) {
-  let patches;
-  if (typeof patch === "string") {
-    patches = parsePatch(patch);
-  } else if (Array.isArray(patch)) {
-    patches = patch;
-  } else {
-    patches = [patch];
-  }
-  if (patches.length > 1) {
-    throw new Error("applyPatch only works with a single input.");
-  }
-  return applyStructuredPatch(source, patches[0], options);
-}
-function applyStructuredPatch(source, patch, options = {}) {
-  if (options.autoConvertLineEndings || options.autoConvertLineEndings == null) {
-    if (hasOnlyWinLineEndings(source) && isUnix(patch)) {
-      patch = unixToWin(patch);
-    } else if (hasOnlyUnixLineEndings(source) && isWin(patch)) {
-      patch = winToUnix(patch);
-    }
-  }
-  const lines = source.split("\n"), hunks = patch.hunks, compareLine = options.compareLine || ((lineNumber, line, operation, patchContent) => line === patchContent), fuzzFactor = options.fuzzFactor || 0;
-  let minLine = 0;
-  if (fuzzFactor < 0 || !Number.isInteger(fuzzFactor)) {
-    throw new Error("fuzzFactor must be a non-negative integer");
-  }
-  if (!hunks.length) {
-    return source;
-  }
-  let prevLine = "", removeEOFNL = false, addEOFNL = false;
-  for (let i2 = 0; i2 < hunks[hunks.length - 1].lines.length; i2++) {
-    const line = hunks[hunks.length - 1].lines[i2];
-    if (line[0] == "\\") {
-      if (prevLine[0] == "+") {
-        removeEOFNL = true;
-      } else if (prevLine[0] == "-") {
-        addEOFNL = true;
-      }
-    }
-    prevLine = line;
-  }
-  if (removeEOFNL) {
-    if (addEOFNL) {
-      if (!fuzzFactor && lines[lines.length - 1] == "") {
-        return false;
-      }
-    } else if (lines[lines.length - 1] == "") {
-      lines.pop();
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  } else if (addEOFNL) {
-    if (lines[lines.length - 1] != "") {
-      lines.push("");
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  }
-  function applyHunk(hunkLines, toPos, maxErrors, hunkLinesI = 0, lastContextLineMatched = true, patchedLines = [], patchedLinesLength = 0) {
-    let nConsecutiveOldContextLines = 0;
-    let nextContextLineMustMatch = false;
-    for (; hunkLinesI < hunkLines.length; hunkLinesI++) {
-      const hunkLine = hunkLines[hunkLinesI], operation = hunkLine.length > 0 ? hunkLine[0] : " ", content = hunkLine.length > 0 ? hunkLine.substr(1) : hunkLine;
-      if (operation === "-") {
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          toPos++;
-          nConsecutiveOldContextLines = 0;
-        } else {
-          if (!maxErrors || lines[toPos] == null) {
-            return null;
-          }
-          patchedLines[patchedLinesLength] = lines[toPos];
-          return applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1);
-        }
-      }
-      if (operation === "+") {
-        if (!lastContextLineMatched) {
-          return null;
-        }
-        patchedLines[patchedLinesLength] = content;
-        patchedLinesLength++;
-        nConsecutiveOldContextLines = 0;
-        nextContextLineMustMatch = true;
-      }
-      if (operation === " ") {
-        nConsecutiveOldContextLines++;
-        patchedLines[patchedLinesLength] = lines[toPos];
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          patchedLinesLength++;
-          lastContextLineMatched = true;
-          nextContextLineMustMatch = false;
-          toPos++;
-        } else {
-          if (nextContextLineMustMatch || !maxErrors) {
-            return null;
-          }
-          return lines[toPos] && (applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength + 1) || applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1)) || applyHunk(hunkLines, toPos, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength);
-        }
-      }
-    }
-    patchedLinesLength -= nConsecutiveOldContextLines;
-    toPos -= nConsecutiveOldContextLines;
-    patchedLines.length = patchedLinesLength;
-    return {
-      patchedLines,
-      oldLineLastI: toPos - 1
-    };
-  }
-  const resultLines = [];
-  let prevHunkOffset = 0;
-  for (let i2 = 0; i2 < hunks.length; i2++) {
-    const hunk = hunks[i2];
-    let hunkResult;
-    const maxLine = lines.length - hunk.oldLines + fuzzFactor;
-    let toPos;
-    for (let maxErrors = 0; maxErrors <= fuzzFactor; maxErrors++) {
-      toPos = hunk.oldStart + prevHunkOffset - 1;
-      const iterator2 = distance_iterator_default(toPos, minLine, maxLine);
-      for (; toPos !== void 0; toPos = iterator2()) {
-        hunkResult = applyHunk(hunk.lines, toPos, maxErrors);
-        if (hunkResult) {
-          break;
-        }
-      }
-      if (hunkResult) {
-        break;
-      }
-    }
-    if (!hunkResult) {
-      return false;
-    }
-    for (let i3 = minLine; i3 < toPos; i3++) {
-      resultLines.push(lines[i3]);
-    }
-    for (let i3 = 0; i3 < hunkResult.patchedLines.length; i3++) {
-      const line = hunkResult.patchedLines[i3];
-      resultLines.push(line);
-    }
-    minLine = hunkResult.oldLineLastI + 1;
-    prevHunkOffset = toPos + 1 - hunk.oldStart;
-  }
-  for (let i2 = minLine; i2 < lines.length; i2++) {
-    resultLines.push(lines[i2]);
-  }
-  return resultLines.join("\n");
-}
-
 // src/patch/binary.ts
 function binaryMarker(line) {
   if (line === "GIT binary patch") return "git-binary-patch";
@@ -43924,9 +43858,13 @@ function isBase85Line(l3) {
 }
 
 // src/patch/diff.ts
+var MAX_SECTION = 200;
 var HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
-function parseDiff(diff, firstLine = 1) {
-  const scan = scanDiff(diff.split("\n"));
+function parseDiff(diff, firstLine = 1, limits = LIMITS) {
+  const lines = diff.split("\n");
+  if (lines.length > limits.diffLines) throw overLimit("the diff has", lines.length, limits.diffLines, "lines");
+  const scan = scanDiff(lines);
+  if (scan.hunks.length > limits.diffHunks) throw overLimit("the diff has", scan.hunks.length, limits.diffHunks, "hunks");
   let structured;
   try {
     structured = parsePatch(scan.text);
@@ -43935,6 +43873,8 @@ function parseDiff(diff, firstLine = 1) {
   }
   const files = toFileChanges(structured, scan);
   const keep = structured.map((p2) => p2.oldFileName !== void 0 || p2.newFileName !== void 0 || p2.hunks.length > 0);
+  const nfiles = keep.filter(Boolean).length;
+  if (nfiles > limits.diffFiles) throw overLimit("the diff has", nfiles, limits.diffFiles, "files");
   return { files: files.filter((_3, i2) => keep[i2]), structured: structured.filter((_3, i2) => keep[i2]) };
 }
 function jsdiffError(message, lines, firstLine) {
@@ -43956,7 +43896,7 @@ function scanDiff(lines) {
     const l3 = lines[i2];
     const h3 = HUNK.exec(l3);
     if (h3) {
-      hunks.push({ oldStart: Number(h3[1]), newStart: Number(h3[3]), section: h3[5].trim() });
+      hunks.push({ oldStart: Number(h3[1]), newStart: Number(h3[3]), section: h3[5].trim().slice(0, MAX_SECTION) });
       i2 = skipHunkBody(lines, i2 + 1, count(h3[2]), count(h3[4]));
       continue;
     }
@@ -44244,17 +44184,17 @@ function toFunctionChange(acc, change) {
 function isCSource(path) {
   return /\.[ch]$/.test(path);
 }
-async function fragmentSides(file) {
+async function fragmentSides(file, c3 = {}, hunks = file.hunks) {
   const sides = [];
-  for (const hunk of file.hunks) {
-    sides.push(await fragmentSide(file.path, hunk, true), await fragmentSide(file.path, hunk, false));
+  for (const hunk of hunks) {
+    sides.push(await fragmentSide(file.path, hunk, true, c3), await fragmentSide(file.path, hunk, false, c3));
   }
   return sides;
 }
-async function fragmentSide(file, hunk, post) {
+async function fragmentSide(file, hunk, post, c3) {
   const rows = hunk.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
   const lineOf = (row) => post ? rows[row - 1]?.newLine : rows[row - 1]?.oldLine;
-  const facts = remap(await analyzeC(rows.map((r2) => r2.text).join("\n") + "\n"), lineOf);
+  const facts = remap(await analyzeC(rows.map((r2) => r2.text).join("\n") + "\n", c3), lineOf);
   facts.functions = facts.functions.filter((f3) => /^\S/.test(rows[rowOf(rows, f3.startLine, post)]?.text ?? ""));
   const text2 = new Map(rows.map((r2) => [post ? r2.newLine : r2.oldLine, r2.text]));
   const changed = new Set(rows.filter((r2) => r2.kind !== " ").map((r2) => post ? r2.newLine : r2.oldLine));
@@ -44300,70 +44240,155 @@ function exportedAfterClose(rows) {
   const next = rows.slice(close + 1).find((r2) => r2.text.trim());
   return /^EXPORT_SYMBOL(?:_GPL)?(?:_FOR_MODULES|_NS|_NS_GPL)?\((\w+)/.exec(next?.text ?? "")?.[1];
 }
+var NOT_NAMES = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "do", "else", "case", "goto"]);
 function sectionFunction(section2) {
   if (!section2 || /[;=]/.test(section2.split("(")[0]) || /;\s*$/.test(section2)) return void 0;
-  const m2 = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section2);
-  return m2?.[1];
+  if (NOT_NAMES.has(/^\w+/.exec(section2)?.[0] ?? "")) return void 0;
+  const typed = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section2)?.[1];
+  if (typed) return typed;
+  const bare = /^([A-Za-z_]\w*)\s*\(/.exec(section2)?.[1];
+  return bare && !NOT_NAMES.has(bare) && /[a-z]/.test(bare) ? bare : void 0;
 }
 
 // src/patch/apply.ts
-var FUZZ = 2;
-async function treeSides(tree, file, patch, overlay) {
+var MAX_FUZZ = 2;
+async function treeSides(tree, file, overlay, c3 = {}) {
   const oldPath = file.oldPath ?? file.path;
   const pre = file.status === "added" ? "" : await readPre(tree, oldPath, overlay);
   if (pre === void 0) return { ok: false, note: `${oldPath}: not in ${tree.describe()}` };
-  const post = applyPatch(pre, patch, { fuzzFactor: FUZZ });
-  if (post === false) return { ok: false, note: failedHunk(tree, file, pre, patch) };
+  const preLines = pre === "" ? [] : pre.split("\n");
+  const placed = placeHunks(preLines, file.hunks);
+  const unplaced = file.hunks.filter((h3, i2) => !placed[i2]);
+  file.hunks.forEach((h3, i2) => {
+    const p2 = placed[i2];
+    h3.applied = p2 ? { placed: true, offset: p2.at + 1 - firstOld(h3), fuzz: p2.fuzz } : { placed: false };
+  });
+  const placements = placed.filter((p2) => !!p2);
+  if (placements.length === 0) return { ok: false, note: failedNote(tree, file, unplaced[0]) };
+  const { lines: postLines, postAt } = applyPlaced(preLines, placements);
+  const post = postLines.join("\n");
   const sides = [];
-  if (file.status !== "deleted") sides.push(await wholeSide(file.path, post, file.hunks, true));
-  if (file.status !== "added") sides.push(await wholeSide(file.path, pre, file.hunks, false));
-  return { ok: true, sides, post };
+  if (file.status !== "deleted") sides.push(await wholeSide(file.path, post, spans(placements, postAt, true), true, c3));
+  if (file.status !== "added") sides.push(await wholeSide(file.path, pre, spans(placements, placements.map((p2) => p2.at), false), false, c3));
+  const notes = [
+    ...placements.filter((p2) => p2.fuzz > 0).map((p2) => `${file.path}: ${hunkName(file, p2.hunk)} applied with fuzz ${p2.fuzz}`),
+    ...unplaced.map((h3) => `${failedNote(tree, file, h3)}: fragment analysis for that hunk`)
+  ];
+  return { ok: true, sides, post, notes, unplaced };
 }
 async function readPre(tree, path, overlay) {
   if (overlay?.has(path)) return overlay.get(path) ?? void 0;
   return tree.read(path);
 }
-function failedHunk(tree, file, pre, patch) {
-  let k2 = 0;
-  while (k2 < patch.hunks.length && applyPatch(pre, { ...patch, hunks: patch.hunks.slice(0, k2 + 1) }, { fuzzFactor: FUZZ }) !== false) k2++;
-  const h3 = file.hunks[Math.min(k2, file.hunks.length - 1)];
-  const head = h3 ? ` (@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@)` : "";
-  return `${file.path}: hunk ${k2 + 1}${head} does not apply to ${tree.describe()}`;
+function hunkName(file, h3) {
+  return `hunk ${file.hunks.indexOf(h3) + 1} (@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@)`;
 }
-async function wholeSide(file, text2, hunks, post) {
+function failedNote(tree, file, h3) {
+  return `${file.path}: ${h3 ? hunkName(file, h3) : "the patch"} does not apply to ${tree.describe()}`;
+}
+function firstOld(h3) {
+  return h3.oldLines === 0 ? h3.oldStart + 1 : h3.oldStart;
+}
+function oldSide(h3) {
+  return h3.lines.filter((l3) => l3.kind !== "+").map((l3) => l3.text);
+}
+function placeHunks(pre, hunks, maxFuzz = MAX_FUZZ) {
+  const out2 = [];
+  let offset = 0;
+  let floor = 0;
+  for (const hunk of hunks) {
+    const want = oldSide(hunk);
+    const expected = firstOld(hunk) - 1 + offset;
+    let placed;
+    for (let fuzz = 0; fuzz <= maxFuzz && !placed; fuzz++) {
+      const at2 = search(pre, want, contextCut(hunk, fuzz), expected, floor);
+      if (at2 !== void 0) placed = { hunk, at: at2, fuzz };
+    }
+    if (placed) {
+      offset = placed.at - (firstOld(hunk) - 1);
+      floor = placed.at + want.length;
+    }
+    out2.push(placed);
+  }
+  return out2;
+}
+function contextCut(hunk, fuzz) {
+  const lines = hunk.lines.filter((l3) => l3.kind !== "+");
+  let lead = 0;
+  while (lead < fuzz && lines[lead]?.kind === " ") lead++;
+  let tail = 0;
+  while (tail < fuzz && lines[lines.length - 1 - tail]?.kind === " " && lines.length - 1 - tail >= lead) tail++;
+  return { lead, tail };
+}
+function search(pre, want, cut, expected, floor) {
+  const last = pre.length - want.length;
+  const matches = (at2) => {
+    for (let i2 = cut.lead; i2 < want.length - cut.tail; i2++) if (pre[at2 + i2] !== want[i2]) return false;
+    return true;
+  };
+  if (last < floor) return void 0;
+  const start2 = Math.min(Math.max(expected, floor), last);
+  for (let d2 = 0; start2 - d2 >= floor || start2 + d2 <= last; d2++) {
+    if (start2 + d2 <= last && matches(start2 + d2)) return start2 + d2;
+    if (d2 > 0 && start2 - d2 >= floor && matches(start2 - d2)) return start2 - d2;
+  }
+  return void 0;
+}
+function applyPlaced(pre, placements) {
+  const lines = [];
+  const postAt = [];
+  let i2 = 0;
+  for (const p2 of placements) {
+    while (i2 < p2.at) lines.push(pre[i2++]);
+    postAt.push(lines.length);
+    for (const l3 of p2.hunk.lines) {
+      if (l3.kind === "+") lines.push(l3.text);
+      else if (l3.kind === " ") lines.push(pre[i2++]);
+      else i2++;
+    }
+  }
+  while (i2 < pre.length) lines.push(pre[i2++]);
+  return { lines, postAt };
+}
+function spans(placements, starts, post) {
+  return placements.flatMap((p2, k2) => {
+    const seen = p2.hunk.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
+    if (seen.length === 0) return [];
+    const patchLines = seen.map((l3) => post ? l3.newLine : l3.oldLine);
+    const changed = seen.filter((l3) => l3.kind !== " ").map((l3) => post ? l3.newLine : l3.oldLine);
+    return [{ from: starts[k2] + 1, to: starts[k2] + seen.length, patchLines, changed }];
+  });
+}
+async function wholeSide(file, text2, hunkSpans, post, c3) {
   const lines = text2.split("\n");
-  const toPatch = lineMapper(lines, hunks, post);
-  const facts = remap(await analyzeC(text2), toPatch);
+  const toPatch = lineMapper(hunkSpans);
+  const facts = remap(await analyzeC(text2, c3), toPatch);
   const byLine2 = /* @__PURE__ */ new Map();
   lines.forEach((l3, i2) => {
     const p2 = toPatch(i2 + 1);
     if (p2 !== void 0 && !byLine2.has(p2)) byLine2.set(p2, l3);
   });
-  const changed = new Set(
-    hunks.flatMap((h3) => h3.lines.filter((l3) => l3.kind === (post ? "+" : "-")).map((l3) => post ? l3.newLine : l3.oldLine))
-  );
+  const changed = new Set(hunkSpans.flatMap((s) => s.changed));
   return { file, post, facts, changed, text: byLine2, whole: true };
 }
-function lineMapper(lines, hunks, post) {
-  const offsets = hunks.map((h3) => {
-    const seen = h3.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
-    const start2 = (post ? seen[0]?.newLine : seen[0]?.oldLine) ?? 0;
-    return { start: start2, delta: seen.length ? landed(lines, seen.map((l3) => l3.text), start2) : 0 };
-  }).sort((a, b3) => a.start - b3.start);
+function lineMapper(hunkSpans) {
   return (line) => {
-    let delta = offsets[0]?.delta ?? 0;
-    for (const o2 of offsets) if (o2.start + o2.delta <= line) delta = o2.delta;
-    const p2 = line - delta;
-    return p2 >= 1 ? p2 : void 0;
+    let lo = 0;
+    let hi = hunkSpans.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (hunkSpans[mid].to < line) lo = mid + 1;
+      else hi = mid;
+    }
+    const k2 = lo;
+    const next = hunkSpans[k2];
+    if (next && line >= next.from) return next.patchLines[line - next.from];
+    const prev = hunkSpans[k2 - 1];
+    const low = prev ? prev.patchLines[prev.patchLines.length - 1] + 1 : 1;
+    const high = next ? next.patchLines[0] - 1 : Infinity;
+    const guess = prev ? prev.patchLines[prev.patchLines.length - 1] + (line - prev.to) : next ? next.patchLines[0] - (next.from - line) : line;
+    return Math.max(low, Math.min(guess, Math.max(high, low)));
   };
-}
-function landed(lines, want, start2) {
-  const matches = (at2) => at2 >= 0 && want.every((w2, i2) => lines[at2 + i2] === w2);
-  for (let d2 = 0; d2 < 3e3; d2++) {
-    if (matches(start2 - 1 + d2)) return d2;
-    if (d2 && matches(start2 - 1 - d2)) return -d2;
-  }
-  return 0;
 }
 
 // src/patch/callbacks.ts
@@ -44446,12 +44471,14 @@ function wireRoles(functions, callbacks) {
 
 // src/patch/index.ts
 async function buildPatch(msg, opts = {}) {
+  const limits = limitsOf(opts.limits);
   const model = headerModel(msg);
   const split = chooseBody(msg);
   fillMessage(model, split);
-  const parsed = split.diff ? parseDiff(split.diff, split.diffLine) : void 0;
+  const parsed = split.diff ? parseDiff(split.diff, split.diffLine, limits) : void 0;
   const { reply } = parseSubject(msg.subject);
-  if (parsed?.files.length || parsed?.error) model.kind = reply ? "reply" : "patch";
+  if (parsed?.files.length) model.kind = "patch";
+  else if (parsed?.error) model.kind = reply ? "reply" : "patch";
   else model.kind = model.series?.index === 0 && !reply ? "cover-letter" : "reply";
   if (msg.mangled) {
     model.mangled = true;
@@ -44461,7 +44488,7 @@ async function buildPatch(msg, opts = {}) {
     model.mangledReason = parsed.error;
   }
   model.files = parsed?.files ?? [];
-  if (!model.mangled && parsed && model.files.length) await analyseCode(model, parsed.structured, opts.tree);
+  if (!model.mangled && parsed && model.files.length) await analyseCode(model, opts.tree, { limits, budget: opts.budget });
   return model;
 }
 function headerModel(msg) {
@@ -44520,30 +44547,41 @@ function seriesOverlay(tree, model) {
   if (model.series.index <= 1 || !byKey.has(model.seriesKey)) byKey.set(model.seriesKey, /* @__PURE__ */ new Map());
   return byKey.get(model.seriesKey);
 }
-async function analyseCode(model, structured, tree) {
+async function analyseCode(model, tree, c3) {
   const sides = [];
-  const notes = [];
+  const wholeFallbacks = [];
+  const hunkNotes = [];
+  let fragmentHunks = 0;
   const overlay = tree ? seriesOverlay(tree, model) : void 0;
   let usedTree = 0;
-  for (const [i2, file] of model.files.entries()) {
+  for (const file of model.files) {
     if (file.binary || !isCSource(file.path) || file.hunks.length === 0) continue;
-    if (tree) {
-      const r2 = await treeSides(tree, file, structured[i2], overlay);
-      if (r2.ok) {
-        sides.push(...r2.sides);
-        usedTree++;
-        remember(overlay, file, r2.post);
-        continue;
+    c3.budget?.check(`reading ${file.path}`);
+    try {
+      if (tree) {
+        const r2 = await treeSides(tree, file, overlay, c3);
+        if (r2.ok) {
+          sides.push(...r2.sides, ...await fragmentSides(file, c3, r2.unplaced));
+          hunkNotes.push(...r2.notes);
+          fragmentHunks += r2.unplaced.length;
+          usedTree++;
+          remember(overlay, file, r2.post);
+          continue;
+        }
+        wholeFallbacks.push(r2.note);
       }
-      notes.push(r2.note);
+      sides.push(...await fragmentSides(file, c3));
+    } catch (err2) {
+      if (err2 instanceof LimitError && !err2.message.startsWith("too slow")) throw new LimitError(`${file.path}: ${err2.message}`);
+      throw err2;
     }
-    sides.push(...await fragmentSides(file));
   }
   model.functions = attribute(sides);
   model.callbacks = collectCallbacks(sides, functionTest(knownFunctions(sides, model)));
   wireRoles(model.functions, model.callbacks);
-  model.analysis = { mode: tree && notes.length === 0 ? "tree" : "fragment" };
-  if (notes.length) model.analysis.treeNote = treeNote(notes, usedTree);
+  model.analysis = { mode: tree && wholeFallbacks.length === 0 && fragmentHunks === 0 ? "tree" : "fragment" };
+  const note = [wholeFallbacks.length ? treeNote(wholeFallbacks, usedTree) : "", ...hunkNotes].filter(Boolean).join("; ");
+  if (note) model.analysis.treeNote = note;
 }
 function remember(overlay, file, post) {
   if (!overlay) return;
@@ -44606,8 +44644,632 @@ function isCompiled(rule) {
   return isRuleSpec(rule) && rule.compiled !== void 0;
 }
 
+// src/analyze/property.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+
+// src/state/model.ts
+var COMMAND_BITS = ["command.memory", "command.io", "command.master"];
+function registerGroups(stepIds) {
+  return [.../* @__PURE__ */ new Set([...stepIds, "config-space", ...COMMAND_BITS])];
+}
+var val = (v2, by = -1) => ({ v: v2, by });
+function initialState(stepIds) {
+  const hw = {};
+  for (const g2 of registerGroups(stepIds)) hw[g2] = val(g2.startsWith("command.") ? "unknown" : "open-time");
+  hw.tph = val("off");
+  hw.msix = val("off");
+  hw.msi = val("off");
+  const core = { ...hw, tph: val("zero") };
+  return {
+    hw,
+    live: { tph_enabled: val("off"), msix_enabled: val("off"), msi_enabled: val("off"), state_saved: val("unknown") },
+    core: { regs: core, takenAt: -1, label: "the save buffers as enumeration left them" },
+    stored: {}
+  };
+}
+function withHw(s, changes) {
+  return { ...s, hw: { ...s.hw, ...changes } };
+}
+function withLive(s, changes) {
+  return { ...s, live: { ...s.live, ...changes } };
+}
+function withCore(s, core) {
+  return { ...s, core };
+}
+function withStored(s, name2, snap) {
+  return { ...s, stored: { ...s.stored, [name2]: snap } };
+}
+function isOn(v2) {
+  return v2?.v === "on" || v2?.v === "user-set";
+}
+function stateKey(s) {
+  const regs = (r2) => Object.keys(r2).sort().map((k2) => `${k2}=${r2[k2].v}`).join(",");
+  const stored = Object.keys(s.stored).sort().map((k2) => `${k2}:${s.stored[k2] ? regs(s.stored[k2].regs) : "NULL"}`).join(";");
+  return `${regs(s.hw)}|${regs(s.live)}|${regs(s.core.regs)}|${stored}`;
+}
+
+// src/state/sites.ts
+var KEYWORDS = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "do", "else", "case", "typeof", "__typeof__", "defined"]);
+function stripComments(text2) {
+  return text2.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m2) => m2.replace(/[^\n]/g, " "));
+}
+function closeParen(text2, open2) {
+  let depth = 0;
+  for (let i2 = open2; i2 < text2.length; i2++) {
+    const c3 = text2[i2];
+    if (c3 === "(") depth++;
+    else if (c3 === ")" && --depth === 0) return i2;
+  }
+  return text2.length;
+}
+function splitArgs(inner) {
+  const out2 = [];
+  let depth = 0;
+  let cur = "";
+  for (const c3 of inner) {
+    if (c3 === "(" || c3 === "[" || c3 === "{") depth++;
+    if (c3 === ")" || c3 === "]" || c3 === "}") depth--;
+    if (c3 === "," && depth === 0) {
+      out2.push(cur.trim());
+      cur = "";
+    } else cur += c3;
+  }
+  if (cur.trim()) out2.push(cur.trim());
+  return out2;
+}
+function sitesOf(lines, self2) {
+  const text2 = stripComments(lines.map((l3) => l3.text).join("\n"));
+  const starts = [];
+  let off = 0;
+  for (const l3 of lines) {
+    starts.push(off);
+    off += l3.text.length + 1;
+  }
+  const lineAt = (pos) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lines[lo]?.line ?? 0;
+  };
+  const skip = skippedRanges(text2);
+  const skipped = (pos) => skip.some(([a, b3]) => pos >= a && pos < b3);
+  const sites = [];
+  const re2 = /\bif\s*\(\s*!\s*([A-Za-z_][\w>.\-[\]]*)\s*\)\s*return\b|\b([A-Za-z_]\w*)\s*\(/g;
+  for (const m2 of text2.matchAll(re2)) {
+    const pos = m2.index ?? 0;
+    if (skipped(pos)) continue;
+    if (m2[1]) {
+      sites.push({ kind: "guard", expr: m2[1].replace(/\s+/g, ""), line: lineAt(pos) });
+      continue;
+    }
+    const callee = m2[2];
+    if (KEYWORDS.has(callee) || callee === self2) continue;
+    const open2 = pos + m2[0].length - 1;
+    const args2 = splitArgs(text2.slice(open2 + 1, closeParen(text2, open2)));
+    const before = text2.slice(Math.max(0, pos - 200), pos);
+    const stmt = before.slice(Math.max(before.lastIndexOf(";"), before.lastIndexOf("{"), before.lastIndexOf("}")) + 1);
+    const lhs = /([A-Za-z_][\w>.\-[\]]*)\s*=\s*$/.exec(stmt)?.[1];
+    sites.push({ kind: "call", callee, args: args2, ...lhs && !/[=!<>]$/.test(stmt.trim().slice(0, -1)) ? { lhs } : {}, line: lineAt(pos) });
+  }
+  return sites;
+}
+function snapshotName(arg) {
+  if (!arg) return void 0;
+  const s = arg.replace(/\s+/g, "").replace(/^\(.*?\)/, "").replace(/^&/, "");
+  return s === "NULL" || s === "0" ? void 0 : s;
+}
+var BOOL_CALL = /trylock|_supported|_enabled|^is_|^has_|_is_|_has_|^pci_find_|_capable/;
+function skippedRanges(text2) {
+  const out2 = [];
+  for (const m2 of text2.matchAll(/\bif\s*\(/g)) {
+    const open2 = (m2.index ?? 0) + m2[0].length - 1;
+    const close = closeParen(text2, open2);
+    const cond = text2.slice(open2 + 1, close).replace(/\s+/g, " ").trim();
+    if (!isFailure(cond)) continue;
+    out2.push([close + 1, statementEnd(text2, close + 1)]);
+  }
+  let depth = 0;
+  let bodyStarted = false;
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const c3 = text2[i2];
+    if (c3 === "{") {
+      depth++;
+      bodyStarted = true;
+    } else if (c3 === "}") depth--;
+    else if (bodyStarted && depth === 1 && /\breturn\b/y.test(text2.slice(i2, i2 + 6)) && !/\w/.test(text2[i2 - 1] ?? "")) {
+      const end = text2.indexOf(";", i2);
+      if (end > 0 && /\n\s*[A-Za-z_]\w*:/.test(text2.slice(end))) out2.push([end + 1, text2.length]);
+      break;
+    }
+  }
+  return out2;
+}
+function isFailure(cond) {
+  if (/^!?\s*\(?\s*(ret|rc|err|error|r)\s*(<\s*0|!=\s*\w+|)\s*\)?$/.test(cond)) return !cond.startsWith("!");
+  if (/^IS_ERR(_OR_NULL)?\s*\(/.test(cond)) return true;
+  const call = /^(!)?\s*([A-Za-z_]\w*)\s*\(/.exec(cond);
+  if (call && !/[&|]{2}/.test(cond)) return BOOL_CALL.test(call[2]) ? call[1] === "!" : call[1] !== "!";
+  return /&&\s*!\s*[A-Za-z_]\w*trylock\s*\(/.test(cond);
+}
+function statementEnd(text2, from) {
+  let i2 = from;
+  while (i2 < text2.length && /\s/.test(text2[i2])) i2++;
+  if (text2[i2] !== "{") {
+    const semi = text2.indexOf(";", i2);
+    return semi < 0 ? text2.length : semi + 1;
+  }
+  let depth = 0;
+  for (let j3 = i2; j3 < text2.length; j3++) {
+    if (text2[j3] === "{") depth++;
+    else if (text2[j3] === "}" && --depth === 0) return j3 + 1;
+  }
+  return text2.length;
+}
+
+// src/state/interp.ts
+var Run = class {
+  constructor(world, state, trace, event, events) {
+    this.world = world;
+    this.state = state;
+    this.event = event;
+    this.events = events;
+    this.trace = trace.slice();
+    this.eventStart = trace.length;
+  }
+  world;
+  state;
+  event;
+  events;
+  stack = [];
+  violations = [];
+  unknown = /* @__PURE__ */ new Set();
+  ran = /* @__PURE__ */ new Set();
+  conditions = [];
+  trace;
+  /** Index of this event's first step. */
+  eventStart;
+  step(fn2, file, line, effect) {
+    this.trace.push({ event: this.event, function: fn2, ...file ? { file } : {}, ...line ? { line } : {}, effect });
+    return this.trace.length - 1;
+  }
+  /** Record a violation at the current step; `refs` are the steps that produced its premises. */
+  violate(v2, refs) {
+    const all = this.trace;
+    const at2 = all.length;
+    const eventStart = this.eventStart;
+    let full;
+    let trace;
+    this.violations.push({
+      ...v2,
+      at: at2,
+      get full() {
+        return full ??= all.slice(0, at2);
+      },
+      get trace() {
+        return trace ??= prune(this.full, refs, eventStart);
+      },
+      rest: [],
+      stack: [...this.stack],
+      eventFunctions: [],
+      conditions: [...this.conditions],
+      events: this.events
+    });
+  }
+};
+var MAX_DEPTH = 10;
+function prune(trace, refs, eventStart) {
+  const keep = /* @__PURE__ */ new Set([trace.length - 1, ...refs.filter((r2) => r2 >= 0)]);
+  for (const r2 of [...keep])
+    for (let i2 = r2 - 1; i2 >= 0 && trace[i2].event === trace[r2].event && trace[i2].effect.startsWith("calls "); i2--) keep.add(i2);
+  const chain = /^(calls |writes back|Command written back|returns|loads |saves )/;
+  for (let i2 = eventStart; i2 < trace.length; i2++) if (chain.test(trace[i2].effect)) keep.add(i2);
+  const events = new Set([...keep].map((i2) => trace[i2]?.event));
+  for (let i2 = 0; i2 < trace.length; i2++) if (i2 === 0 || trace[i2].event !== trace[i2 - 1].event) {
+    if (events.has(trace[i2].event) || i2 >= eventStart) keep.add(i2);
+  }
+  for (let i2 = 0; i2 < trace.length; i2++) if (i2 === 0 || trace[i2].event !== trace[i2 - 1].event) keep.add(i2);
+  return trace.filter((_3, i2) => keep.has(i2));
+}
+function callFunction(run3, name2, frame) {
+  const { world } = run3;
+  if (run3.stack.length >= MAX_DEPTH || run3.stack.includes(name2)) return;
+  run3.ran.add(name2);
+  const kb = world.effects.functions.get(name2);
+  const code = world.effects.inert.has(name2) ? void 0 : world.code(name2);
+  run3.stack.push(name2);
+  try {
+    if (code && useCode(code, kb)) {
+      if (!code.complete) run3.unknown.add(`${name2}() (only part of it is in the patch)`);
+      runSites(run3, name2, code.sites, code.file);
+    } else if (kb) {
+      runEffects(run3, kb, frame, code && !code.complete && code.origin !== "tree" ? code : void 0);
+    } else if (!world.effects.inert.has(name2)) {
+      run3.unknown.add(`${name2}()`);
+    }
+  } finally {
+    run3.stack.pop();
+  }
+}
+var SEMANTIC = ["save", "store", "load", "free", "restore", "reset", "mmio", "configWrite", "set", "callback"];
+function useCode(code, kb) {
+  if (!kb) return true;
+  if (kb.file.startsWith("drivers/pci/")) return false;
+  if (!code.complete) return false;
+  if (code.origin !== "tree") return true;
+  return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k2) => e[k2] !== void 0)));
+}
+function effectLine(e, line) {
+  return e.lines?.[line];
+}
+function argOf(frame, ref) {
+  if (!ref) return void 0;
+  if (ref === "result") return frame.lhs;
+  const m2 = /^arg([1-9])$/.exec(ref);
+  return m2 ? frame.args[Number(m2[1]) - 1] : void 0;
+}
+function runEffects(run3, fx, frame, fragment) {
+  const { world } = run3;
+  const added = fragment ? fragmentInserts(fx, fragment) : /* @__PURE__ */ new Map();
+  for (const s of added.get(-1) ?? []) runSite(run3, fx.name, s, fragment.file);
+  fx.effects.forEach((e, i2) => {
+    if (applies(run3, e, frame)) runEffect(run3, fx, e, frame);
+    for (const s of added.get(i2) ?? []) runSite(run3, fx.name, s, fragment.file);
+  });
+  void world;
+}
+function fragmentInserts(fx, fragment) {
+  const out2 = /* @__PURE__ */ new Map();
+  let after = -1;
+  let pending = [];
+  const flush = (key2) => {
+    if (pending.length) out2.set(key2, [...out2.get(key2) ?? [], ...pending]);
+    pending = [];
+  };
+  for (const s of fragment.sites) {
+    if (s.kind !== "call") continue;
+    const isAdded = fragment.added?.has(s.line) ?? true;
+    const at2 = isAdded && !fragment.removedCalls?.has(s.callee) ? -1 : fx.effects.findIndex((e, i2) => i2 > after && (e.call === s.callee || e.function === s.callee));
+    if (at2 >= 0) {
+      flush(at2 - 1);
+      after = at2;
+      continue;
+    }
+    if (isAdded) pending.push(s);
+  }
+  flush(after);
+  return out2;
+}
+function applies(run3, e, frame) {
+  const { world } = run3;
+  if (e.onLines && !e.onLines.includes(world.line)) return false;
+  if (e.fix && world.fixes[e.fix] !== true) return false;
+  if (e.noFix && world.fixes[e.noFix] === true) return false;
+  for (const [ref, pattern] of Object.entries(e.argPattern ?? {})) if (!new RegExp(pattern).test(argOf(frame, ref) ?? "")) return false;
+  return true;
+}
+function runSites(run3, fn2, sites, file) {
+  for (const s of sites) {
+    if (s.kind === "guard") {
+      const snap = snapshotName(s.expr);
+      const isSnapshot = snap !== void 0 && (snap in run3.state.stored || /saved_state|_save$/.test(snap));
+      if (isSnapshot && !run3.state.stored[snap]) {
+        run3.step(fn2, file, s.line, `returns: ${snap} is NULL`);
+        return;
+      }
+      continue;
+    }
+    runSite(run3, fn2, s, file);
+  }
+}
+function runSite(run3, fn2, s, file) {
+  if (s.kind !== "call") return;
+  const known = run3.world.effects.functions.has(s.callee) || run3.world.code(s.callee);
+  if (known && !run3.world.effects.inert.has(s.callee)) run3.step(fn2, file, s.line, `calls ${s.callee}()`);
+  callFunction(run3, s.callee, { args: s.args, lhs: s.lhs, file, line: s.line });
+}
+var label = (v2) => v2;
+function runEffect(run3, fx, e, frame) {
+  const { world } = run3;
+  const file = e.file ?? fx.file;
+  const line = effectLine(e, world.line);
+  const at2 = (text2) => run3.step(e.function ?? fx.name, file, line, text2);
+  if (e.call) {
+    const args2 = e.args ?? frame.args;
+    const lhs = e.into ?? void 0;
+    if (!world.effects.inert.has(e.call)) run3.step(fx.name, file, line, `calls ${e.call}()${e.what ? `: ${e.what}` : ""}`);
+    callFunction(run3, e.call, { args: args2, lhs, file, line });
+    return;
+  }
+  if (e.callback) {
+    const fns = world.callbacks(e.callback);
+    if (!fns.length) return;
+    for (const cb of fns) {
+      at2(`calls the driver's ${e.callback}: ${cb}()`);
+      callFunction(run3, cb, { args: ["pdev"], file, line });
+    }
+    return;
+  }
+  if (e.save) return save(run3, fx, file, line);
+  if (e.store) {
+    const into = argOf(frame, e.store) ?? frame.lhs;
+    const saved = isOn(run3.state.live.state_saved) || run3.state.live.state_saved.v === "unknown";
+    if (!into) return;
+    const snap = saved ? { ...run3.state.core, label: `${run3.state.core.label}, stored in ${into}` } : null;
+    const i2 = at2(saved ? `${into} = a copy of ${run3.state.core.label}` : `${into} = NULL (state_saved is false)`);
+    void i2;
+    run3.state = withStored(run3.state, into, snap);
+    return;
+  }
+  if (e.load) return load(run3, argOf(frame, e.load), at2);
+  if (e.free) {
+    const name2 = snapshotName(argOf(frame, e.free));
+    if (name2) {
+      at2(`${name2} = NULL (freed)`);
+      run3.state = withStored(run3.state, name2, null);
+    }
+    return;
+  }
+  if (e.restore) return restore(run3, fx, e, file);
+  if (e.reset) {
+    const i2 = at2(e.what ? `hardware reset: ${e.what}` : "hardware reset: every register to its reset default");
+    const hw = {};
+    for (const k2 of Object.keys(run3.state.hw)) hw[k2] = { v: k2.startsWith("command.") || ["tph", "msix", "msi"].includes(k2) ? "off" : "reset-default", by: i2 };
+    run3.state = withHw(run3.state, hw);
+    return;
+  }
+  if (e.command) return command(run3, e.command, at2, e.what);
+  if (e.configWrite) {
+    const offset = argOf(frame, e.configWrite.offset) ?? "";
+    if (!/PCI_COMMAND\b/.test(offset)) return;
+    const bits = commandBits(argOf(frame, e.configWrite.value) ?? "");
+    if (Object.keys(bits).length) return command(run3, bits, at2, `PCI_COMMAND = ${argOf(frame, e.configWrite.value)}`);
+    return;
+  }
+  if (e.set) {
+    const i2 = at2(e.what ?? "sets state");
+    const hw = {};
+    for (const [k2, v2] of Object.entries(e.set.hw ?? {})) hw[k2] = { v: v2, by: i2 };
+    const live = {};
+    for (const [k2, v2] of Object.entries(e.set.live ?? {})) live[k2] = { v: v2, by: i2 };
+    run3.state = withLive(withHw(run3.state, hw), live);
+    return;
+  }
+  if (e.mmio) return mmio(run3, fx, e, file, line);
+}
+function commandBits(value) {
+  const v2 = value.replace(/\s+/g, "");
+  const out2 = {};
+  const names = { memory: "PCI_COMMAND_MEMORY", io: "PCI_COMMAND_IO", master: "PCI_COMMAND_MASTER" };
+  const constant = /^[A-Z0-9_|x()]+$/.test(v2);
+  for (const [bit, name2] of Object.entries(names)) {
+    if (new RegExp(`&~\\(?[A-Z_|]*${name2}`).test(v2)) out2[bit] = "off";
+    else if (v2.includes(name2)) out2[bit] = "on";
+    else if (constant) out2[bit] = "off";
+  }
+  return out2;
+}
+function command(run3, bits, at2, what) {
+  const parts2 = Object.entries(bits).map(([b3, v2]) => `${b3 === "memory" ? "Memory" : b3 === "io" ? "I/O" : "Bus Master"} ${v2}`);
+  const i2 = at2(`${what ? `${what}: ` : ""}Command ${parts2.join(", ")}`);
+  const hw = {};
+  for (const [b3, v2] of Object.entries(bits)) hw[`command.${b3}`] = { v: v2, by: i2 };
+  run3.state = withHw(run3.state, hw);
+}
+function save(run3, fx, file, line) {
+  const { world, state } = run3;
+  const caller = run3.stack[run3.stack.length - 2] ?? fx.name;
+  const tphOn = isOn(state.live.tph_enabled);
+  const tphNote = world.steps.some((s) => s.id === "tph") ? tphOn ? ", TPH saved" : ", TPH buffer left as it was (tph_enabled off)" : "";
+  const mem = state.hw["command.memory"]?.v;
+  const name2 = `the save in ${caller}() (${run3.event})`;
+  const i2 = run3.step(fx.name, file, line, `saves hardware into the core's buffers: ${name2}, Memory ${mem}${tphNote}; state_saved = true`);
+  const regs = { ...state.core.regs };
+  for (const [k2, v2] of Object.entries(state.hw)) {
+    if (k2 === "tph" && !tphOn) continue;
+    if (["msix", "msi"].includes(k2)) continue;
+    regs[k2] = v2;
+  }
+  run3.state = withLive(withCore(state, { regs, takenAt: i2, label: name2 }), { state_saved: { v: "on", by: i2 } });
+}
+function load(run3, arg, at2) {
+  const name2 = snapshotName(arg);
+  const snap = name2 ? run3.state.stored[name2] : void 0;
+  if (!name2 || !snap) {
+    const i3 = at2(`state_saved = false; ${name2 ?? "the state"} is NULL, nothing loaded`);
+    run3.state = withLive(run3.state, { state_saved: { v: "off", by: i3 } });
+    return;
+  }
+  const i2 = at2(`loads ${name2} (${snap.label.replace(/, stored in .*$/, "")}) into the core's buffers; state_saved = true`);
+  run3.state = withLive(withCore(run3.state, { regs: snap.regs, takenAt: snap.takenAt, loadedAt: i2, label: `${snap.label.replace(/, stored in .*$/, "")}, loaded from ${name2}` }), {
+    state_saved: { v: "on", by: i2 }
+  });
+}
+function restore(run3, fx, e, file) {
+  const { world } = run3;
+  const line = effectLine(e, world.line);
+  const stepLine = (id) => e.stepLines?.[world.line]?.[id];
+  const state0 = run3.state;
+  if (world.gate && !isOn(state0.live.state_saved)) {
+    run3.step(fx.name, file, line, "returns at once: state_saved is false (the state_saved gate), nothing is written");
+    return;
+  }
+  const core = state0.core;
+  run3.step(fx.name, file, line, `writes back ${core.label}${world.gate ? "" : " (no state_saved gate on this line)"}`);
+  if (!world.gate && !isOn(state0.live.state_saved)) {
+    const saved = state0.live.state_saved;
+    run3.violate({ property: "gated-noop", enablers: enablerOf(run3, saved), snapshot: core.label }, [saved.by, core.takenAt]);
+  }
+  const stale = staleWatch(run3, core);
+  const hw = { ...run3.state.hw };
+  run3.state = { ...run3.state, hw };
+  for (const st2 of world.steps) {
+    const id = st2.id;
+    if (st2.source === "snapshot") {
+      if (st2.liveGate && !isOn(run3.state.live[st2.liveGate])) continue;
+      const v2 = core.regs[id];
+      if (id === "config-space") {
+        const cmd = {};
+        for (const b3 of ["memory", "io", "master"]) cmd[`command.${b3}`] = core.regs[`command.${b3}`] ?? { v: "unknown", by: -1 };
+        const mem = cmd["command.memory"];
+        const by = mem.by >= 0 ? run3.trace[mem.by] : void 0;
+        const cleared = by && mem.v === "off" ? ` (as ${by.function}() left it in "${by.event}")` : "";
+        run3.step(st2.function, file, stepLine(id), `Command written back from ${core.label}: Memory ${mem.v}${cleared}, Bus Master ${cmd["command.master"].v}`);
+        for (const k2 of Object.keys(cmd)) stale(k2, cmd[k2], st2.function, file, stepLine(id));
+        Object.assign(hw, cmd, { [id]: v2 ?? { v: "unknown", by: -1 } });
+        continue;
+      }
+      if (id === "tph") {
+        const tv = v2 ?? { v: "unknown", by: -1 };
+        stale("tph", tv, st2.function, file, stepLine(id));
+        const i3 = run3.step(st2.function, file, stepLine(id), `tph_enabled is on, so TPH Control and the ST table are written from ${core.label}: ${label(tv.v)}`);
+        hw.tph = { v: tv.v, by: i3 };
+        if (tv.v === "zero") {
+          const en2 = run3.state.live.tph_enabled;
+          run3.violate({ property: "tph-zeroed", enablers: enablerOf(run3, en2), snapshot: core.label }, [core.takenAt, core.loadedAt ?? -1, en2?.by ?? -1]);
+        }
+        continue;
+      }
+      if (v2) hw[id] = v2;
+      continue;
+    }
+    if (st2.source === "live") {
+      const sub = world.effects.functions.get(st2.function);
+      if (sub) {
+        run3.stack.push(st2.function);
+        for (const se2 of sub.effects) if (applies(run3, se2, { args: ["dev"] })) runEffect(run3, sub, se2, { args: ["dev"] });
+        run3.stack.pop();
+        if (run3.state.hw !== hw) {
+          Object.assign(hw, run3.state.hw);
+          run3.state = { ...run3.state, hw };
+        }
+      }
+    }
+  }
+  const i2 = run3.step(fx.name, file, void 0, "state_saved = false");
+  run3.state = withLive(run3.state, { state_saved: { v: "off", by: i2 } });
+}
+function staleWatch(run3, core) {
+  let done = run3.event === run3.world.effects.lifecycle.close.event;
+  return (group, value, fn2, file, line) => {
+    if (done) return;
+    const now = run3.state.hw[group];
+    if (!now || now.by < 0 || now.by <= core.takenAt || now.by >= run3.eventStart || now.v === value.v) return;
+    const by = run3.trace[now.by];
+    if (!by || !/^(user|assumed):/.test(by.event)) return;
+    done = true;
+    const what = group.startsWith("command.") ? `Command ${group.slice(8)}` : group;
+    run3.step(fn2, file, line, `rolls back ${what} from ${now.v} (as ${by.function}() set it in "${by.event}") to the snapshot's ${value.v}`);
+    run3.violate({ property: "stale-user-state", enablers: enablerOf(run3, now), snapshot: core.label }, [now.by, core.takenAt, core.loadedAt ?? -1]);
+  };
+}
+function commandSource(run3) {
+  for (let i2 = run3.trace.length - 1; i2 >= run3.eventStart; i2--) if (run3.trace[i2].effect.startsWith("Command written back")) return [i2];
+  return [];
+}
+function enablerOf(run3, v2) {
+  if (!v2 || v2.by < 0) return [];
+  const st2 = run3.trace[v2.by];
+  if (!st2) return [];
+  let head = v2.by;
+  while (head > 0 && run3.trace[head - 1].event === st2.event) head--;
+  return [.../* @__PURE__ */ new Set([st2.function, run3.trace[head].function])];
+}
+function mmio(run3, fx, e, file, line) {
+  const { world, state } = run3;
+  if (e.liveGate && !isOn(state.live[e.liveGate])) return;
+  const mem = state.hw["command.memory"];
+  const writers = e.writers?.[world.line] ?? "the MSI-X writers";
+  const fix = world.fixes["msix-memory-decoding"];
+  if (isOn(mem)) {
+    run3.step(fx.name, file, line, `MSI-X table written through MMIO (${writers}) with Memory Space on`);
+    return;
+  }
+  const outcome = fix === true ? "the MSI-X decoding fix turns Memory Space on around the writes, so they complete" : fix === false ? "the device answers with Unsupported Request" : "without the MSI-X decoding fix the device answers with Unsupported Request";
+  run3.step(fx.name, file, line, `MSI-X table written through MMIO (${writers}) with Memory Space ${mem?.v ?? "unknown"}: ${outcome}`);
+  const msix = state.live.msix_enabled;
+  run3.violate({
+    property: "msix-memory-off",
+    enablers: [...enablerOf(run3, msix), ...enablerOf(run3, mem)],
+    snapshot: state.core.label,
+    fix
+  }, [mem?.by ?? -1, msix?.by ?? -1, state.core.takenAt, state.core.loadedAt ?? -1, ...commandSource(run3)]);
+}
+
+// src/state/explore.ts
+var MAX_STATES = 400;
+function runEvent(world, node, ev) {
+  const assumes = ev.assumes && !node.assumes.includes(ev.assumes) ? [...node.assumes, ev.assumes] : node.assumes;
+  const run3 = new Run(world, node.state, node.trace, ev.event, node.events + 1);
+  run3.conditions = assumes;
+  run3.step(ev.call, ev.file, ev.line, ev.effect ?? `${ev.call}()`);
+  callFunction(run3, ev.call, { args: ev.args ?? ["vdev"] });
+  for (const v2 of run3.violations) {
+    v2.eventFunctions = [...run3.ran];
+    v2.rest = run3.trace.slice(v2.at);
+  }
+  const unknown = /* @__PURE__ */ new Set([...node.unknown, ...run3.unknown]);
+  return { node: { state: run3.state, trace: run3.trace, depth: node.depth + 1, events: node.events + 1, assumes, unknown }, run: run3 };
+}
+function explore(world, open2, user, close, bound) {
+  const violations = [];
+  const unknown = /* @__PURE__ */ new Set();
+  const record2 = (run3, node) => {
+    for (const v2 of run3.violations) {
+      const extra = [...node.unknown].filter((u2) => !/only part/.test(u2));
+      if (extra.length) v2.conditions = [...v2.conditions, unknownCondition(extra)];
+      violations.push(v2);
+    }
+    for (const u2 of node.unknown) unknown.add(u2);
+  };
+  const start2 = { state: initialState(world.steps.map((s) => s.id)), trace: [], depth: 0, events: 0, assumes: [], unknown: /* @__PURE__ */ new Set() };
+  const opened = runEvent(world, start2, open2);
+  record2(opened.run, opened.node);
+  const seen = /* @__PURE__ */ new Set([stateKey(opened.node.state)]);
+  const queue = [{ ...opened.node, depth: 0 }];
+  while (queue.length) {
+    const node = queue.shift();
+    const closed = runEvent(world, node, close);
+    record2(closed.run, closed.node);
+    if (node.depth >= bound) continue;
+    for (const ev of user) {
+      const next = runEvent(world, node, ev);
+      record2(next.run, next.node);
+      const key2 = `${stateKey(next.node.state)}#${next.node.assumes.join("|")}`;
+      if (seen.has(key2) || seen.size >= MAX_STATES) continue;
+      seen.add(key2);
+      queue.push(next.node);
+    }
+  }
+  violations.sort((a, b3) => a.events - b3.events);
+  return { violations, states: seen.size, unknown: [...unknown] };
+}
+function unknownCondition(names) {
+  const list2 = names.slice(0, 4).join(", ") + (names.length > 4 ? ` and ${names.length - 4} more` : "");
+  return `This assumes that ${list2}, whose code this review cannot see, change no PCI state the trace depends on.`;
+}
+
+// src/state/world.ts
+function makeWorld(kb, target, steps, gate, code, callbacks) {
+  if (!kb.effects) throw new Error("knowledge base without effects (rules/kb/effects.yaml)");
+  return {
+    effects: kb.effects,
+    line: target.line,
+    steps,
+    saveSteps: new Set(kb.line(target.line)?.save ?? []),
+    gate,
+    fixes: target.fixes,
+    code,
+    callbacks,
+    msixWriters: () => "__pci_restore_msix_state"
+  };
+}
+
 // src/analyze/scope.ts
-var MAX_DEPTH = 6;
+var MAX_DEPTH2 = 6;
 function expandSteps(kb, target) {
   const t2 = typeof target === "string" ? { line: target } : target;
   const line = kb.line(t2.line);
@@ -44697,7 +45359,7 @@ var Scope = class {
     const out2 = [...this.roleMap.get(name2) ?? []];
     const seen = /* @__PURE__ */ new Set([name2]);
     let frontier = [name2];
-    for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
+    for (let depth = 0; depth < MAX_DEPTH2 && frontier.length; depth++) {
       const next = [];
       for (const fn2 of frontier)
         for (const caller of this.callers.get(fn2) ?? []) {
@@ -44731,7 +45393,7 @@ var Scope = class {
   leadsTo(callee, m2) {
     const seen = /* @__PURE__ */ new Set();
     let frontier = [callee];
-    for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
+    for (let depth = 0; depth < MAX_DEPTH2 && frontier.length; depth++) {
       const next = [];
       for (const fn2 of frontier) {
         if (seen.has(fn2)) continue;
@@ -44744,6 +45406,8 @@ var Scope = class {
     return false;
   }
   /** Calls reachable from a subject that match, through helpers known to the scope. */
+  /** A device-state witness through the subject: set by analyze (src/analyze/property.ts runs the model). */
+  witness;
   reaches(s, m2) {
     const wholeIsNew = s.change === "added" || this.newRoles(s.name).length > 0;
     const direct = s.calls.length ? s.calls : s.addedCalls;
@@ -44757,7 +45421,7 @@ var Scope = class {
       if (m2.onlyNew && !isNew) continue;
       const seen = /* @__PURE__ */ new Set([s.name]);
       let frontier = [{ fn: first, path: [first] }];
-      for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
+      for (let depth = 0; depth < MAX_DEPTH2 && frontier.length; depth++) {
         const next = [];
         for (const { fn: fn2, path } of frontier) {
           if (seen.has(fn2)) continue;
@@ -44782,7 +45446,7 @@ function linesOf(patch, fc) {
   const positioned = fc.newLine !== void 0 || fc.oldLine !== void 0;
   const owned = new Set(
     (file?.hunks ?? []).filter(
-      (h3) => new RegExp(`\\b${fc.name}\\s*\\(`).test(h3.section) || h3.lines.some((l3) => l3.newLine !== void 0 && l3.kind === "+" && addedSet.has(l3.newLine))
+      (h3) => new RegExp(`\\b${fc.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\(`).test(h3.section) || h3.lines.some((l3) => l3.newLine !== void 0 && l3.kind === "+" && addedSet.has(l3.newLine))
     )
   );
   let current;
@@ -44854,6 +45518,137 @@ function fromGraph(g2) {
     body: g2.text,
     newLine: g2.startLine
   };
+}
+
+// src/analyze/property.ts
+var ASSUMED_TPH = "This assumes TPH gets enabled";
+var cache = /* @__PURE__ */ new WeakMap();
+function exploration(scope, target) {
+  let perTarget = cache.get(scope);
+  if (!perTarget) cache.set(scope, perTarget = /* @__PURE__ */ new Map());
+  const key2 = `${target.line}|${JSON.stringify(target.fixes)}|${target.steps?.join(",") ?? ""}`;
+  if (!perTarget.has(key2)) perTarget.set(key2, build(scope, target));
+  return perTarget.get(key2);
+}
+function build(scope, target) {
+  const { kb } = scope;
+  const effects = kb.effects;
+  if (!effects) return null;
+  const roots = (0, import_picomatch2.default)(effects.lifecycle.userRoots ?? "drivers/vfio/pci/**");
+  if (![...scope.byName.values()].some((s) => roots(s.file)) && !scope.patch.files.some((f3) => roots(f3.path))) return null;
+  if (!takesPart(scope, roots)) return { violations: [], states: 0, unknown: [] };
+  const world = worldOf(scope, kb, target);
+  const lc = effects.lifecycle;
+  const event = (e) => {
+    const at2 = effects.functions.get(e.call)?.at[target.line];
+    const file = effects.functions.get(e.call)?.file;
+    return { event: e.event, call: e.call, args: e.args, file, line: at2?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
+  };
+  const user = lc.user.map(event);
+  for (const s of userRoots(scope, roots)) {
+    user.push({
+      event: `user: ${s.name}()`,
+      call: s.name,
+      file: s.file,
+      line: s.newLine,
+      effect: `userspace reaches ${s.name}()`,
+      assumes: `This assumes ${s.name}() is reachable from userspace (an ioctl or device feature handler): its caller is not in this patch.`
+    });
+  }
+  if (world.steps.some((st2) => st2.id === "tph") && !tphEnablerVisible(scope)) {
+    user.push({
+      event: "assumed: TPH enabled",
+      call: "pcie_enable_tph",
+      effect: "something enables TPH on the device",
+      assumes: `${ASSUMED_TPH} while the device is open: nothing in this patch, its series or the tree given enables it (vfio-pci support for TPH is a separate series).`
+    });
+  }
+  return explore(world, event(lc.open), user, event(lc.close), lc.bound);
+}
+function lifecycleRoles(scope) {
+  const out2 = /* @__PURE__ */ new Set();
+  for (const f3 of scope.kb.effects.functions.values()) for (const e of f3.effects) if (e.callback) out2.add(e.callback);
+  return out2;
+}
+function takesPart(scope, roots) {
+  const effects = scope.kb.effects;
+  const roles = lifecycleRoles(scope);
+  const entry = /* @__PURE__ */ new Set([effects.lifecycle.open.call, effects.lifecycle.close.call, ...effects.lifecycle.user.map((u2) => u2.call)]);
+  for (const s of scope.byName.values()) if (scope.roles(s.name).some((r2) => !r2.via && roles.has(r2.role))) entry.add(s.name);
+  for (const s of userRoots(scope, roots)) entry.add(s.name);
+  const seen = /* @__PURE__ */ new Set();
+  const queue = [...entry];
+  while (queue.length) {
+    const fn2 = queue.pop();
+    if (seen.has(fn2)) continue;
+    seen.add(fn2);
+    for (const c3 of scope.byName.get(fn2)?.calls ?? []) queue.push(c3);
+    for (const e of effects.functions.get(fn2)?.effects ?? []) if (e.call) queue.push(e.call);
+  }
+  return scope.subjects.some((s) => s.change !== "removed" && seen.has(s.name));
+}
+function userRoots(scope, roots) {
+  const called = new Set([...scope.byName.values()].flatMap((s) => s.calls));
+  const known = scope.kb.effects;
+  return scope.subjects.filter(
+    (s) => s.change === "added" && roots(s.file) && !called.has(s.name) && !scope.roles(s.name).length && !known.functions.has(s.name) && !scope.kb.vfioPaths.some((p2) => p2.function === s.name)
+  );
+}
+function tphEnablerVisible(scope) {
+  const enables = { test: (callee) => scope.kbRoles(callee).includes("tph-enable"), onlyNew: false };
+  return [...scope.byName.values()].some((s) => scope.reaches(s, enables).length > 0);
+}
+function worldOf(scope, kb, target) {
+  const line = kb.line(target.line);
+  const codeCache = /* @__PURE__ */ new Map();
+  const callbackCache = /* @__PURE__ */ new Map();
+  const code = (name2) => {
+    if (!codeCache.has(name2)) codeCache.set(name2, codeOf(scope.byName.get(name2)));
+    return codeCache.get(name2);
+  };
+  const callbacks = (role) => {
+    if (!callbackCache.has(role))
+      callbackCache.set(role, [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r2) => !r2.via && r2.role === role)).map((s) => s.name));
+    return callbackCache.get(role);
+  };
+  return makeWorld(kb, target, expandSteps(kb, target), stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false, code, callbacks);
+}
+function codeOf(s) {
+  if (!s) return void 0;
+  const whole = s.origin === "tree" || s.fc?.complete === true;
+  if (whole && s.body && s.newLine !== void 0) {
+    const lines2 = s.body.split("\n").map((text2, i2) => ({ line: s.newLine + i2, text: text2 }));
+    return { sites: sitesOf(lines2, s.name), file: s.file, origin: s.origin, complete: true };
+  }
+  const lines = s.diffLines.length ? s.diffLines : s.added;
+  if (!lines.length) return void 0;
+  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
+}
+function witnessFor(p2, s, scope, target) {
+  const ex = exploration(scope, target);
+  if (!ex) return void 0;
+  const via = p2.via ?? ["stack", "enabler", "event"];
+  const isNew = s.change === "added" || scope.newRoles(s.name).length > 0;
+  const assumed = (v3) => v3.conditions.some((c3) => c3.startsWith(ASSUMED_TPH));
+  const v2 = ex.violations.find(
+    (v3) => v3.property === p2.id && (!p2.seen || !assumed(v3)) && // on an assumed premise only what the patch adds is in question, not code it only touches
+    (!assumed(v3) || isNew) && (via.includes("stack") && v3.stack.includes(s.name) || via.includes("enabler") && v3.enablers.includes(s.name) || via.includes("event") && isNew && v3.eventFunctions.includes(s.name))
+  );
+  if (!v2 || v2.stack.includes(s.name) || v2.enablers.includes(s.name)) return v2;
+  let last = -1;
+  v2.rest.forEach((t2, i2) => {
+    if (t2.function === s.name) last = i2;
+  });
+  if (last < 0) return v2;
+  let end = last + 1;
+  for (let i2 = last + 1; i2 < v2.rest.length && i2 <= last + 8; i2++)
+    if (/^Command written back/.test(v2.rest[i2].effect)) {
+      end = i2;
+      break;
+    }
+  const tail = v2.rest.slice(0, end + 1);
+  const chain = /^(calls |writes back|returns|loads |Command written back|PCI_COMMAND)/;
+  return { ...v2, trace: [...v2.trace, ...tail.filter((t2) => chain.test(t2.effect))] };
 }
 
 // src/analyze/render.ts
@@ -44996,7 +45791,8 @@ function values(rule, s, ev, scope, env, at2, steps, targetSteps) {
     calls: joinList(calls.map((c3) => `${c3}()`)),
     identifiers: joinList([...new Set(ev.identifiers)]),
     calleeSource: guessSource(scope, ev.calls.length ? [...new Set(ev.calls)] : calls),
-    ordering: kbLine?.orderingFacts.join(" ") ?? ""
+    ordering: kbLine?.orderingFacts.join(" ") ?? "",
+    msixWriters: scope.kb.effects?.functions.get("__pci_restore_msix_state")?.effects.find((e) => e.mmio)?.writers?.[env.target.line] ?? "pci_write_msg_msix() and pci_msix_write_vector_ctrl()"
   };
 }
 var severityRank = (s) => SEVERITIES.indexOf(s);
@@ -45007,7 +45803,7 @@ function compose(rule, s, env, ev) {
   for (const [i2, v2] of (rule.variants ?? []).entries()) {
     const seen = emptyEvidence();
     if (!rule.compiled.variants[i2](s, env, seen)) continue;
-    for (const [k2, val] of Object.entries(seen.bindings)) if (!(k2 in ev.bindings)) ev.bindings[k2] = val;
+    for (const [k2, val2] of Object.entries(seen.bindings)) if (!(k2 in ev.bindings)) ev.bindings[k2] = val2;
     if (v2.severity) severity = v2.severity;
     if (v2.what) why[0] = v2.what;
     if (v2.fixWith) fix[0] = v2.fixWith;
@@ -45020,6 +45816,10 @@ function compose(rule, s, env, ev) {
 function analyzePatch(patch, ctx) {
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
+  scope.witness = (p2, s, target2) => {
+    const v2 = witnessFor(p2, s, scope, target2);
+    return v2 ? { trace: v2.trace, conditions: v2.conditions } : void 0;
+  };
   const targetSteps = expandSteps(kb, target);
   const env = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
   const diffLines = /* @__PURE__ */ new Map();
@@ -45100,6 +45900,26 @@ function mergeFindings(found, scope) {
   );
 }
 
+// src/ingest/guard.ts
+function messageFailure(err2, stage) {
+  if (err2 instanceof UserError) return oneLine(err2.message);
+  const e = err2;
+  const what = typeof e?.message === "string" ? `${typeof e.name === "string" ? e.name : "Error"}: ${e.message}` : String(err2);
+  return oneLine(`internal error while ${stage} (please report it): ${what}`);
+}
+function messageError(source, err2, stage, index) {
+  const e = { source: oneLine(source, 200), message: messageFailure(err2, stage) };
+  if (index !== void 0) e.messageIndex = index;
+  return e;
+}
+async function guarded(source, stage, work, index) {
+  try {
+    return { ok: true, value: await work() };
+  } catch (err2) {
+    return { ok: false, error: messageError(source, err2, stage, index) };
+  }
+}
+
 // src/version.ts
 import { createRequire as createRequire2 } from "node:module";
 var require2 = createRequire2(new URL("./src/version.js", import.meta.url).href);
@@ -45109,16 +45929,35 @@ var TOOL = "vfio-review";
 // src/pipeline.ts
 async function reviewMessages(messages, errors, opts = {}) {
   const kb = opts.kb ?? await loadKnowledgeBase();
-  const patches = [];
-  for (const msg of messages) patches.push(await buildPatch(msg, { tree: opts.tree }));
+  const limits = limitsOf(opts.limits);
+  let patches = [];
+  const budgets = /* @__PURE__ */ new Map();
+  for (const msg of messages) {
+    const budget = new Budget(limits.messageMs);
+    const built = await guarded(msg.source, "reading the patch", () => budget.race(buildPatch(msg, { tree: opts.tree, limits, budget }), "reading the patch"));
+    if (!built.ok) errors.push(built.error);
+    else {
+      patches.push(built.value);
+      budgets.set(built.value, budget);
+    }
+  }
   let target;
   if (!opts.parseOnly) {
-    target = await resolveTarget(kb, { tree: opts.tree, kernel: opts.kernel });
+    const t2 = target = await resolveTarget(kb, { tree: opts.tree, kernel: opts.kernel });
+    const failed = /* @__PURE__ */ new Set();
     for (const patch of patches) {
       if (patch.kind !== "patch" || patch.mangled) continue;
       const series = patches.filter((p2) => p2 !== patch && p2.seriesKey && p2.seriesKey === patch.seriesKey);
-      patch.findings = await reviewPatch(patch, { kb, target, tree: opts.tree, ignore: opts.ignore, series });
+      const budget = budgets.get(patch);
+      const run3 = () => budget.race(reviewPatch(patch, { kb, target: t2, tree: opts.tree, ignore: opts.ignore, series }), "reviewing");
+      const found = await guarded(patch.source, "reviewing", run3);
+      if (found.ok) patch.findings = found.value;
+      else {
+        errors.push(found.error);
+        failed.add(patch);
+      }
     }
+    patches = patches.filter((p2) => !failed.has(p2));
   }
   return { tool: TOOL, version: VERSION, target, patches, errors, kb };
 }
@@ -45142,7 +45981,7 @@ function reachesFailOn(findings, failOn) {
 }
 
 // src/ingest/tree.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
 import { readFile as readFile3, readdir as readdir3, stat as stat3 } from "node:fs/promises";
 import { join as join5, relative as relative3, resolve, sep } from "node:path";
 
@@ -48594,8 +49433,8 @@ async function openTree(dir) {
   if (!marks.some(Boolean)) throw new UserError(`--tree: no kernel source here (none of ${KERNEL_MARKERS.join(", ")})`, dir);
   const debian = (await readText(join5(root, ".debian-version")))?.trim();
   const kernelVersion = await makefileVersion(root) ?? debian?.split("-")[0];
-  const label = debian ? `Debian ${debian.split("-")[0]}` : await gitLabel(root);
-  const text2 = label ? `${root} (${label})` : kernelVersion ? `${root} (${kernelVersion})` : root;
+  const label2 = debian ? `Debian ${debian.split("-")[0]}` : await gitLabel(root);
+  const text2 = label2 ? `${root} (${label2})` : kernelVersion ? `${root} (${kernelVersion})` : root;
   return {
     root,
     kernelVersion,
@@ -48636,7 +49475,7 @@ async function makefileVersion(root) {
   return v2 && p2 ? `${v2}.${p2}${s && s !== "0" ? "." + s : ""}` : void 0;
 }
 async function listFiles(root, sub, glob) {
-  const match = glob ? (0, import_picomatch2.default)(glob) : () => true;
+  const match = glob ? (0, import_picomatch3.default)(glob) : () => true;
   const out2 = [];
   const walk2 = async (abs) => {
     const entries = await readdir3(abs, { withFileTypes: true }).catch(() => []);
@@ -48691,7 +49530,7 @@ async function readEvent(env = process.env) {
   if (!path) throw new Error("GITHUB_EVENT_PATH is not set: is this running in GitHub Actions?");
   const ev = JSON.parse(await readFile4(path, "utf8"));
   if (name2 === "pull_request" || name2 === "pull_request_target") return pullEvent(name2, ev);
-  if (name2 === "workflow_run") return runEvent(ev, env);
+  if (name2 === "workflow_run") return runEvent2(ev, env);
   return { kind: "other", name: name2 };
 }
 function pullEvent(name2, ev) {
@@ -48710,7 +49549,7 @@ function pullEvent(name2, ev) {
     fromFork: !headRepo || headRepo.full_name !== base.full_name
   };
 }
-function runEvent(ev, env) {
+function runEvent2(ev, env) {
   const run3 = ev.workflow_run;
   if (!run3) throw new Error("workflow_run event without workflow_run");
   const [owner, repo] = String(env.GITHUB_REPOSITORY ?? ev.repository?.full_name).split("/");
@@ -49339,8 +50178,8 @@ var originalParse = JSON.parse;
 var customFormat = /^-?\d+n$/;
 var bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
 var noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-var isUnstringifiable = (val) => val === void 0 || typeof val === "function" || typeof val === "symbol";
-var isRawJSON = (val) => val !== null && typeof val === "object" && val.constructor && val.constructor.name === "RawJSON";
+var isUnstringifiable = (val2) => val2 === void 0 || typeof val2 === "function" || typeof val2 === "symbol";
+var isRawJSON = (val2) => val2 !== null && typeof val2 === "object" && val2.constructor && val2.constructor.name === "RawJSON";
 var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   let space = "";
   if (typeof spaceParam === "number") {
@@ -49350,31 +50189,31 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
-  const prepareVal = (parent, key2, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
+  const prepareVal = (parent, key2, val2) => {
+    const isObject = val2 !== null && typeof val2 === "object";
+    const hasToJSON = isObject && typeof val2.toJSON === "function";
     if (hasToJSON) {
-      val = val.toJSON(key2);
+      val2 = val2.toJSON(key2);
     }
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-    if (isNoise) return val + "n";
-    const isBigInt = typeof val === "bigint";
+    const isNoise = typeof val2 === "string" && noiseValue.test(val2);
+    if (isNoise) return val2 + "n";
+    const isBigInt = typeof val2 === "bigint";
     if (isBigInt) {
       const supportsRawJSON = "rawJSON" in JSON;
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-      return val.toString() + "n";
+      if (supportsRawJSON) return JSON.rawJSON(val2.toString());
+      return val2.toString() + "n";
     }
     if (isFunctionReplacer) {
-      val = replacer.call(parent, key2, val);
+      val2 = replacer.call(parent, key2, val2);
     }
-    const isPostReplacerObject = val !== null && typeof val === "object";
+    const isPostReplacerObject = val2 !== null && typeof val2 === "object";
     if (isPostReplacerObject) {
-      const isPrimitiveWrapper = val instanceof Number || val instanceof String || val instanceof Boolean;
+      const isPrimitiveWrapper = val2 instanceof Number || val2 instanceof String || val2 instanceof Boolean;
       if (isPrimitiveWrapper) {
-        val = val.valueOf();
+        val2 = val2.valueOf();
       }
     }
-    return val;
+    return val2;
   };
   const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
   if (isUnstringifiable(rootProcessed)) {
@@ -49502,13 +50341,13 @@ var JSONStringify = (value, replacer, space) => {
     if (supportsRawJSON) {
       return originalStringify(
         value,
-        (key2, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+        (key2, val2) => {
+          if (typeof val2 === "bigint") return JSON.rawJSON(val2.toString());
           const hasFunctionReplacer = typeof replacer === "function";
-          if (hasFunctionReplacer) return replacer(key2, val);
+          if (hasFunctionReplacer) return replacer(key2, val2);
           const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
-          if (isKeyInArrayReplacer) return val;
-          return val;
+          if (isKeyInArrayReplacer) return val2;
+          return val2;
         },
         space
       );
@@ -49516,15 +50355,15 @@ var JSONStringify = (value, replacer, space) => {
     if (!value) return originalStringify(value, replacer, space);
     const convertedToCustomJSON = originalStringify(
       value,
-      (key2, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-        if (isNoise) return val.toString() + "n";
-        if (typeof val === "bigint") return val.toString() + "n";
+      (key2, val2) => {
+        const isNoise = typeof val2 === "string" && noiseValue.test(val2);
+        if (isNoise) return val2.toString() + "n";
+        if (typeof val2 === "bigint") return val2.toString() + "n";
         const hasFunctionReplacer = typeof replacer === "function";
-        if (hasFunctionReplacer) return replacer(key2, val);
+        if (hasFunctionReplacer) return replacer(key2, val2);
         const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
-        if (isKeyInArrayReplacer) return val;
-        return val;
+        if (isKeyInArrayReplacer) return val2;
+        return val2;
       },
       space
     );
@@ -52668,9 +53507,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
+  get({ octokit, scope, cache: cache2 }, methodName) {
+    if (cache2[methodName]) {
+      return cache2[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -52678,7 +53517,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache[methodName] = decorate(
+      cache2[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -52686,9 +53525,9 @@ var handler = {
         decorations
       );
     } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
+      cache2[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache[methodName];
+    return cache2[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -53127,10 +53966,10 @@ function isPermissionDenied(err2) {
 
 // src/action/fetch.ts
 async function fetchPull(gh, ev) {
-  const where = { owner: ev.owner, repo: ev.repo, pull_number: ev.pullNumber };
-  const pr2 = (await gh.rest.pulls.get(where)).data;
-  const diff = await fetchPullDiff(gh, where);
-  const commits = await gh.paginate(gh.rest.pulls.listCommits, { ...where, per_page: 100 });
+  const where2 = { owner: ev.owner, repo: ev.repo, pull_number: ev.pullNumber };
+  const pr2 = (await gh.rest.pulls.get(where2)).data;
+  const diff = await fetchPullDiff(gh, where2);
+  const commits = await gh.paginate(gh.rest.pulls.listCommits, { ...where2, per_page: 100 });
   return {
     title: pr2.title,
     url: pr2.html_url,
@@ -53141,13 +53980,13 @@ async function fetchPull(gh, ev) {
     commits: commits.map((c3) => ({ sha: c3.sha, parentSha: c3.parents[0]?.sha, message: c3.commit.message }))
   };
 }
-async function fetchPullDiff(gh, where) {
+async function fetchPullDiff(gh, where2) {
   try {
-    const r2 = await gh.rest.pulls.get({ ...where, mediaType: { format: "diff" } });
+    const r2 = await gh.rest.pulls.get({ ...where2, mediaType: { format: "diff" } });
     return r2.data;
   } catch (err2) {
     if (statusOf(err2) !== 406) throw err2;
-    const files = await gh.paginate(gh.rest.pulls.listFiles, { ...where, per_page: 100 });
+    const files = await gh.paginate(gh.rest.pulls.listFiles, { ...where2, per_page: 100 });
     return files.map((f3) => fileDiff(f3.filename, f3.previous_filename, f3.status, f3.patch)).join("");
   }
 }
@@ -53167,7 +54006,7 @@ async function fetchCommitDiff(gh, owner, repo, sha) {
 }
 
 // src/action/api-tree.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
 async function openApiTree(gh, owner, repo, ref, opts = {}) {
   const tree = apiTree(gh, owner, repo, ref, opts);
   const mk = await tree.read("Makefile");
@@ -53176,12 +54015,12 @@ async function openApiTree(gh, owner, repo, ref, opts = {}) {
   return v2 && p2 ? { ...tree, kernelVersion: `${v2}.${p2}${sub && sub !== "0" ? "." + sub : ""}` } : tree;
 }
 function apiTree(gh, owner, repo, ref, opts = {}) {
-  const cache = /* @__PURE__ */ new Map();
+  const cache2 = /* @__PURE__ */ new Map();
   let budget = opts.maxRequests ?? 300;
   let warned = false;
   const get = (path) => {
     const key2 = path.replace(/^\/+|\/+$/g, "");
-    let hit = cache.get(key2);
+    let hit = cache2.get(key2);
     if (!hit) {
       if (budget-- <= 0) {
         if (!warned) opts.log?.(`contents API read budget spent; ${key2} and later reads treated as absent`);
@@ -53189,7 +54028,7 @@ function apiTree(gh, owner, repo, ref, opts = {}) {
         return Promise.resolve(void 0);
       }
       hit = fetchEntry(gh, owner, repo, ref, key2);
-      cache.set(key2, hit);
+      cache2.set(key2, hit);
     }
     return hit;
   };
@@ -53204,7 +54043,7 @@ function apiTree(gh, owner, repo, ref, opts = {}) {
     // Like the local tree: recursive, paths relative to the root, the glob matched against
     // the path relative to the root or to `dir`.
     async list(dir, glob) {
-      const match = glob ? (0, import_picomatch3.default)(glob) : () => true;
+      const match = glob ? (0, import_picomatch4.default)(glob) : () => true;
       const base = dir.replace(/^\/+|\/+$/g, "");
       const out2 = [];
       await walk(get, base, (rel) => {
@@ -53243,7 +54082,7 @@ function nameOf(path) {
 }
 
 // src/patch/followed.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
+var import_picomatch5 = __toESM(require_picomatch2(), 1);
 var FOLLOWED_GLOBS = [
   "drivers/vfio/pci/**",
   "drivers/pci/**",
@@ -53251,7 +54090,7 @@ var FOLLOWED_GLOBS = [
   "include/linux/vfio_pci_core.h"
 ];
 function globMatcher(globs) {
-  const m2 = (0, import_picomatch4.default)(globs, { dot: true });
+  const m2 = (0, import_picomatch5.default)(globs, { dot: true });
   return (p2) => m2(p2);
 }
 function filesInText(texts) {
@@ -53422,9 +54261,9 @@ function inlineCode(text2) {
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 function safeLink(title, url) {
-  const label = escapeMarkdownLine(title);
-  if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url)) return label;
-  return `[${label}](${url})`;
+  const label2 = escapeMarkdownLine(title);
+  if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url)) return label2;
+  return `[${label2}](${url})`;
 }
 function plainText(text2) {
   return text2.replace(/[\u0000-\u0008\u000b\u000d-\u001f\u007f]/g, "\uFFFD");
@@ -53437,6 +54276,95 @@ function stepTable(result, kb, findings, format) {
 }
 function hasSteps(findings) {
   return findings.some((f3) => f3.steps.length > 0);
+}
+
+// src/report/wrap.ts
+function wrapParagraph(text2, width, firstIndent = "", indent = firstIndent) {
+  const words = text2.split(/\s+/).filter(Boolean);
+  const lines = [];
+  let cur = firstIndent;
+  let empty = true;
+  for (const word of words) {
+    if (!empty && cur.length + 1 + word.length > width) {
+      lines.push(cur);
+      cur = indent + word;
+    } else {
+      cur += (empty ? "" : " ") + word;
+    }
+    empty = false;
+  }
+  if (!empty) lines.push(cur);
+  return lines;
+}
+function isVerbatim(line) {
+  return /^(\t| {4})/.test(line) || /^\s*[|+]/.test(line) || line.startsWith(">");
+}
+var LIST_ITEM = /^(\s*(?:[-*]|\d+[.)])\s+)/;
+function wrapText(text2, width, indent = "") {
+  const out2 = [];
+  for (const para of text2.replace(/\r\n/g, "\n").split(/\n[ \t]*\n/)) {
+    if (out2.length) out2.push("");
+    out2.push(...wrapBlock(para, width, indent));
+  }
+  return out2.join("\n");
+}
+function wrapBlock(para, width, indent) {
+  const out2 = [];
+  let pending;
+  const flush = () => {
+    if (pending) out2.push(...wrapParagraph(pending.text, width, pending.first, pending.rest));
+    pending = void 0;
+  };
+  for (const line of para.split("\n")) {
+    if (isVerbatim(line)) {
+      flush();
+      out2.push(indent + line);
+      continue;
+    }
+    const item = LIST_ITEM.exec(line);
+    if (item) {
+      flush();
+      const bullet = item[1];
+      pending = { text: line.slice(bullet.length), first: indent + bullet, rest: indent + " ".repeat(bullet.length) };
+    } else if (pending) {
+      pending.text += " " + line;
+    } else {
+      pending = { text: line, first: indent, rest: indent };
+    }
+  }
+  flush();
+  return out2;
+}
+
+// src/report/witness.ts
+var where = (t2) => t2.file ? ` ${t2.file}${t2.line ? `:${t2.line}` : ""}` : "";
+function witnessText(f3, width) {
+  const out2 = [];
+  if (f3.conditions?.length) out2.push(wrapText(`Conditions: ${f3.conditions.join(" ")}`, width));
+  if (f3.trace?.length) {
+    const lines = ["How it happens (the shortest sequence the state model found):"];
+    let event = "";
+    f3.trace.forEach((t2, i2) => {
+      if (t2.event !== event) lines.push(`  [${event = t2.event}]`);
+      const head = `  ${String(i2 + 1).padStart(2)}. ${t2.function}()${where(t2)}`;
+      lines.push(head, ...wrapText(t2.effect, width - 8).split("\n").map((l3) => `        ${l3}`));
+    });
+    out2.push(lines.join("\n"));
+  }
+  return out2.join("\n\n");
+}
+function witnessMarkdown(f3, escape2) {
+  const out2 = [];
+  if (f3.conditions?.length) out2.push(`**Conditions:** ${escape2(f3.conditions.join(" "))}`);
+  if (f3.trace?.length) {
+    const rows = f3.trace.map((t2, i2) => `${i2 + 1}. *${escape2(t2.event)}*: \`${t2.function}()\`${t2.file ? ` \`${t2.file}${t2.line ? `:${t2.line}` : ""}\`` : ""}: ${escape2(t2.effect)}`);
+    out2.push(`<details><summary>How it happens (shortest sequence the state model found)</summary>
+
+${rows.join("\n")}
+
+</details>`);
+  }
+  return out2.join("\n\n");
 }
 
 // src/report/markdown.ts
@@ -53484,6 +54412,8 @@ function findingMarkdown(f3, result, ctx, opts) {
   parts2.push(idLine(f3, opts.location));
   parts2.push(...f3.message.split(/\n\s*\n/).map((para) => escapeMarkdown(para.trim())));
   if (f3.suggestion) parts2.push(`**Fix:** ${escapeMarkdown(f3.suggestion)}`);
+  const witness = witnessMarkdown(f3, escapeMarkdownLine);
+  if (witness) parts2.push(witness);
   if (f3.related?.length) parts2.push(`**Other notes on this line:** ${f3.related.map((r2) => `${inlineCode(r2.rule)} ${escapeMarkdownLine(r2.title)}`).join("; ")}`);
   if (opts.table !== false && hasSteps([f3])) parts2.push(stepsDetails(f3, result, ctx));
   if (f3.references.length) parts2.push(`**References:** ${f3.references.map(referenceMarkdown).join("; ")}`);
@@ -53492,8 +54422,8 @@ function findingMarkdown(f3, result, ctx, opts) {
 function idLine(f3, location) {
   const id = `${inlineCode(f3.type)} (${inlineCode(f3.rule)})`;
   if (!location) return id;
-  const where = `${inlineCode(`${f3.file}:${f3.line}`)}${f3.outsideDiff ? " (outside the diff)" : ""}`;
-  return `${id} at ${where}${f3.function ? ` in ${inlineCode(`${f3.function}()`)}` : ""}`;
+  const where2 = `${inlineCode(`${f3.file}:${f3.line}`)}${f3.outsideDiff ? " (outside the diff)" : ""}`;
+  return `${id} at ${where2}${f3.function ? ` in ${inlineCode(`${f3.function}()`)}` : ""}`;
 }
 function stepsDetails(f3, result, ctx) {
   const table = stepTable(result, ctx.kb, [f3], "markdown");
@@ -53640,64 +54570,6 @@ import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join6 } from "node:path";
 import { tmpdir } from "node:os";
 
-// src/report/wrap.ts
-function wrapParagraph(text2, width, firstIndent = "", indent = firstIndent) {
-  const words = text2.split(/\s+/).filter(Boolean);
-  const lines = [];
-  let cur = firstIndent;
-  let empty = true;
-  for (const word of words) {
-    if (!empty && cur.length + 1 + word.length > width) {
-      lines.push(cur);
-      cur = indent + word;
-    } else {
-      cur += (empty ? "" : " ") + word;
-    }
-    empty = false;
-  }
-  if (!empty) lines.push(cur);
-  return lines;
-}
-function isVerbatim(line) {
-  return /^(\t| {4})/.test(line) || /^\s*[|+]/.test(line) || line.startsWith(">");
-}
-var LIST_ITEM = /^(\s*(?:[-*]|\d+[.)])\s+)/;
-function wrapText(text2, width, indent = "") {
-  const out2 = [];
-  for (const para of text2.replace(/\r\n/g, "\n").split(/\n[ \t]*\n/)) {
-    if (out2.length) out2.push("");
-    out2.push(...wrapBlock(para, width, indent));
-  }
-  return out2.join("\n");
-}
-function wrapBlock(para, width, indent) {
-  const out2 = [];
-  let pending;
-  const flush = () => {
-    if (pending) out2.push(...wrapParagraph(pending.text, width, pending.first, pending.rest));
-    pending = void 0;
-  };
-  for (const line of para.split("\n")) {
-    if (isVerbatim(line)) {
-      flush();
-      out2.push(indent + line);
-      continue;
-    }
-    const item = LIST_ITEM.exec(line);
-    if (item) {
-      flush();
-      const bullet = item[1];
-      pending = { text: line.slice(bullet.length), first: indent + bullet, rest: indent + " ".repeat(bullet.length) };
-    } else if (pending) {
-      pending.text += " " + line;
-    } else {
-      pending = { text: line, first: indent, rest: indent };
-    }
-  }
-  flush();
-  return out2;
-}
-
 // src/report/text.ts
 var WIDTH = 80;
 function renderText(result, ctx) {
@@ -53733,6 +54605,8 @@ function renderFinding(f3, result, ctx, listing) {
   else out2.push(`FILE: ${f3.file}:${f3.line}: (outside the diff)`);
   const body2 = [wrapText(f3.message, WIDTH)];
   if (f3.suggestion) body2.push(wrapText(`Fix: ${f3.suggestion}`, WIDTH));
+  const witness = witnessText(f3, WIDTH);
+  if (witness) body2.push(witness);
   if (f3.related?.length) body2.push(wrapText(`Other notes on this line: ${f3.related.map((r2) => `${r2.rule} (${r2.title})`).join("; ")}`, WIDTH));
   if (hasSteps([f3])) body2.push(`Restore steps of pci_restore_state() on ${targetLineId(result, ctx.kb)}:
 ${stepTable(result, ctx.kb, [f3], "text")}`);
@@ -53883,6 +54757,8 @@ function quoteLine(text2) {
 function renderNote(f3) {
   const head = wrapText(`[${f3.severity}] ${f3.rule}: ${f3.title}`, WIDTH3);
   const body2 = [head, wrapText(f3.message, WIDTH3)];
+  const witness = witnessText(f3, WIDTH3);
+  if (witness) body2.push(witness);
   if (f3.related?.length) body2.push(wrapText(`Related notes on the same line: ${f3.related.map((r2) => r2.title).join("; ")}.`, WIDTH3));
   const fix = f3.suggestion ? ` If so, one way out: ${f3.suggestion}` : "";
   body2.push(wrapText(`Could this happen here?${fix}`, WIDTH3));
@@ -53900,8 +54776,8 @@ ${stepTable(result, ctx.kb, findings, "text")}`;
 function renderOutside(findings) {
   const lead = wrapText("Outside the lines quoted above:", WIDTH3);
   const notes = findings.map((f3) => {
-    const where = `In ${f3.file}:${f3.line}${f3.function ? `, ${f3.function}()` : ""}:`;
-    return `${wrapText(where, WIDTH3)}
+    const where2 = `In ${f3.file}:${f3.line}${f3.function ? `, ${f3.function}()` : ""}:`;
+    return `${wrapText(where2, WIDTH3)}
 
 ${renderNote(f3)}`;
   });
@@ -54105,9 +54981,9 @@ function buildB4(result) {
   return [entry];
 }
 function findingDetail(f3, patch) {
-  const where = `${f3.file}:${f3.line}`;
+  const where2 = `${f3.file}:${f3.line}`;
   const prefix = patch?.series ? `[${patch.series.index}/${patch.series.total}] ` : "";
-  return { status: STATUS[f3.severity], context: f3.rule, description: `${prefix}${where}: ${LEVEL[f3.severity]}:${f3.type}: ${f3.title}` };
+  return { status: STATUS[f3.severity], context: f3.rule, description: `${prefix}${where2}: ${LEVEL[f3.severity]}:${f3.type}: ${f3.title}` };
 }
 function summary2(result, patches) {
   const findings = patches.flatMap((p2) => p2.findings);
@@ -54492,7 +55368,7 @@ async function writeArtifact(path, t2, p2) {
   await mkdir3(dirname2(path), { recursive: true });
   await writeFile3(path, JSON.stringify(a, null, 2) + "\n");
 }
-var LIMITS = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
+var LIMITS2 = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
 async function readArtifact(path) {
   const raw = JSON.parse(await readFile5(path, "utf8"));
   const fail2 = (field) => {
@@ -54502,8 +55378,8 @@ async function readArtifact(path) {
   for (const k2 of ["owner", "repo", "headSha", "body"]) if (typeof raw[k2] !== "string") fail2(k2);
   if (!/^[0-9a-f]{40}$/.test(raw.headSha)) fail2("headSha");
   if (!Number.isInteger(raw.pullNumber) || raw.pullNumber < 1) fail2("pullNumber");
-  if (raw.body.length > LIMITS.body) fail2("body (too long)");
-  if (!Array.isArray(raw.comments) || raw.comments.length > LIMITS.comments) fail2("comments");
+  if (raw.body.length > LIMITS2.body) fail2("body (too long)");
+  if (!Array.isArray(raw.comments) || raw.comments.length > LIMITS2.comments) fail2("comments");
   if (!Array.isArray(raw.outside) || !raw.outside.every((x3) => typeof x3 === "string")) fail2("outside");
   const comments = raw.comments.map((c3, i2) => checkComment(c3, `comments[${i2}]`, fail2));
   return {
@@ -54517,13 +55393,13 @@ async function readArtifact(path) {
     outside: raw.outside
   };
 }
-function checkComment(c3, where, fail2) {
+function checkComment(c3, where2, fail2) {
   const o2 = c3 ?? {};
-  if (typeof o2.path !== "string" || o2.path.length > LIMITS.path) fail2(`${where}.path`);
-  if (!Number.isInteger(o2.line) || o2.line < 1) fail2(`${where}.line`);
-  if (o2.side !== "RIGHT" && o2.side !== "LEFT") fail2(`${where}.side`);
-  if (typeof o2.body !== "string" || o2.body.length > LIMITS.commentBody) fail2(`${where}.body`);
-  if (typeof o2.fingerprint !== "string" || !/^[A-Za-z0-9_.:-]{1,200}$/.test(o2.fingerprint)) fail2(`${where}.fingerprint`);
+  if (typeof o2.path !== "string" || o2.path.length > LIMITS2.path) fail2(`${where2}.path`);
+  if (!Number.isInteger(o2.line) || o2.line < 1) fail2(`${where2}.line`);
+  if (o2.side !== "RIGHT" && o2.side !== "LEFT") fail2(`${where2}.side`);
+  if (typeof o2.body !== "string" || o2.body.length > LIMITS2.commentBody) fail2(`${where2}.body`);
+  if (typeof o2.fingerprint !== "string" || !/^[A-Za-z0-9_.:-]{1,200}$/.test(o2.fingerprint)) fail2(`${where2}.fingerprint`);
   return {
     path: o2.path,
     line: o2.line,
@@ -54540,14 +55416,14 @@ async function postArtifactRun(gh, ev, inputs, log) {
   if (ev.kind !== "workflow_run") throw new Error("post-artifact runs under workflow_run (see docs/github-action.md)");
   if (a.owner !== ev.owner || a.repo !== ev.repo) throw new Error(`artifact is for ${a.owner}/${a.repo}, this run is ${ev.owner}/${ev.repo}`);
   if (a.headSha !== ev.headSha) throw new Error(`artifact is for ${a.headSha}, the triggering run built ${ev.headSha}`);
-  const where = { owner: ev.owner, repo: ev.repo, pull_number: a.pullNumber };
-  const pr2 = (await gh.rest.pulls.get(where)).data;
+  const where2 = { owner: ev.owner, repo: ev.repo, pull_number: a.pullNumber };
+  const pr2 = (await gh.rest.pulls.get(where2)).data;
   if (pr2.head.sha !== a.headSha) {
     log(`pull request #${a.pullNumber} is now at ${pr2.head.sha}, not ${a.headSha}: nothing posted`);
     setOutput("posted", "none");
     return;
   }
-  const diff = await fetchPullDiff(gh, where);
+  const diff = await fetchPullDiff(gh, where2);
   const target = { owner: a.owner, repo: a.repo, pullNumber: a.pullNumber, headSha: a.headSha };
   const out2 = await postReview(gh, target, { body: a.body, comments: a.comments, outside: a.outside }, postOptions(inputs, diff, log));
   log(`artifact posted: ${out2.posted.length} new, ${out2.kept.length} kept, ${out2.resolved.length} resolved`);
@@ -54557,16 +55433,16 @@ async function postArtifactRun(gh, ev, inputs, log) {
 // src/post/summary-comment.ts
 async function upsertSummaryComment(gh, t2, markdown2, botLogins = []) {
   const isOurs = authorFilter(botLogins);
-  const where = { owner: t2.owner, repo: t2.repo, issue_number: t2.pullNumber };
+  const where2 = { owner: t2.owner, repo: t2.repo, issue_number: t2.pullNumber };
   const text2 = cap(neutralize(markdown2), 6e4);
   const body2 = text2.includes(SUMMARY_MARKER) ? text2 : `${text2}
 
 ${SUMMARY_MARKER}
 `;
-  const all = await gh.paginate(gh.rest.issues.listComments, { ...where, per_page: 100 });
+  const all = await gh.paginate(gh.rest.issues.listComments, { ...where2, per_page: 100 });
   const mine = ours(all, isOurs, (c3) => (c3.body ?? "").includes(SUMMARY_MARKER) ? c3 : void 0)[0];
   try {
-    if (!mine) return { id: (await gh.rest.issues.createComment({ ...where, body: body2 })).data.id, changed: true };
+    if (!mine) return { id: (await gh.rest.issues.createComment({ ...where2, body: body2 })).data.id, changed: true };
     if (mine.body === body2) return { id: mine.id, changed: false };
     await gh.rest.issues.updateComment({ owner: t2.owner, repo: t2.repo, comment_id: mine.id, body: body2 });
     return { id: mine.id, changed: true };
