@@ -54347,7 +54347,8 @@ function witnessText(f3, width) {
     f3.trace.forEach((t2, i2) => {
       if (t2.event !== event) lines.push(`  [${event = t2.event}]`);
       const head = `  ${String(i2 + 1).padStart(2)}. ${t2.function}()${where(t2)}`;
-      lines.push(head, ...wrapText(t2.effect, width - 8).split("\n").map((l3) => `        ${l3}`));
+      const heads = head.length <= width || !t2.file ? [head] : [`  ${String(i2 + 1).padStart(2)}. ${t2.function}()`, `       ${where(t2)}`];
+      lines.push(...heads, ...wrapText(t2.effect, width - 8).split("\n").map((l3) => `        ${l3}`));
     });
     out2.push(lines.join("\n"));
   }

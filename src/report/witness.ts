@@ -18,7 +18,9 @@ export function witnessText(f: Finding, width: number): string {
     f.trace.forEach((t, i) => {
       if (t.event !== event) lines.push(`  [${(event = t.event)}]`);
       const head = `  ${String(i + 1).padStart(2)}. ${t.function}()${where(t)}`;
-      lines.push(head, ...wrapText(t.effect, width - 8).split('\n').map((l) => `        ${l}`));
+      // a long location goes on its own line, so the list keeps to the width
+      const heads = head.length <= width || !t.file ? [head] : [`  ${String(i + 1).padStart(2)}. ${t.function}()`, `       ${where(t)}`];
+      lines.push(...heads, ...wrapText(t.effect, width - 8).split('\n').map((l) => `        ${l}`));
     });
     out.push(lines.join('\n'));
   }
