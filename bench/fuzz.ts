@@ -28,7 +28,7 @@ const c = await campaign(STAGES, per, base, {
 const secs = (performance.now() - t0) / 1000;
 console.log(`inputs ${c.inputs} (${per} per stage: ${STAGES.join(', ')}; seeds ${base}..${base + per - 1}), ${c.messages} messages split or reviewed`);
 console.log(`crashes ${c.crashes}, lost messages ${c.lost}, hangs ${c.hangs} (budget ${LIMITS.messageMs / 1000} s per message)`);
-console.log(`worst time per input: ${Object.entries(c.worstMs).map(([s, ms]) => `${s} ${ms.toFixed(0)} ms`).join(', ')}`);
+console.log(`worst time per input: ${Object.entries(c.worstMs).map(([s, ms]) => `${s} ${ms.toFixed(0)} ms (seed ${c.worstSeed[s]})`).join(', ')}`);
 console.log(`worst RSS growth over one input ${c.worstRssDeltaMiB.toFixed(1)} MiB, peak RSS ${c.peakRssMiB.toFixed(0)} MiB; ${secs.toFixed(0)} s in all (${((secs * 1000) / c.inputs).toFixed(1)} ms per input)`);
 for (const f of c.failures) console.log(`FAIL ${f.stage} seed ${f.seed}: ${f.failure}`);
 process.exit(c.crashes + c.lost + c.hangs ? 1 : 0);

@@ -63,7 +63,7 @@ export class Budget {
   }
 
   expired(): boolean {
-    return Date.now() > this.deadline;
+    return Date.now() >= this.deadline;
   }
 
   /** Throws once the budget is spent; `stage` says where (for the one-line error). */

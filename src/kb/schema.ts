@@ -25,8 +25,8 @@ function schemaFiles(schemaDir: string): string[] {
 }
 
 /** Validate one parsed file; throws UserError naming the file, the entry and the field. */
-export function validateKbFile(schemaDir: string, name: KbFileName, data: unknown, label: string): void {
-  const validate = schemaValidator(schemaFiles(schemaDir), `kb-${name}`);
+export async function validateKbFile(schemaDir: string, name: KbFileName, data: unknown, label: string): Promise<void> {
+  const validate = await schemaValidator(schemaFiles(schemaDir), `kb-${name}`);
   if (validate(data)) return;
   throw new UserError(schemaMessage(validate.errors ?? [], entryOf(name, data)), label);
 }

@@ -45,14 +45,11 @@ async function fragmentSide(file: string, hunk: Hunk, post: boolean, c: CParseOp
   const lineOf = (row: number) => (post ? rows[row - 1]?.newLine : rows[row - 1]?.oldLine);
   const facts = remap(await analyzeC(rows.map((r) => r.text).join('\n') + '\n', c), lineOf);
   // Mid-function fragments parse as junk at top level: trust only definitions starting at column 0.
-  facts.functions = facts.functions.filter((f) => /^\S/.test(rows[rowOf(rows, f.startLine, post)]?.text ?? ''));
+  const rowText = new Map(rows.map((r) => [(post ? r.newLine : r.oldLine) as number, r.text]));
+  facts.functions = facts.functions.filter((f) => /^\S/.test(rowText.get(f.startLine) ?? ''));
   const text = new Map(rows.map((r) => [(post ? r.newLine : r.oldLine) as number, r.text]));
   const changed = new Set(rows.filter((r) => r.kind !== ' ').map((r) => (post ? r.newLine : r.oldLine) as number));
   return { file, post, facts, changed, text, section: sectionRegion(hunk.section, rows, facts, post), header: hunk.section, whole: false };
-}
-
-function rowOf(rows: Hunk['lines'], line: number, post: boolean): number {
-  return rows.findIndex((r) => (post ? r.newLine : r.oldLine) === line);
 }
 
 /** Translate every line number of `facts` with `lineOf`; facts on unmapped lines are dropped. */
@@ -80,7 +77,7 @@ function sectionRegion(section: string, rows: Hunk['lines'], facts: CFacts, post
   const name = sectionFunction(section) ?? exportedAfterClose(rows);
   if (!name || rows.length === 0) return undefined;
   const lineOf = (r: Hunk['lines'][number]) => (post ? r.newLine : r.oldLine) as number;
-  const firstDef = Math.min(...facts.functions.map((f) => f.startLine), Infinity);
+  const firstDef = facts.functions.reduce((min, f) => Math.min(min, f.startLine), Infinity); // no spread: 100,000 functions overflow the stack
   let to = lineOf(rows[0]) - 1;
   for (const r of rows) {
     const line = lineOf(r);

@@ -4,10 +4,8 @@
  * same one-line errors), and every JSON Schema check goes through schemaProblem, which picks
  * the error a person can act on and names its field. Callers only say how an entry is named.
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parse, YAMLParseError } from 'yaml';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 
 /** Read a YAML file; a missing file or a syntax error becomes a UserError naming `label`. */
@@ -19,6 +17,8 @@ export async function readYaml(path: string, label: string, missing = 'file not 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(missing, label);
     throw err;
   }
+  // Loaded on first use: a start from a snapshot of the plain data parses no YAML.
+  const { parse, YAMLParseError } = await import('yaml');
   try {
     // maxAliasCount: the files share citations through anchors; -1 lifts yaml's guard against alias bombs
     // only for our own, reviewed files.
@@ -32,21 +32,27 @@ export async function readYaml(path: string, label: string, missing = 'file not 
   }
 }
 
-const ajvs = new Map<string, Ajv>();
+const ajvs = new Map<string, Promise<Ajv>>();
 
 /**
  * The validator of schema `ref` (an $id, or $id#/definitions/x) among the JSON Schema files
  * `files`, which may refer to each other: one Ajv per set of files, compiled on first use.
+ * Ajv itself is loaded on first use too: compiling a snapshot of the plain data needs none.
  */
-export function schemaValidator(files: readonly string[], ref: string): ValidateFunction {
+export async function schemaValidator(files: readonly string[], ref: string): Promise<ValidateFunction> {
   const key = files.join('\0');
   let ajv = ajvs.get(key);
   if (!ajv) {
-    ajv = new Ajv({ allErrors: true, strict: false });
-    for (const f of files) ajv.addSchema(JSON.parse(readFileSync(f, 'utf8')) as object);
+    ajv = (async () => {
+      const { Ajv: AjvClass } = await import('ajv');
+      const a = new AjvClass({ allErrors: true, strict: false });
+      for (const f of files) a.addSchema(JSON.parse(await readFile(f, 'utf8')) as object);
+      return a;
+    })();
     ajvs.set(key, ajv);
+    ajv.catch(() => ajvs.delete(key));
   }
-  const v = ajv.getSchema(ref);
+  const v = (await ajv).getSchema(ref);
   if (!v) throw new Error(`schema ${ref} is not in ${files.join(', ')}`);
   return v;
 }

@@ -8,7 +8,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 import type { CommonDefinitions, RuleSet, RuleSpec } from './types.js';
@@ -18,12 +18,12 @@ const SCHEMA_PATH = 'schema/rule.schema.json';
 const COMMON_FILE = 'common.yaml';
 
 /** The rule schema shipped with vfio-review (rules/schema/rule.schema.json). */
-export const RULE_SCHEMA = new URL(`../../rules/${SCHEMA_PATH}`, import.meta.url).pathname;
+export const RULE_SCHEMA = fileURLToPath(new URL(`../../rules/${SCHEMA_PATH}`, import.meta.url));
 
 /** The validators of a rule file and of rules/common.yaml (one schema file, two entry points). */
-function validators(): { rule: ValidateFunction; common: ValidateFunction } {
-  const id = (JSON.parse(readFileSync(RULE_SCHEMA, 'utf8')) as { $id: string }).$id;
-  return { rule: schemaValidator([RULE_SCHEMA], id), common: schemaValidator([RULE_SCHEMA], `${id}#/definitions/commonFile`) };
+async function validators(): Promise<{ rule: ValidateFunction; common: ValidateFunction }> {
+  const id = (JSON.parse(await readFile(RULE_SCHEMA, 'utf8')) as { $id: string }).$id;
+  return { rule: await schemaValidator([RULE_SCHEMA], id), common: await schemaValidator([RULE_SCHEMA], `${id}#/definitions/commonFile`) };
 }
 
 /** Project root = parent of the rules folder (for relative paths in metadata). */
@@ -64,7 +64,7 @@ export async function loadCommon(dir: string): Promise<CommonDefinitions> {
   }
   const label = relative(rootOf(dir), file);
   const data = await readYaml(file, label);
-  const { common } = validators();
+  const { common } = await validators();
   if (!common(data)) {
     throw new UserError(
       schemaMessage(common.errors ?? [], (parts) => (parts[0] === 'predicates' && parts[1] ? { entry: `predicate '${parts[1]}'`, rest: parts.slice(2) } : undefined)),
@@ -112,7 +112,7 @@ async function loadRuleFile(dir: string, file: string, validate: ValidateFunctio
  * as plain data. Throws UserError naming file, entry and field. Compile with compileRules.
  */
 export async function loadRules(dir: string): Promise<RuleSet> {
-  const { rule: validate } = validators();
+  const { rule: validate } = await validators();
   const common = await loadCommon(dir);
   const rules: RuleSpec[] = [];
   const types = new Map<string, string>();

@@ -392,13 +392,26 @@ export const PREDICATE_KEYS: readonly PredicateKey[] = [
   }),
 ];
 
-type CallKey = VocabularyKey<never> & { key: keyof CallMatcher };
-function callKey<K extends keyof CallMatcher>(e: Omit<VocabularyKey<NonNullable<CallMatcher[K]>>, 'compile'> & { key: K; test?: (v: NonNullable<CallMatcher[K]>, cx: CompileContext) => CallTest['test'] }): CallKey {
+/** A key of a call matcher: schema, doc line, and the callee test it compiles to (`new` is a flag). */
+export interface CallKey {
+  key: keyof CallMatcher;
+  schema: JsonSchema;
+  doc: string;
+  test?: (value: never, cx: CompileContext) => CallTest['test'];
+}
+
+/** Typed entry of CALL_KEYS: `value` is the type of CallMatcher[K]. */
+function callKey<K extends keyof CallMatcher>(e: {
+  key: K;
+  schema: JsonSchema;
+  doc: string;
+  test?: (value: NonNullable<CallMatcher[K]>, cx: CompileContext) => CallTest['test'];
+}): CallKey {
   return e as unknown as CallKey;
 }
 
 /** The keys of a call matcher (`reaches: {role: load, new: true}`); all given must hold. */
-export const CALL_KEYS: readonly (CallKey & { test?: (v: never, cx: CompileContext) => CallTest['test'] })[] = [
+export const CALL_KEYS: readonly CallKey[] = [
   callKey({
     key: 'name',
     schema: NAMES,

@@ -155,6 +155,8 @@ export interface Campaign {
   hangs: number;
   messages: number;
   worstMs: Record<string, number>;
+  /** The seed of the slowest input per stage (mutate(seeds, rng(seed)) remakes it). */
+  worstSeed: Record<string, number>;
   /** Largest growth of the resident set over one mutant, and the peak. */
   worstRssDeltaMiB: number;
   peakRssMiB: number;
@@ -168,7 +170,7 @@ export interface Campaign {
 export async function campaign(stages: Stage[], count: number, base: number, opts: { limits: Partial<Limits>; hangMs: number; onProgress?: (done: number) => void }): Promise<Campaign> {
   const kb = await loadKnowledgeBase();
   const all = seeds();
-  const out: Campaign = { inputs: 0, crashes: 0, lost: 0, hangs: 0, messages: 0, worstMs: {}, worstRssDeltaMiB: 0, peakRssMiB: 0, failures: [] };
+  const out: Campaign = { inputs: 0, crashes: 0, lost: 0, hangs: 0, messages: 0, worstMs: {}, worstSeed: {}, worstRssDeltaMiB: 0, peakRssMiB: 0, failures: [] };
   for (const stage of stages) {
     const pool = all[stage];
     for (let i = 0; i < count; i++) {
@@ -182,7 +184,7 @@ export async function campaign(stages: Stage[], count: number, base: number, opt
       out.peakRssMiB = Math.max(out.peakRssMiB, rss / 1048576);
       out.inputs++;
       out.messages += res.messages ?? 0;
-      out.worstMs[stage] = Math.max(out.worstMs[stage] ?? 0, res.ms);
+      if (res.ms > (out.worstMs[stage] ?? 0)) [out.worstMs[stage], out.worstSeed[stage]] = [res.ms, seed];
       if (res.failure) {
         if (res.failure.startsWith('hang')) out.hangs++;
         else if (res.failure.startsWith('lost')) out.lost++;

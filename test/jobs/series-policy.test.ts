@@ -146,6 +146,6 @@ describe('policy', () => {
     const s = setup(['lists:', '  - name: kvm', '    reply_to: everyone']);
     const r = await cliInProcess(['ingest', s.inbox.dir, '--state', s.state, '--outbox', s.outbox, '--config', s.config]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /^vfio-review: .*policy\.yaml: lists\[0\]\.reply_to must be author or list\n$/);
+    assert.match(r.stderr, /^vfio-review: .*policy\.yaml: lists\[0\] \(kvm\)\.reply_to must be author or list\n$/);
   });
 });

@@ -92,3 +92,25 @@ test('src/ has no import cycle', () => {
   const found = cycles(graph).map((c) => c.map((f) => relative(ROOT, f)).join(' <-> '));
   assert.deepEqual(found, [], `import cycles:\n  ${found.join('\n  ')}`);
 });
+
+/** Static value imports (not `import type`, not import()) of one file: relative ones resolved, bare ones as written. */
+function valueImports(file: string): string[] {
+  const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+  return [...code.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^;'"`]*?\bfrom\s*['"]([^'"]+)['"]/gm), ...code.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)].map((m) =>
+    m[1].startsWith('.') ? resolve(dirname(file), m[1].replace(/\.js$/, '.ts')) : m[1],
+  );
+}
+
+test('compiling rules (a snapshot of their plain data) loads neither yaml nor ajv', () => {
+  const seen = new Set<string>();
+  const bare = new Set<string>();
+  const walk = (f: string) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    for (const d of valueImports(f)) if (d.startsWith('/')) walk(d);
+      else bare.add(d);
+  };
+  walk(join(SRC, 'rules/compile.ts'));
+  assert.ok(seen.size >= 4, 'the closure was read');
+  for (const pkg of ['yaml', 'ajv']) assert.ok(!bare.has(pkg), `src/rules/compile.ts reaches a static import of ${pkg}`);
+});
