@@ -45583,16 +45583,19 @@ function build(scope, target) {
     return { event: e.event, call: e.call, args: e.args, file, line: at2?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
   };
   const user = lc.user.map(event);
-  for (const s of userRoots(scope, roots)) {
-    user.push({
-      event: `user: ${s.name}()`,
-      call: s.name,
-      file: s.file,
-      line: s.newLine,
-      effect: `userspace reaches ${s.name}()`,
-      assumes: `This assumes ${s.name}() is reachable from userspace (an ioctl or device feature handler): its caller is not in this patch.`
-    });
-  }
+  for (const s of userRoots(scope, roots))
+    for (const op of userOperations(scope, s)) {
+      const fn2 = scope.byName.get(op);
+      const how = op === s.name ? "its caller is not in this patch" : `one case of ${s.name}()`;
+      user.push({
+        event: `user: ${op}()`,
+        call: op,
+        file: fn2?.file ?? s.file,
+        line: fn2?.newLine ?? s.newLine,
+        effect: `userspace reaches ${op}()`,
+        assumes: `This assumes ${op}() is reachable from userspace (an ioctl or device feature handler; ${how}).`
+      });
+    }
   if (world.steps.some((st2) => st2.id === "tph") && !tphEnablerVisible(scope)) {
     user.push({
       event: "assumed: TPH enabled",
@@ -45626,11 +45629,25 @@ function takesPart(scope, roots) {
   return scope.subjects.some((s) => s.change !== "removed" && seen.has(s.name));
 }
 function userRoots(scope, roots) {
-  const called = new Set([...scope.byName.values()].flatMap((s) => s.calls));
   const known = scope.kb.effects;
+  const entries = new Set(known.lifecycle.userEntries ?? []);
+  const callers = /* @__PURE__ */ new Map();
+  for (const f3 of scope.byName.values()) for (const c3 of f3.calls) callers.set(c3, [...callers.get(c3) ?? [], f3.name]);
   return scope.subjects.filter(
-    (s) => s.change === "added" && roots(s.file) && !called.has(s.name) && !scope.roles(s.name).length && !known.functions.has(s.name) && !scope.kb.vfioPaths.some((p2) => p2.function === s.name)
+    (s) => s.change === "added" && roots(s.file) && (callers.get(s.name) ?? []).every((c3) => entries.has(c3)) && !scope.roles(s.name).length && !known.functions.has(s.name) && !scope.kb.vfioPaths.some((p2) => p2.function === s.name)
   );
+}
+function userOperations(scope, s) {
+  const body2 = s.body.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ");
+  const sw = body2.search(/\bswitch\s*\(/);
+  if (sw < 0) return [s.name];
+  const segments = body2.slice(sw).split(/\bcase\b[^:]*:|\bdefault\s*:/).slice(1);
+  const ops = [];
+  for (const seg of segments) {
+    const callee = [...seg.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m2) => m2[1]).find((c3) => scope.byName.has(c3) && c3 !== s.name);
+    if (callee && !ops.includes(callee)) ops.push(callee);
+  }
+  return ops.length > 1 ? ops : [s.name];
 }
 function tphEnablerVisible(scope) {
   const enables = { test: (callee) => scope.kbRoles(callee).includes("tph-enable"), onlyNew: false };

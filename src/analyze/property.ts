@@ -49,16 +49,19 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
     return { event: e.event, call: e.call, args: e.args, file, line: at?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
   };
   const user = lc.user.map(event);
-  for (const s of userRoots(scope, roots)) {
-    user.push({
-      event: `user: ${s.name}()`,
-      call: s.name,
-      file: s.file,
-      line: s.newLine,
-      effect: `userspace reaches ${s.name}()`,
-      assumes: `This assumes ${s.name}() is reachable from userspace (an ioctl or device feature handler): its caller is not in this patch.`,
-    });
-  }
+  for (const s of userRoots(scope, roots))
+    for (const op of userOperations(scope, s)) {
+      const fn = scope.byName.get(op);
+      const how = op === s.name ? 'its caller is not in this patch' : `one case of ${s.name}()`;
+      user.push({
+        event: `user: ${op}()`,
+        call: op,
+        file: fn?.file ?? s.file,
+        line: fn?.newLine ?? s.newLine,
+        effect: `userspace reaches ${op}()`,
+        assumes: `This assumes ${op}() is reachable from userspace (an ioctl or device feature handler; ${how}).`,
+      });
+    }
   if (world.steps.some((st) => st.id === 'tph') && !tphEnablerVisible(scope)) {
     user.push({
       event: 'assumed: TPH enabled',
@@ -101,19 +104,43 @@ function takesPart(scope: Scope, roots: (p: string) => boolean): boolean {
   return scope.subjects.some((s) => s.change !== 'removed' && seen.has(s.name));
 }
 
-/** Functions the patch adds to vfio-pci that nothing calls and nothing wires: user operations. */
+/**
+ * Functions the patch adds to vfio-pci that nothing calls but userspace's dispatchers
+ * (lifecycle.userEntries: vfio_pci_core_ioctl(), vfio_pci_core_ioctl_feature()) and nothing
+ * wires: user operations.
+ */
 function userRoots(scope: Scope, roots: (p: string) => boolean): Subject[] {
-  const called = new Set([...scope.byName.values()].flatMap((s) => s.calls));
   const known = scope.kb.effects!;
+  const entries = new Set(known.lifecycle.userEntries ?? []);
+  const callers = new Map<string, string[]>();
+  for (const f of scope.byName.values()) for (const c of f.calls) callers.set(c, [...(callers.get(c) ?? []), f.name]);
   return scope.subjects.filter(
     (s) =>
       s.change === 'added' &&
       roots(s.file) &&
-      !called.has(s.name) &&
+      (callers.get(s.name) ?? []).every((c) => entries.has(c)) &&
       !scope.roles(s.name).length &&
       !known.functions.has(s.name) &&
       !scope.kb.vfioPaths.some((p) => p.function === s.name),
   );
+}
+
+/**
+ * The operations of a user entry: a handler that switches on its argument (an ioctl's op, a
+ * feature's flags) is one operation per `case`, each the functions that case calls; a plain
+ * handler is one operation.
+ */
+function userOperations(scope: Scope, s: Subject): string[] {
+  const body = s.body.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+  const sw = body.search(/\bswitch\s*\(/);
+  if (sw < 0) return [s.name];
+  const segments = body.slice(sw).split(/\bcase\b[^:]*:|\bdefault\s*:/).slice(1);
+  const ops: string[] = [];
+  for (const seg of segments) {
+    const callee = [...seg.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]).find((c) => scope.byName.has(c) && c !== s.name);
+    if (callee && !ops.includes(callee)) ops.push(callee);
+  }
+  return ops.length > 1 ? ops : [s.name];
 }
 
 function tphEnablerVisible(scope: Scope): boolean {

@@ -63,6 +63,8 @@ export interface Lifecycle {
   bound: number;
   user: LifecycleEvent[];
   userRoots?: string;
+  /** Userspace's dispatchers: a function only they call is a user operation. */
+  userEntries?: string[];
 }
 
 export interface EffectsKb {
