@@ -45582,7 +45582,9 @@ function build(scope, target) {
     const file = effects.functions.get(e.call)?.file;
     return { event: e.event, call: e.call, args: e.args, file, line: at2?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
   };
-  const user = lc.user.map(event);
+  const aerRoles = ["error_detected", "slot_reset", "resume", "mmio_enabled"];
+  const inAer = scope.subjects.some((s) => s.change !== "removed" && scope.roles(s.name).some((r2) => aerRoles.includes(r2.role)));
+  const user = lc.user.filter((u2) => inAer || u2.call !== "pcie_do_recovery").map(event);
   for (const s of userRoots(scope, roots))
     for (const op of userOperations(scope, s)) {
       const fn2 = scope.byName.get(op);

@@ -48,7 +48,11 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
     const file = effects.functions.get(e.call)?.file;
     return { event: e.event, call: e.call, args: e.args, file, line: at?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
   };
-  const user = lc.user.map(event);
+  // AER recovery resets the device and restores nothing: worth exploring only when the patch
+  // adds or changes what runs in it (an error handler), else it only multiplies the states
+  const aerRoles = ['error_detected', 'slot_reset', 'resume', 'mmio_enabled'];
+  const inAer = scope.subjects.some((s) => s.change !== 'removed' && scope.roles(s.name).some((r) => aerRoles.includes(r.role)));
+  const user = lc.user.filter((u) => inAer || u.call !== 'pcie_do_recovery').map(event);
   for (const s of userRoots(scope, roots))
     for (const op of userOperations(scope, s)) {
       const fn = scope.byName.get(op);
