@@ -155,7 +155,7 @@ export function loadPolicy(file?: string): Policy {
   if (!Array.isArray(lists)) throw new UserError('lists must be a list', file);
   policy.lists = lists.map((l: Raw, i: number) => {
     if (typeof l !== 'object' || l === null || Array.isArray(l)) throw new UserError(`lists[${i}] must be a mapping (name:, inbox:, ...)`, file);
-    const named = typeof l?.name === 'string' ? ` (${l.name})` : '';
+    const named = typeof l.name === 'string' ? ` (${l.name})` : '';
     const at = `lists[${i}]${named}`;
     const name = str(l.name, `${at}.name`);
     if (!name) throw new UserError(`${at}.name is required`, file);
