@@ -14,6 +14,7 @@ import { stateSavedGate } from '../kb/target.js';
 import { snapshotRead } from '../kb/classify.js';
 import { isCompiled, type CompiledRule } from '../rules/types.js';
 import { emptyEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
+import { witnessFor } from './property.js';
 import { Scope, expandSteps } from './scope.js';
 import { joinList, render, type Values } from './render.js';
 
@@ -173,6 +174,7 @@ function values(rule: CompiledRule, s: Subject, ev: Evidence, scope: Scope, env:
     identifiers: joinList([...new Set(ev.identifiers)]),
     calleeSource: guessSource(scope, ev.calls.length ? [...new Set(ev.calls)] : calls),
     ordering: kbLine?.orderingFacts.join(' ') ?? '',
+    msixWriters: scope.kb.effects?.functions.get('__pci_restore_msix_state')?.effects.find((e) => e.mmio)?.writers?.[env.target.line] ?? 'pci_write_msg_msix() and pci_msix_write_vector_ctrl()',
   };
 }
 
@@ -208,6 +210,11 @@ function compose(rule: CompiledRule, s: Subject, env: EvalEnv, ev: Evidence): Co
 export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] {
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
+  // `property:` keys ask the device-state model, which explores this patch once per target
+  scope.witness = (p, s, target) => {
+    const v = witnessFor(p, s, scope, target);
+    return v ? { trace: v.trace, conditions: v.conditions } : undefined;
+  };
   const targetSteps = expandSteps(kb, target);
   const env: EvalEnv = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
   // "In the diff" is decided by the one hunk index the reports and the posting stage use.

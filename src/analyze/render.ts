@@ -25,6 +25,7 @@ export const PLACEHOLDERS: Record<string, string> = {
   identifiers: 'the identifiers that matched',
   calleeSource: "a guess, from the helper's body in the patch, whether the step reads the snapshot or live state",
   ordering: "the target line's ordering facts",
+  msixWriters: 'the functions that write the MSI-X table through MMIO on the target line (rules/kb/effects.yaml)',
 };
 
 export type Values = Record<string, string>;

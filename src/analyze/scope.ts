@@ -167,6 +167,9 @@ export class Scope implements World {
   }
 
   /** Calls reachable from a subject that match, through helpers known to the scope. */
+  /** A device-state witness through the subject: set by analyze (src/analyze/property.ts runs the model). */
+  witness?: World['witness'];
+
   reaches(s: Subject, m: CallTest): Reach[] {
     const wholeIsNew = s.change === 'added' || this.newRoles(s.name).length > 0;
     const direct = s.calls.length ? s.calls : s.addedCalls;

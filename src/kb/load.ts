@@ -12,6 +12,7 @@ import type { KbFiles, KernelFunction, KernelLine, KnowledgeBase, KnownFix, Rest
 import type { RuleDefinition } from '../rules/types.js';
 
 export type { KbFiles } from './types.js';
+import { buildEffects } from './effects.js';
 
 /** A path for messages: relative to the working folder when inside it. */
 export function displayPath(path: string): string {
@@ -35,6 +36,7 @@ export async function loadKbFiles(rulesDir: string): Promise<KbFiles> {
   const functions = await readValid(kbDir, 'functions');
   const paths = await readValid(kbDir, 'vfio-paths');
   const fixes = await readValid(kbDir, 'fixes');
+  const effects = await readValid(kbDir, 'effects');
   const lines = (kernels.data.lines as KernelLine[]).map((l) => ({
     ...l,
     nested: l.nested ?? {},
@@ -48,6 +50,7 @@ export async function loadKbFiles(rulesDir: string): Promise<KbFiles> {
     functions: functions.data.functions as KernelFunction[],
     paths: paths.data.paths as VfioPath[],
     fixes: fixes.data.fixes as KnownFix[],
+    effects: buildEffects(effects.data),
   };
   crossCheck(files, {
     steps: steps.label,
@@ -90,6 +93,7 @@ export function buildKnowledgeBase(dir: string, files: KbFiles, rules: RuleDefin
     functions: functionMap(files),
     vfioPaths: files.paths,
     fixes: files.fixes,
+    effects: files.effects,
     rules,
     newestLine: () => lines[lines.length - 1],
     line: (id) => lines.find((l) => l.id === id),

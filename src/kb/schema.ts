@@ -14,6 +14,7 @@ export const KB_FILES = {
   functions: { list: 'functions', entry: 'function', key: 'name' },
   'vfio-paths': { list: 'paths', entry: 'path', key: 'id' },
   fixes: { list: 'fixes', entry: 'fix', key: 'id' },
+  effects: { list: 'functions', entry: 'function', key: 'name' },
 } as const;
 
 export type KbFileName = keyof typeof KB_FILES;

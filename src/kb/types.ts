@@ -7,6 +7,7 @@ import type { RuleDefinition } from '../rules/types.js';
 
 export type { StepSource } from '../model.js';
 export type { RuleMeta } from '../rules/types.js';
+import type { EffectsKb } from './effects.js';
 
 /** Where a fact was read: file and function at a pinned kernel version or commit. */
 export interface Citation {
@@ -148,6 +149,7 @@ export interface KbFiles {
   functions: KernelFunction[];
   paths: VfioPath[];
   fixes: KnownFix[];
+  effects: EffectsKb;
 }
 
 export interface KnowledgeBase {
@@ -160,6 +162,8 @@ export interface KnowledgeBase {
   functions: Map<string, KernelFunction>;
   vfioPaths: VfioPath[];
   fixes: KnownFix[];
+  /** What functions do to the device-state model (rules/kb/effects.yaml); absent in hand-built test KBs. */
+  effects?: EffectsKb;
   /** Risk rules (metadata plus the engine's spec), from src/rules/load.ts. */
   rules: RuleDefinition[];
   /** The newest line: the default target. */

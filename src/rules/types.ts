@@ -5,7 +5,9 @@
  * but the stage contracts, so the facts' types (src/kb/types.ts) can name rules without a cycle.
  */
 import type { Severity, StepSource } from '../model.js';
-import type { CallTest, Matcher, StepTest } from './world.js';
+import type { CallTest, Matcher, PropertyPredicate, StepTest } from './world.js';
+
+export type { PropertyPredicate } from './world.js';
 
 /** A risk rule's metadata, as reporters (SARIF, explain, rules list) need it. */
 export interface RuleMeta {
@@ -79,6 +81,8 @@ export interface Predicate {
     line?: Names;
   };
   elsewhere?: Predicate;
+  /** A witness of a device-state property (src/state) runs through the function. */
+  property?: PropertyPredicate;
   /** Binds what the other keys of this object matched to the placeholder {{as}}. */
   as?: string;
 }
@@ -183,3 +187,4 @@ export interface CompiledParts {
   steps: StepTest[];
   common: CompiledCommon;
 }
+

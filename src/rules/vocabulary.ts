@@ -344,6 +344,29 @@ export const PREDICATE_KEYS: readonly PredicateKey[] = [
     },
   }),
   key({
+    key: 'property',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id'],
+      properties: {
+        id: { enum: ['msix-memory-off', 'tph-zeroed', 'stale-user-state', 'gated-noop'] },
+        via: { type: 'array', items: { enum: ['stack', 'enabler', 'event'] } },
+        seen: { type: 'boolean' },
+      },
+      description:
+        'a witness of a device-state property (src/state, rules/kb/effects.yaml) runs through the function: on the call stack (stack), producing the premise (enabler) or wired into the event by the patch (event); seen: the premise is visible, not assumed',
+    },
+    doc: 'a witness of a device-state property (`msix-memory-off`, `tph-zeroed`, `stale-user-state`, `gated-noop`; rules/kb/README.md) runs through the function: on its call stack (`via: [stack]`), producing the premise (`enabler`) or wired into the event by the patch (`event`); `seen: true` refuses assumed premises; the witness becomes the trace',
+    compile: (p) => (s, env, ev) => {
+      const w = env.world.witness?.(p, s, env.target);
+      if (!w) return false;
+      ev.trace ??= w.trace;
+      for (const c of w.conditions) if (!ev.conditions.includes(c)) ev.conditions.push(c);
+      return true;
+    },
+  }),
+  key({
     key: 'elsewhere',
     schema: { ...PREDICATE, description: 'another function in scope (patch, series, tree files) satisfies this' },
     doc: 'another function in scope (the patch, the series, the tree files) satisfies the predicate',

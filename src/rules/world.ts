@@ -105,6 +105,11 @@ export interface World {
   reaches(s: Subject, m: CallTest): Reach[];
   /** Does calling `callee` end up in a call matching `m` (itself, or through helpers)? */
   leadsTo(callee: string, m: CallTest): boolean;
+  /**
+   * The shortest witness of a device-state property (src/state) that runs through the subject
+   * on the target, with the premises it could not see; undefined when there is none.
+   */
+  witness?(p: PropertyPredicate, s: Subject, target: TargetInfo): { trace: TraceStep[]; conditions: string[] } | undefined;
 }
 
 /** What a successful evaluation saw, for anchors, steps and message placeholders. */
@@ -154,3 +159,12 @@ export interface EvalEnv {
 
 /** A compiled predicate. On success it adds what it saw to `ev`; on failure `ev` is untouched. */
 export type Matcher = (s: Subject, env: EvalEnv, ev: Evidence) => boolean;
+
+/** The `property:` key: which property of the device-state model, and how the function takes part. */
+export interface PropertyPredicate {
+  id: 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' | 'gated-noop';
+  /** On the call stack of the risk, producing its premise, or wired into its event by the patch (default: any). */
+  via?: ('stack' | 'enabler' | 'event')[];
+  /** Only witnesses whose premise the tool sees (no assumed event). */
+  seen?: boolean;
+}
