@@ -495,47 +495,47 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key2, val) {
-      if (val && typeof val === "object") {
-        if (Array.isArray(val)) {
-          for (let i2 = 0, len = val.length; i2 < len; ++i2) {
-            const v0 = val[i2];
-            const v1 = applyReviver(reviver, val, String(i2), v0);
+    function applyReviver(reviver, obj, key2, val2) {
+      if (val2 && typeof val2 === "object") {
+        if (Array.isArray(val2)) {
+          for (let i2 = 0, len = val2.length; i2 < len; ++i2) {
+            const v0 = val2[i2];
+            const v1 = applyReviver(reviver, val2, String(i2), v0);
             if (v1 === void 0)
-              delete val[i2];
+              delete val2[i2];
             else if (v1 !== v0)
-              val[i2] = v1;
+              val2[i2] = v1;
           }
-        } else if (val instanceof Map) {
-          for (const k2 of Array.from(val.keys())) {
-            const v0 = val.get(k2);
-            const v1 = applyReviver(reviver, val, k2, v0);
+        } else if (val2 instanceof Map) {
+          for (const k2 of Array.from(val2.keys())) {
+            const v0 = val2.get(k2);
+            const v1 = applyReviver(reviver, val2, k2, v0);
             if (v1 === void 0)
-              val.delete(k2);
+              val2.delete(k2);
             else if (v1 !== v0)
-              val.set(k2, v1);
+              val2.set(k2, v1);
           }
-        } else if (val instanceof Set) {
-          for (const v0 of Array.from(val)) {
-            const v1 = applyReviver(reviver, val, v0, v0);
+        } else if (val2 instanceof Set) {
+          for (const v0 of Array.from(val2)) {
+            const v1 = applyReviver(reviver, val2, v0, v0);
             if (v1 === void 0)
-              val.delete(v0);
+              val2.delete(v0);
             else if (v1 !== v0) {
-              val.delete(v0);
-              val.add(v1);
+              val2.delete(v0);
+              val2.add(v1);
             }
           }
         } else {
-          for (const [k2, v0] of Object.entries(val)) {
-            const v1 = applyReviver(reviver, val, k2, v0);
+          for (const [k2, v0] of Object.entries(val2)) {
+            const v1 = applyReviver(reviver, val2, k2, v0);
             if (v1 === void 0)
-              delete val[k2];
+              delete val2[k2];
             else if (v1 !== v0)
-              val[k2] = v1;
+              val2[k2] = v1;
           }
         }
       }
-      return reviver.call(obj, key2, val);
+      return reviver.call(obj, key2, val2);
     }
     exports.applyReviver = applyReviver;
   }
@@ -7784,9 +7784,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node2 {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n: _n2 }) {
@@ -7794,14 +7794,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node2 {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n: _n2 }) {
-        const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n2;
+        const label2 = this.label ? ` ${this.label}` : "";
+        return `break${label2};` + _n2;
       }
     };
     var Throw = class extends Node2 {
@@ -8213,12 +8213,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label2) {
+        return this._leafNode(new Label(label2));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label2) {
+        return this._leafNode(new Break(label2));
       }
       // `return` statement
       return(value) {
@@ -14482,7 +14482,7 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
-    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports.isObject = (val2) => val2 !== null && typeof val2 === "object" && !Array.isArray(val2);
     exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
     exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
     exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
@@ -15897,10 +15897,10 @@ var require_picomatch = __commonJS({
     var parse3 = require_parse();
     var utils = require_utils2();
     var constants3 = require_constants();
-    var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch5 = (glob, options, returnState = false) => {
+    var isObject = (val2) => val2 && typeof val2 === "object" && !Array.isArray(val2);
+    var picomatch6 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input) => picomatch5(input, options, returnState));
+        const fns = glob.map((input) => picomatch6(input, options, returnState));
         const arrayMatcher = (str) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str);
@@ -15916,16 +15916,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex2 = isState ? picomatch5.compileRe(glob, options) : picomatch5.makeRe(glob, options, false, true);
+      const regex2 = isState ? picomatch6.compileRe(glob, options) : picomatch6.makeRe(glob, options, false, true);
       const state = regex2.state;
       delete regex2.state;
       let isIgnored2 = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored2 = picomatch5(opts.ignore, ignoreOpts, returnState);
+        isIgnored2 = picomatch6(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch5.test(input, regex2, options, { glob, posix });
+        const { isMatch, match, output } = picomatch6.test(input, regex2, options, { glob, posix });
         const result = { glob, state, regex: regex2, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -15951,7 +15951,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch5.test = (input, regex2, options, { glob, posix } = {}) => {
+    picomatch6.test = (input, regex2, options, { glob, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -15968,24 +15968,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch5.matchBase(input, regex2, options, posix);
+          match = picomatch6.matchBase(input, regex2, options, posix);
         } else {
           match = regex2.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch5.matchBase = (input, glob, options, posix = options && options.windows) => {
-      const regex2 = glob instanceof RegExp ? glob : picomatch5.makeRe(glob, options);
+    picomatch6.matchBase = (input, glob, options, posix = options && options.windows) => {
+      const regex2 = glob instanceof RegExp ? glob : picomatch6.makeRe(glob, options);
       return regex2.test(utils.basename(input, { windows: posix }));
     };
-    picomatch5.isMatch = (str, patterns, options) => picomatch5(patterns, options)(str);
-    picomatch5.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch5.parse(p2, options));
+    picomatch6.isMatch = (str, patterns, options) => picomatch6(patterns, options)(str);
+    picomatch6.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p2) => picomatch6.parse(p2, options));
       return parse3(pattern, { ...options, fastpaths: false });
     };
-    picomatch5.scan = (input, options) => scan(input, options);
-    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch6.scan = (input, options) => scan(input, options);
+    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -15996,13 +15996,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex2 = picomatch5.toRegex(source, options);
+      const regex2 = picomatch6.toRegex(source, options);
       if (returnState === true) {
         regex2.state = state;
       }
       return regex2;
     };
-    picomatch5.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch6.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -16013,9 +16013,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse3(input, options);
       }
-      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch6.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch5.toRegex = (source, options) => {
+    picomatch6.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -16024,8 +16024,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch5.constants = constants3;
-    module2.exports = picomatch5;
+    picomatch6.constants = constants3;
+    module2.exports = picomatch6;
   }
 });
 
@@ -16035,14 +16035,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils2();
-    function picomatch5(glob, options, returnState = false) {
+    function picomatch6(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch5, pico);
-    module2.exports = picomatch5;
+    Object.assign(picomatch6, pico);
+    module2.exports = picomatch6;
   }
 });
 
@@ -17171,8 +17171,8 @@ var require_util2 = __commonJS({
       }
     }
     var KEEPALIVE_TIMEOUT_EXPR = /timeout=(\d+)/;
-    function parseKeepAliveTimeout(val) {
-      const m2 = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
+    function parseKeepAliveTimeout(val2) {
+      const m2 = val2.toString().match(KEEPALIVE_TIMEOUT_EXPR);
       return m2 ? parseInt(m2[1], 10) * 1e3 : null;
     }
     function headerNameToString(value) {
@@ -17185,13 +17185,13 @@ var require_util2 = __commonJS({
       if (obj === void 0) obj = {};
       for (let i2 = 0; i2 < headers.length; i2 += 2) {
         const key2 = headerNameToString(headers[i2]);
-        let val = obj[key2];
-        if (val) {
-          if (typeof val === "string") {
-            val = [val];
-            obj[key2] = val;
+        let val2 = obj[key2];
+        if (val2) {
+          if (typeof val2 === "string") {
+            val2 = [val2];
+            obj[key2] = val2;
           }
-          val.push(headers[i2 + 1].toString("utf8"));
+          val2.push(headers[i2 + 1].toString("utf8"));
         } else {
           const headersValue = headers[i2 + 1];
           if (typeof headersValue === "string") {
@@ -17212,13 +17212,13 @@ var require_util2 = __commonJS({
       let hasContentLength = false;
       let contentDispositionIdx = -1;
       let key2;
-      let val;
+      let val2;
       let kLen = 0;
       for (let n = 0; n < headers.length; n += 2) {
         key2 = headers[n];
-        val = headers[n + 1];
+        val2 = headers[n + 1];
         typeof key2 !== "string" && (key2 = key2.toString());
-        typeof val !== "string" && (val = val.toString("utf8"));
+        typeof val2 !== "string" && (val2 = val2.toString("utf8"));
         kLen = key2.length;
         if (kLen === 14 && key2[7] === "-" && (key2 === "content-length" || key2.toLowerCase() === "content-length")) {
           hasContentLength = true;
@@ -17226,7 +17226,7 @@ var require_util2 = __commonJS({
           contentDispositionIdx = n + 1;
         }
         ret[n] = key2;
-        ret[n + 1] = val;
+        ret[n + 1] = val2;
       }
       if (hasContentLength && contentDispositionIdx !== -1) {
         ret[contentDispositionIdx] = Buffer.from(ret[contentDispositionIdx]).toString("latin1");
@@ -17328,11 +17328,11 @@ var require_util2 = __commonJS({
     }
     var hasToWellFormed = typeof String.prototype.toWellFormed === "function";
     var hasIsWellFormed = typeof String.prototype.isWellFormed === "function";
-    function toUSVString(val) {
-      return hasToWellFormed ? `${val}`.toWellFormed() : nodeUtil.toUSVString(val);
+    function toUSVString(val2) {
+      return hasToWellFormed ? `${val2}`.toWellFormed() : nodeUtil.toUSVString(val2);
     }
-    function isUSVString(val) {
-      return hasIsWellFormed ? `${val}`.isWellFormed() : toUSVString(val) === `${val}`;
+    function isUSVString(val2) {
+      return hasIsWellFormed ? `${val2}`.isWellFormed() : toUSVString(val2) === `${val2}`;
     }
     function isTokenCharCode(c3) {
       switch (c3) {
@@ -17971,10 +17971,10 @@ var require_request = __commonJS({
         return this;
       }
     };
-    function processHeader(request2, key2, val) {
-      if (val && (typeof val === "object" && !Array.isArray(val))) {
+    function processHeader(request2, key2, val2) {
+      if (val2 && (typeof val2 === "object" && !Array.isArray(val2))) {
         throw new InvalidArgumentError(`invalid ${key2} header`);
-      } else if (val === void 0) {
+      } else if (val2 === void 0) {
         return;
       }
       let headerName = headerNameLowerCasedRecord[key2];
@@ -17984,36 +17984,36 @@ var require_request = __commonJS({
           throw new InvalidArgumentError("invalid header key");
         }
       }
-      if (Array.isArray(val)) {
+      if (Array.isArray(val2)) {
         const arr = [];
-        for (let i2 = 0; i2 < val.length; i2++) {
-          if (typeof val[i2] === "string") {
-            if (!isValidHeaderValue(val[i2])) {
+        for (let i2 = 0; i2 < val2.length; i2++) {
+          if (typeof val2[i2] === "string") {
+            if (!isValidHeaderValue(val2[i2])) {
               throw new InvalidArgumentError(`invalid ${key2} header`);
             }
-            arr.push(val[i2]);
-          } else if (val[i2] === null) {
+            arr.push(val2[i2]);
+          } else if (val2[i2] === null) {
             arr.push("");
-          } else if (typeof val[i2] === "object") {
+          } else if (typeof val2[i2] === "object") {
             throw new InvalidArgumentError(`invalid ${key2} header`);
           } else {
-            const str = `${val[i2]}`;
+            const str = `${val2[i2]}`;
             if (!isValidHeaderValue(str)) {
               throw new InvalidArgumentError(`invalid ${key2} header`);
             }
             arr.push(str);
           }
         }
-        val = arr;
-      } else if (typeof val === "string") {
-        if (!isValidHeaderValue(val)) {
+        val2 = arr;
+      } else if (typeof val2 === "string") {
+        if (!isValidHeaderValue(val2)) {
           throw new InvalidArgumentError(`invalid ${key2} header`);
         }
-      } else if (val === null) {
-        val = "";
+      } else if (val2 === null) {
+        val2 = "";
       } else {
-        val = `${val}`;
-        if (!isValidHeaderValue(val)) {
+        val2 = `${val2}`;
+        if (!isValidHeaderValue(val2)) {
           throw new InvalidArgumentError(`invalid ${key2} header`);
         }
       }
@@ -18021,25 +18021,25 @@ var require_request = __commonJS({
         if (request2.host !== null) {
           throw new InvalidArgumentError("duplicate host header");
         }
-        if (typeof val !== "string") {
+        if (typeof val2 !== "string") {
           throw new InvalidArgumentError("invalid host header");
         }
-        request2.host = val;
+        request2.host = val2;
       } else if (headerName === "content-length") {
         if (request2.contentLength !== null) {
           throw new InvalidArgumentError("duplicate content-length header");
         }
-        request2.contentLength = parseInt(val, 10);
+        request2.contentLength = parseInt(val2, 10);
         if (!Number.isFinite(request2.contentLength)) {
           throw new InvalidArgumentError("invalid content-length header");
         }
       } else if (request2.contentType === null && headerName === "content-type") {
-        request2.contentType = val;
-        request2.headers.push(key2, val);
+        request2.contentType = val2;
+        request2.headers.push(key2, val2);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
-        const value = typeof val === "string" ? val.toLowerCase() : null;
+        const value = typeof val2 === "string" ? val2.toLowerCase() : null;
         if (value !== "close" && value !== "keep-alive") {
           throw new InvalidArgumentError("invalid connection header");
         }
@@ -18049,7 +18049,7 @@ var require_request = __commonJS({
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request2.headers.push(key2, val);
+        request2.headers.push(key2, val2);
       }
     }
     module2.exports = Request;
@@ -22568,14 +22568,14 @@ upgrade: ${upgrade}\r
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
           const key2 = headers[n + 0];
-          const val = headers[n + 1];
-          if (Array.isArray(val)) {
-            for (let i2 = 0; i2 < val.length; i2++) {
-              header += `${key2}: ${val[i2]}\r
+          const val2 = headers[n + 1];
+          if (Array.isArray(val2)) {
+            for (let i2 = 0; i2 < val2.length; i2++) {
+              header += `${key2}: ${val2[i2]}\r
 `;
             }
           } else {
-            header += `${key2}: ${val}\r
+            header += `${key2}: ${val2}\r
 `;
           }
         }
@@ -23086,17 +23086,17 @@ var require_client_h2 = __commonJS({
       const headers = {};
       for (let n = 0; n < reqHeaders.length; n += 2) {
         const key2 = reqHeaders[n + 0];
-        const val = reqHeaders[n + 1];
-        if (Array.isArray(val)) {
-          for (let i2 = 0; i2 < val.length; i2++) {
+        const val2 = reqHeaders[n + 1];
+        if (Array.isArray(val2)) {
+          for (let i2 = 0; i2 < val2.length; i2++) {
             if (headers[key2]) {
-              headers[key2] += `,${val[i2]}`;
+              headers[key2] += `,${val2[i2]}`;
             } else {
-              headers[key2] = val[i2];
+              headers[key2] = val2[i2];
             }
           }
         } else {
-          headers[key2] = val;
+          headers[key2] = val2;
         }
       }
       let stream;
@@ -30382,7 +30382,7 @@ var require_fetch = __commonJS({
       fetchParams.controller.resume = async () => {
         while (true) {
           let bytes;
-          let isFailure;
+          let isFailure2;
           try {
             const { done, value } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
@@ -30394,7 +30394,7 @@ var require_fetch = __commonJS({
               bytes = void 0;
             } else {
               bytes = err2;
-              isFailure = true;
+              isFailure2 = true;
             }
           }
           if (bytes === void 0) {
@@ -30403,7 +30403,7 @@ var require_fetch = __commonJS({
             return;
           }
           timingInfo.decodedBodySize += bytes?.byteLength ?? 0;
-          if (isFailure) {
+          if (isFailure2) {
             fetchParams.controller.terminate(bytes);
             return;
           }
@@ -30668,11 +30668,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module2) {
     "use strict";
-    function getEncoding(label) {
-      if (!label) {
+    function getEncoding(label2) {
+      if (!label2) {
         return "failure";
       }
-      switch (label.trim().toLowerCase()) {
+      switch (label2.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -31769,8 +31769,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache = this.#relevantRequestResponseList;
-        const backupCache = [...cache];
+        const cache2 = this.#relevantRequestResponseList;
+        const backupCache = [...cache2];
         const addedItems = [];
         const resultList = [];
         try {
@@ -31797,9 +31797,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -31829,11 +31829,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
-              cache.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -32007,13 +32007,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            return await cache2.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            const response = await cache2.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -32043,12 +32043,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache2 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache2);
+          const cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        const cache = [];
-        this.#caches.set(cacheName, cache);
-        return new Cache(kConstruct, cache);
+        const cache2 = [];
+        this.#caches.set(cacheName, cache2);
+        return new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -35169,16 +35169,16 @@ var require_ms = __commonJS({
     var d2 = h3 * 24;
     var w2 = d2 * 7;
     var y2 = d2 * 365.25;
-    module2.exports = function(val, options) {
+    module2.exports = function(val2, options) {
       options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0) {
-        return parse3(val);
-      } else if (type === "number" && isFinite(val)) {
-        return options.long ? fmtLong(val) : fmtShort(val);
+      var type = typeof val2;
+      if (type === "string" && val2.length > 0) {
+        return parse3(val2);
+      } else if (type === "number" && isFinite(val2)) {
+        return options.long ? fmtLong(val2) : fmtShort(val2);
       }
       throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val2)
       );
     };
     function parse3(str) {
@@ -35331,8 +35331,8 @@ var require_common = __commonJS({
             index++;
             const formatter = createDebug.formatters[format];
             if (typeof formatter === "function") {
-              const val = args2[index];
-              match = formatter.call(self2, val);
+              const val2 = args2[index];
+              match = formatter.call(self2, val2);
               args2.splice(index, 1);
               index--;
             }
@@ -35437,11 +35437,11 @@ var require_common = __commonJS({
         }
         return false;
       }
-      function coerce(val) {
-        if (val instanceof Error) {
-          return val.stack || val.message;
+      function coerce(val2) {
+        if (val2 instanceof Error) {
+          return val2.stack || val2.message;
         }
-        return val;
+        return val2;
       }
       function destroy() {
         console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
@@ -35457,8 +35457,8 @@ var require_common = __commonJS({
 var require_browser = __commonJS({
   "node_modules/debug/src/browser.js"(exports, module2) {
     exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
+    exports.save = save2;
+    exports.load = load2;
     exports.useColors = useColors;
     exports.storage = localstorage();
     exports.destroy = /* @__PURE__ */ (() => {
@@ -35584,7 +35584,7 @@ var require_browser = __commonJS({
     }
     exports.log = console.debug || console.log || (() => {
     });
-    function save(namespaces) {
+    function save2(namespaces) {
       try {
         if (namespaces) {
           exports.storage.setItem("debug", namespaces);
@@ -35594,7 +35594,7 @@ var require_browser = __commonJS({
       } catch (error2) {
       }
     }
-    function load() {
+    function load2() {
       let r2;
       try {
         r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
@@ -35631,8 +35631,8 @@ var require_node = __commonJS({
     exports.init = init2;
     exports.log = log;
     exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
+    exports.save = save2;
+    exports.load = load2;
     exports.useColors = useColors;
     exports.destroy = util.deprecate(
       () => {
@@ -35730,17 +35730,17 @@ var require_node = __commonJS({
       const prop = key2.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => {
         return k2.toUpperCase();
       });
-      let val = process.env[key2];
-      if (/^(yes|on|true|enabled)$/i.test(val)) {
-        val = true;
-      } else if (/^(no|off|false|disabled)$/i.test(val)) {
-        val = false;
-      } else if (val === "null") {
-        val = null;
+      let val2 = process.env[key2];
+      if (/^(yes|on|true|enabled)$/i.test(val2)) {
+        val2 = true;
+      } else if (/^(no|off|false|disabled)$/i.test(val2)) {
+        val2 = false;
+      } else if (val2 === "null") {
+        val2 = null;
       } else {
-        val = Number(val);
+        val2 = Number(val2);
       }
-      obj[prop] = val;
+      obj[prop] = val2;
       return obj;
     }, {});
     function useColors() {
@@ -35767,14 +35767,14 @@ var require_node = __commonJS({
     function log(...args2) {
       return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args2) + "\n");
     }
-    function save(namespaces) {
+    function save2(namespaces) {
       if (namespaces) {
         process.env.DEBUG = namespaces;
       } else {
         delete process.env.DEBUG;
       }
     }
-    function load() {
+    function load2() {
       return process.env.DEBUG;
     }
     function init2(debug2) {
@@ -35917,7 +35917,7 @@ var require_light = __commonJS({
       function getCjsExportFromNamespace(n) {
         return n && n["default"] || n;
       }
-      var load = function(received, defaults, onto = {}) {
+      var load2 = function(received, defaults, onto = {}) {
         var k2, ref, v2;
         for (k2 in defaults) {
           v2 = defaults[k2];
@@ -35936,7 +35936,7 @@ var require_light = __commonJS({
         return onto;
       };
       var parser = {
-        load,
+        load: load2,
         overwrite
       };
       var DLList;
@@ -39513,7 +39513,7 @@ async function Module2(moduleArg = {}) {
     return convert(rtn);
   }, "dynCall");
   var stackSave = /* @__PURE__ */ __name(() => _emscripten_stack_get_current(), "stackSave");
-  var stackRestore = /* @__PURE__ */ __name((val) => __emscripten_stack_restore(val), "stackRestore");
+  var stackRestore = /* @__PURE__ */ __name((val2) => __emscripten_stack_restore(val2), "stackRestore");
   var createInvokeFunction = /* @__PURE__ */ __name((sig) => (ptr, ...args2) => {
     var sp = stackSave();
     try {
@@ -41744,12 +41744,12 @@ import { join as join2 } from "node:path";
 
 // src/rules/datafile.ts
 import { readFile } from "node:fs/promises";
-async function readYaml(path, label, missing = "file not found") {
+async function readYaml(path, label2, missing = "file not found") {
   let text2;
   try {
     text2 = await readFile(path, "utf8");
   } catch (err2) {
-    if (err2.code === "ENOENT") throw new UserError(missing, label);
+    if (err2.code === "ENOENT") throw new UserError(missing, label2);
     throw err2;
   }
   const { parse: parse3, YAMLParseError } = await Promise.resolve().then(() => __toESM(require_dist(), 1));
@@ -41758,7 +41758,7 @@ async function readYaml(path, label, missing = "file not found") {
   } catch (err2) {
     if (err2 instanceof YAMLParseError) {
       const line = err2.linePos?.[0]?.line;
-      throw new UserError(`YAML syntax error${line ? ` at line ${line}` : ""}: ${err2.message.split("\n")[0]}`, label);
+      throw new UserError(`YAML syntax error${line ? ` at line ${line}` : ""}: ${err2.message.split("\n")[0]}`, label2);
     }
     throw err2;
   }
@@ -41830,15 +41830,16 @@ var KB_FILES = {
   kernels: { list: "lines", entry: "line", key: "id" },
   functions: { list: "functions", entry: "function", key: "name" },
   "vfio-paths": { list: "paths", entry: "path", key: "id" },
-  fixes: { list: "fixes", entry: "fix", key: "id" }
+  fixes: { list: "fixes", entry: "fix", key: "id" },
+  effects: { list: "functions", entry: "function", key: "name" }
 };
 function schemaFiles(schemaDir) {
   return ["common", ...Object.keys(KB_FILES)].map((name2) => join2(schemaDir, `${name2}.schema.json`));
 }
-async function validateKbFile(schemaDir, name2, data, label) {
+async function validateKbFile(schemaDir, name2, data, label2) {
   const validate = await schemaValidator(schemaFiles(schemaDir), `kb-${name2}`);
   if (validate(data)) return;
-  throw new UserError(schemaMessage(validate.errors ?? [], entryOf(name2, data)), label);
+  throw new UserError(schemaMessage(validate.errors ?? [], entryOf(name2, data)), label2);
 }
 function entryOf(name2, data) {
   const { list: list2, entry, key: key2 } = KB_FILES[name2];
@@ -41851,10 +41852,10 @@ function entryOf(name2, data) {
 }
 
 // src/kb/crosscheck.ts
-function unique(items, what, label) {
+function unique(items, what, label2) {
   const seen = /* @__PURE__ */ new Set();
   for (const id of items) {
-    if (seen.has(id)) throw new UserError(`${what} '${id}' is defined twice`, label);
+    if (seen.has(id)) throw new UserError(`${what} '${id}' is defined twice`, label2);
     seen.add(id);
   }
 }
@@ -41868,43 +41869,43 @@ function crossCheck(files, labels) {
   checkLines(files, labels.kernels);
   checkFixes(files, labels.fixes);
 }
-function checkLines(files, label) {
+function checkLines(files, label2) {
   const steps = new Map(files.steps.map((s) => [s.id, s]));
   for (const line of files.lines) {
     const where = `line '${line.id}'`;
     for (const field of ["restore", "save"]) {
       line[field].forEach((id, i2) => {
-        if (!steps.has(id)) throw new UserError(`${where}: field '${field}.${i2}' names unknown step '${id}'`, label);
+        if (!steps.has(id)) throw new UserError(`${where}: field '${field}.${i2}' names unknown step '${id}'`, label2);
       });
     }
     for (const id of line.save) {
       if (!steps.get(id).saveFunction) {
-        throw new UserError(`${where}: field 'save' names step '${id}', which has no saveFunction`, label);
+        throw new UserError(`${where}: field 'save' names step '${id}', which has no saveFunction`, label2);
       }
     }
     for (const [parent, children] of Object.entries(line.nested ?? {})) {
       for (const id of [parent, ...children]) {
-        if (!steps.has(id)) throw new UserError(`${where}: field 'nested.${parent}' names unknown step '${id}'`, label);
+        if (!steps.has(id)) throw new UserError(`${where}: field 'nested.${parent}' names unknown step '${id}'`, label2);
       }
       if (!line.restore.includes(parent)) {
-        throw new UserError(`${where}: field 'nested.${parent}': step '${parent}' is not in its restore list`, label);
+        throw new UserError(`${where}: field 'nested.${parent}': step '${parent}' is not in its restore list`, label2);
       }
     }
   }
 }
-function checkFixes(files, label) {
+function checkFixes(files, label2) {
   const lines = new Set(files.lines.map((l3) => l3.id));
   for (const fix of files.fixes) {
     for (const field of ["inLines", "notInLines"]) {
       for (const id of fix[field] ?? []) {
-        if (!lines.has(id)) throw new UserError(`fix '${fix.id}': field '${field}' names unknown line '${id}'`, label);
+        if (!lines.has(id)) throw new UserError(`fix '${fix.id}': field '${field}' names unknown line '${id}'`, label2);
       }
     }
     for (const re2 of [...fix.recognise.patterns ?? [], ...fix.recognise.absent ?? []]) {
       try {
         new RegExp(re2);
       } catch {
-        throw new UserError(`fix '${fix.id}': field 'recognise' has an invalid regular expression: ${re2}`, label);
+        throw new UserError(`fix '${fix.id}': field 'recognise' has an invalid regular expression: ${re2}`, label2);
       }
     }
   }
@@ -41944,6 +41945,13 @@ function lineForVersion(lines, text2) {
   });
 }
 
+// src/kb/effects.ts
+function buildEffects(data) {
+  const functions = /* @__PURE__ */ new Map();
+  for (const f3 of data.functions) functions.set(f3.name, f3);
+  return { inert: new Set(data.inert ?? []), functions, lifecycle: data.lifecycle };
+}
+
 // src/kb/load.ts
 function displayPath(path) {
   const rel = relative(process.cwd(), path);
@@ -41951,10 +41959,10 @@ function displayPath(path) {
 }
 async function readValid(kbDir, name2) {
   const path = join3(kbDir, `${name2}.yaml`);
-  const label = displayPath(path);
-  const data = await readYaml(path, label, "file missing from the knowledge base");
-  await validateKbFile(join3(kbDir, "schema"), name2, data, label);
-  return { data, label };
+  const label2 = displayPath(path);
+  const data = await readYaml(path, label2, "file missing from the knowledge base");
+  await validateKbFile(join3(kbDir, "schema"), name2, data, label2);
+  return { data, label: label2 };
 }
 async function loadKbFiles(rulesDir) {
   const kbDir = join3(rulesDir, "kb");
@@ -41963,6 +41971,7 @@ async function loadKbFiles(rulesDir) {
   const functions = await readValid(kbDir, "functions");
   const paths = await readValid(kbDir, "vfio-paths");
   const fixes = await readValid(kbDir, "fixes");
+  const effects = await readValid(kbDir, "effects");
   const lines = kernels.data.lines.map((l3) => ({
     ...l3,
     nested: l3.nested ?? {},
@@ -41975,7 +41984,8 @@ async function loadKbFiles(rulesDir) {
     nonStepCalls: kernels.data.nonStepCalls ?? [],
     functions: functions.data.functions,
     paths: paths.data.paths,
-    fixes: fixes.data.fixes
+    fixes: fixes.data.fixes,
+    effects: buildEffects(effects.data)
   };
   crossCheck(files, {
     steps: steps.label,
@@ -42014,6 +42024,7 @@ function buildKnowledgeBase(dir, files, rules) {
     functions: functionMap(files),
     vfioPaths: files.paths,
     fixes: files.fixes,
+    effects: files.effects,
     rules,
     newestLine: () => lines[lines.length - 1],
     line: (id) => lines.find((l3) => l3.id === id),
@@ -42072,13 +42083,13 @@ async function loadCommon(dir) {
   } catch {
     return { predicates: {} };
   }
-  const label = relative2(rootOf(dir), file);
-  const data = await readYaml(file, label);
+  const label2 = relative2(rootOf(dir), file);
+  const data = await readYaml(file, label2);
   const { common } = await validators();
   if (!common(data)) {
     throw new UserError(
       schemaMessage(common.errors ?? [], (parts2) => parts2[0] === "predicates" && parts2[1] ? { entry: `predicate '${parts2[1]}'`, rest: parts2.slice(2) } : void 0),
-      label
+      label2
     );
   }
   return data;
@@ -42462,6 +42473,28 @@ var PREDICATE_KEYS = [
     }
   }),
   key({
+    key: "property",
+    schema: {
+      type: "object",
+      additionalProperties: false,
+      required: ["id"],
+      properties: {
+        id: { enum: ["msix-memory-off", "tph-zeroed", "stale-user-state", "gated-noop"] },
+        via: { type: "array", items: { enum: ["stack", "enabler", "event"] } },
+        seen: { type: "boolean" }
+      },
+      description: "a witness of a device-state property (src/state, rules/kb/effects.yaml) runs through the function: on the call stack (stack), producing the premise (enabler) or wired into the event by the patch (event); seen: the premise is visible, not assumed"
+    },
+    doc: "a witness of a device-state property (`msix-memory-off`, `tph-zeroed`, `stale-user-state`, `gated-noop`; rules/kb/README.md) runs through the function: on its call stack (`via: [stack]`), producing the premise (`enabler`) or wired into the event by the patch (`event`); `seen: true` refuses assumed premises; the witness becomes the trace",
+    compile: (p2) => (s, env, ev) => {
+      const w2 = env.world.witness?.(p2, s, env.target);
+      if (!w2) return false;
+      ev.trace ??= w2.trace;
+      for (const c3 of w2.conditions) if (!ev.conditions.includes(c3)) ev.conditions.push(c3);
+      return true;
+    }
+  }),
+  key({
     key: "elsewhere",
     schema: { ...PREDICATE, description: "another function in scope (patch, series, tree files) satisfies this" },
     doc: "another function in scope (the patch, the series, the tree files) satisfies the predicate",
@@ -42741,17 +42774,17 @@ function sameBranch(v2, branch) {
 var GATE_RE = /if\s*\(\s*!\s*\w+\s*->\s*state_saved\s*\)\s*return\s*;/;
 async function readShape(kb, code) {
   const fns = await code.functionsOf("drivers/pci/pci.c");
-  const restore = fns.find((f3) => f3.name === "pci_restore_state");
-  const save = fns.find((f3) => f3.name === "pci_save_state");
-  if (!restore || !save) {
+  const restore2 = fns.find((f3) => f3.name === "pci_restore_state");
+  const save2 = fns.find((f3) => f3.name === "pci_save_state");
+  if (!restore2 || !save2) {
     throw new UserError("pci_restore_state() or pci_save_state() not found in drivers/pci/pci.c", code.tree.root);
   }
   const skip = new Set(kb.nonStepCalls ?? []);
   const map = (calls, which2) => calls.filter((c3) => !skip.has(c3)).map((c3) => ({ function: c3, step: stepByFunction(kb, c3, which2)?.id }));
   return {
-    restore: map(restore.calls, "restore"),
-    save: map(save.calls, "save"),
-    gate: GATE_RE.test(codeOnly(restore.text))
+    restore: map(restore2.calls, "restore"),
+    save: map(save2.calls, "save"),
+    gate: GATE_RE.test(codeOnly(restore2.text))
   };
 }
 function editDistance(a, b3) {
@@ -42942,17 +42975,17 @@ function toCommandProperties(annotationProperties) {
 }
 
 // node_modules/@actions/core/lib/command.js
-function issueCommand(command, properties, message) {
-  const cmd = new Command(command, properties, message);
+function issueCommand(command2, properties, message) {
+  const cmd = new Command(command2, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
 }
 var CMD_STRING = "::";
 var Command = class {
-  constructor(command, properties, message) {
-    if (!command) {
-      command = "missing.command";
+  constructor(command2, properties, message) {
+    if (!command2) {
+      command2 = "missing.command";
     }
-    this.command = command;
+    this.command = command2;
     this.properties = properties;
     this.message = message;
   }
@@ -42963,14 +42996,14 @@ var Command = class {
       let first = true;
       for (const key2 in this.properties) {
         if (this.properties.hasOwnProperty(key2)) {
-          const val = this.properties[key2];
-          if (val) {
+          const val2 = this.properties[key2];
+          if (val2) {
             if (first) {
               first = false;
             } else {
               cmdStr += ",";
             }
-            cmdStr += `${key2}=${escapeProperty(val)}`;
+            cmdStr += `${key2}=${escapeProperty(val2)}`;
           }
         }
       }
@@ -42990,10 +43023,10 @@ function escapeProperty(s) {
 import * as crypto from "crypto";
 import * as fs2 from "fs";
 import * as os2 from "os";
-function issueFileCommand(command, message) {
-  const filePath = process.env[`GITHUB_${command}`];
+function issueFileCommand(command2, message) {
+  const filePath = process.env[`GITHUB_${command2}`];
   if (!filePath) {
-    throw new Error(`Unable to find environment variable for file command ${command}`);
+    throw new Error(`Unable to find environment variable for file command ${command2}`);
   }
   if (!fs2.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
@@ -43277,8 +43310,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label, content) {
-    const element = this.wrap("details", this.wrap("summary", label) + content);
+  addDetails(label2, content) {
+    const element = this.wrap("details", this.wrap("summary", label2) + content);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -43383,14 +43416,14 @@ function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
 }
 function getInput(name2, options) {
-  const val = process.env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] || "";
-  if (options && options.required && !val) {
+  const val2 = process.env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] || "";
+  if (options && options.required && !val2) {
     throw new Error(`Input required and not supplied: ${name2}`);
   }
   if (options && options.trimWhitespace === false) {
-    return val;
+    return val2;
   }
-  return val.trim();
+  return val2.trim();
 }
 function setOutput(name2, value) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
@@ -44770,8 +44803,632 @@ function isCompiled(rule) {
   return isRuleSpec(rule) && rule.compiled !== void 0;
 }
 
+// src/analyze/property.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+
+// src/state/model.ts
+var COMMAND_BITS = ["command.memory", "command.io", "command.master"];
+function registerGroups(stepIds) {
+  return [.../* @__PURE__ */ new Set([...stepIds, "config-space", ...COMMAND_BITS])];
+}
+var val = (v2, by = -1) => ({ v: v2, by });
+function initialState(stepIds) {
+  const hw = {};
+  for (const g2 of registerGroups(stepIds)) hw[g2] = val(g2.startsWith("command.") ? "unknown" : "open-time");
+  hw.tph = val("off");
+  hw.msix = val("off");
+  hw.msi = val("off");
+  const core = { ...hw, tph: val("zero") };
+  return {
+    hw,
+    live: { tph_enabled: val("off"), msix_enabled: val("off"), msi_enabled: val("off"), state_saved: val("unknown") },
+    core: { regs: core, takenAt: -1, label: "the save buffers as enumeration left them" },
+    stored: {}
+  };
+}
+function withHw(s, changes) {
+  return { ...s, hw: { ...s.hw, ...changes } };
+}
+function withLive(s, changes) {
+  return { ...s, live: { ...s.live, ...changes } };
+}
+function withCore(s, core) {
+  return { ...s, core };
+}
+function withStored(s, name2, snap) {
+  return { ...s, stored: { ...s.stored, [name2]: snap } };
+}
+function isOn(v2) {
+  return v2?.v === "on" || v2?.v === "user-set";
+}
+function stateKey(s) {
+  const regs = (r2) => Object.keys(r2).sort().map((k2) => `${k2}=${r2[k2].v}`).join(",");
+  const stored = Object.keys(s.stored).sort().map((k2) => `${k2}:${s.stored[k2] ? regs(s.stored[k2].regs) : "NULL"}`).join(";");
+  return `${regs(s.hw)}|${regs(s.live)}|${regs(s.core.regs)}|${stored}`;
+}
+
+// src/state/sites.ts
+var KEYWORDS = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "do", "else", "case", "typeof", "__typeof__", "defined"]);
+function stripComments(text2) {
+  return text2.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m2) => m2.replace(/[^\n]/g, " "));
+}
+function closeParen(text2, open2) {
+  let depth = 0;
+  for (let i2 = open2; i2 < text2.length; i2++) {
+    const c3 = text2[i2];
+    if (c3 === "(") depth++;
+    else if (c3 === ")" && --depth === 0) return i2;
+  }
+  return text2.length;
+}
+function splitArgs(inner) {
+  const out2 = [];
+  let depth = 0;
+  let cur = "";
+  for (const c3 of inner) {
+    if (c3 === "(" || c3 === "[" || c3 === "{") depth++;
+    if (c3 === ")" || c3 === "]" || c3 === "}") depth--;
+    if (c3 === "," && depth === 0) {
+      out2.push(cur.trim());
+      cur = "";
+    } else cur += c3;
+  }
+  if (cur.trim()) out2.push(cur.trim());
+  return out2;
+}
+function sitesOf(lines, self2) {
+  const text2 = stripComments(lines.map((l3) => l3.text).join("\n"));
+  const starts = [];
+  let off = 0;
+  for (const l3 of lines) {
+    starts.push(off);
+    off += l3.text.length + 1;
+  }
+  const lineAt = (pos) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lines[lo]?.line ?? 0;
+  };
+  const skip = skippedRanges(text2);
+  const skipped = (pos) => skip.some(([a, b3]) => pos >= a && pos < b3);
+  const sites = [];
+  const re2 = /\bif\s*\(\s*!\s*([A-Za-z_][\w>.\-[\]]*)\s*\)\s*return\b|\b([A-Za-z_]\w*)\s*\(/g;
+  for (const m2 of text2.matchAll(re2)) {
+    const pos = m2.index ?? 0;
+    if (skipped(pos)) continue;
+    if (m2[1]) {
+      sites.push({ kind: "guard", expr: m2[1].replace(/\s+/g, ""), line: lineAt(pos) });
+      continue;
+    }
+    const callee = m2[2];
+    if (KEYWORDS.has(callee) || callee === self2) continue;
+    const open2 = pos + m2[0].length - 1;
+    const args2 = splitArgs(text2.slice(open2 + 1, closeParen(text2, open2)));
+    const before = text2.slice(Math.max(0, pos - 200), pos);
+    const stmt = before.slice(Math.max(before.lastIndexOf(";"), before.lastIndexOf("{"), before.lastIndexOf("}")) + 1);
+    const lhs = /([A-Za-z_][\w>.\-[\]]*)\s*=\s*$/.exec(stmt)?.[1];
+    sites.push({ kind: "call", callee, args: args2, ...lhs && !/[=!<>]$/.test(stmt.trim().slice(0, -1)) ? { lhs } : {}, line: lineAt(pos) });
+  }
+  return sites;
+}
+function snapshotName(arg) {
+  if (!arg) return void 0;
+  const s = arg.replace(/\s+/g, "").replace(/^\(.*?\)/, "").replace(/^&/, "");
+  return s === "NULL" || s === "0" ? void 0 : s;
+}
+var BOOL_CALL = /trylock|_supported|_enabled|^is_|^has_|_is_|_has_|^pci_find_|_capable/;
+function skippedRanges(text2) {
+  const out2 = [];
+  for (const m2 of text2.matchAll(/\bif\s*\(/g)) {
+    const open2 = (m2.index ?? 0) + m2[0].length - 1;
+    const close = closeParen(text2, open2);
+    const cond = text2.slice(open2 + 1, close).replace(/\s+/g, " ").trim();
+    if (!isFailure(cond)) continue;
+    out2.push([close + 1, statementEnd(text2, close + 1)]);
+  }
+  let depth = 0;
+  let bodyStarted = false;
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const c3 = text2[i2];
+    if (c3 === "{") {
+      depth++;
+      bodyStarted = true;
+    } else if (c3 === "}") depth--;
+    else if (bodyStarted && depth === 1 && /\breturn\b/y.test(text2.slice(i2, i2 + 6)) && !/\w/.test(text2[i2 - 1] ?? "")) {
+      const end = text2.indexOf(";", i2);
+      if (end > 0 && /\n\s*[A-Za-z_]\w*:/.test(text2.slice(end))) out2.push([end + 1, text2.length]);
+      break;
+    }
+  }
+  return out2;
+}
+function isFailure(cond) {
+  if (/^!?\s*\(?\s*(ret|rc|err|error|r)\s*(<\s*0|!=\s*\w+|)\s*\)?$/.test(cond)) return !cond.startsWith("!");
+  if (/^IS_ERR(_OR_NULL)?\s*\(/.test(cond)) return true;
+  const call = /^(!)?\s*([A-Za-z_]\w*)\s*\(/.exec(cond);
+  if (call && !/[&|]{2}/.test(cond)) return BOOL_CALL.test(call[2]) ? call[1] === "!" : call[1] !== "!";
+  return /&&\s*!\s*[A-Za-z_]\w*trylock\s*\(/.test(cond);
+}
+function statementEnd(text2, from) {
+  let i2 = from;
+  while (i2 < text2.length && /\s/.test(text2[i2])) i2++;
+  if (text2[i2] !== "{") {
+    const semi = text2.indexOf(";", i2);
+    return semi < 0 ? text2.length : semi + 1;
+  }
+  let depth = 0;
+  for (let j3 = i2; j3 < text2.length; j3++) {
+    if (text2[j3] === "{") depth++;
+    else if (text2[j3] === "}" && --depth === 0) return j3 + 1;
+  }
+  return text2.length;
+}
+
+// src/state/interp.ts
+var Run = class {
+  constructor(world, state, trace, event, events) {
+    this.world = world;
+    this.state = state;
+    this.event = event;
+    this.events = events;
+    this.trace = trace.slice();
+    this.eventStart = trace.length;
+  }
+  world;
+  state;
+  event;
+  events;
+  stack = [];
+  violations = [];
+  unknown = /* @__PURE__ */ new Set();
+  ran = /* @__PURE__ */ new Set();
+  conditions = [];
+  trace;
+  /** Index of this event's first step. */
+  eventStart;
+  step(fn2, file, line, effect) {
+    this.trace.push({ event: this.event, function: fn2, ...file ? { file } : {}, ...line ? { line } : {}, effect });
+    return this.trace.length - 1;
+  }
+  /** Record a violation at the current step; `refs` are the steps that produced its premises. */
+  violate(v2, refs) {
+    const all = this.trace;
+    const at2 = all.length;
+    const eventStart = this.eventStart;
+    let full;
+    let trace;
+    this.violations.push({
+      ...v2,
+      at: at2,
+      get full() {
+        return full ??= all.slice(0, at2);
+      },
+      get trace() {
+        return trace ??= prune(this.full, refs, eventStart);
+      },
+      rest: [],
+      stack: [...this.stack],
+      eventFunctions: [],
+      conditions: [...this.conditions],
+      events: this.events
+    });
+  }
+};
+var MAX_DEPTH = 10;
+function prune(trace, refs, eventStart) {
+  const keep = /* @__PURE__ */ new Set([trace.length - 1, ...refs.filter((r2) => r2 >= 0)]);
+  for (const r2 of [...keep])
+    for (let i2 = r2 - 1; i2 >= 0 && trace[i2].event === trace[r2].event && trace[i2].effect.startsWith("calls "); i2--) keep.add(i2);
+  const chain = /^(calls |writes back|Command written back|returns|loads |saves )/;
+  for (let i2 = eventStart; i2 < trace.length; i2++) if (chain.test(trace[i2].effect)) keep.add(i2);
+  const events = new Set([...keep].map((i2) => trace[i2]?.event));
+  for (let i2 = 0; i2 < trace.length; i2++) if (i2 === 0 || trace[i2].event !== trace[i2 - 1].event) {
+    if (events.has(trace[i2].event) || i2 >= eventStart) keep.add(i2);
+  }
+  for (let i2 = 0; i2 < trace.length; i2++) if (i2 === 0 || trace[i2].event !== trace[i2 - 1].event) keep.add(i2);
+  return trace.filter((_3, i2) => keep.has(i2));
+}
+function callFunction(run3, name2, frame) {
+  const { world } = run3;
+  if (run3.stack.length >= MAX_DEPTH || run3.stack.includes(name2)) return;
+  run3.ran.add(name2);
+  const kb = world.effects.functions.get(name2);
+  const code = world.effects.inert.has(name2) ? void 0 : world.code(name2);
+  run3.stack.push(name2);
+  try {
+    if (code && useCode(code, kb)) {
+      if (!code.complete) run3.unknown.add(`${name2}() (only part of it is in the patch)`);
+      runSites(run3, name2, code.sites, code.file);
+    } else if (kb) {
+      runEffects(run3, kb, frame, code && !code.complete && code.origin !== "tree" ? code : void 0);
+    } else if (!world.effects.inert.has(name2)) {
+      run3.unknown.add(`${name2}()`);
+    }
+  } finally {
+    run3.stack.pop();
+  }
+}
+var SEMANTIC = ["save", "store", "load", "free", "restore", "reset", "mmio", "configWrite", "set", "callback"];
+function useCode(code, kb) {
+  if (!kb) return true;
+  if (kb.file.startsWith("drivers/pci/")) return false;
+  if (!code.complete) return false;
+  if (code.origin !== "tree") return true;
+  return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k2) => e[k2] !== void 0)));
+}
+function effectLine(e, line) {
+  return e.lines?.[line];
+}
+function argOf(frame, ref) {
+  if (!ref) return void 0;
+  if (ref === "result") return frame.lhs;
+  const m2 = /^arg([1-9])$/.exec(ref);
+  return m2 ? frame.args[Number(m2[1]) - 1] : void 0;
+}
+function runEffects(run3, fx, frame, fragment) {
+  const { world } = run3;
+  const added = fragment ? fragmentInserts(fx, fragment) : /* @__PURE__ */ new Map();
+  for (const s of added.get(-1) ?? []) runSite(run3, fx.name, s, fragment.file);
+  fx.effects.forEach((e, i2) => {
+    if (applies(run3, e, frame)) runEffect(run3, fx, e, frame);
+    for (const s of added.get(i2) ?? []) runSite(run3, fx.name, s, fragment.file);
+  });
+  void world;
+}
+function fragmentInserts(fx, fragment) {
+  const out2 = /* @__PURE__ */ new Map();
+  let after = -1;
+  let pending = [];
+  const flush = (key2) => {
+    if (pending.length) out2.set(key2, [...out2.get(key2) ?? [], ...pending]);
+    pending = [];
+  };
+  for (const s of fragment.sites) {
+    if (s.kind !== "call") continue;
+    const isAdded = fragment.added?.has(s.line) ?? true;
+    const at2 = isAdded && !fragment.removedCalls?.has(s.callee) ? -1 : fx.effects.findIndex((e, i2) => i2 > after && (e.call === s.callee || e.function === s.callee));
+    if (at2 >= 0) {
+      flush(at2 - 1);
+      after = at2;
+      continue;
+    }
+    if (isAdded) pending.push(s);
+  }
+  flush(after);
+  return out2;
+}
+function applies(run3, e, frame) {
+  const { world } = run3;
+  if (e.onLines && !e.onLines.includes(world.line)) return false;
+  if (e.fix && world.fixes[e.fix] !== true) return false;
+  if (e.noFix && world.fixes[e.noFix] === true) return false;
+  for (const [ref, pattern] of Object.entries(e.argPattern ?? {})) if (!new RegExp(pattern).test(argOf(frame, ref) ?? "")) return false;
+  return true;
+}
+function runSites(run3, fn2, sites, file) {
+  for (const s of sites) {
+    if (s.kind === "guard") {
+      const snap = snapshotName(s.expr);
+      const isSnapshot = snap !== void 0 && (snap in run3.state.stored || /saved_state|_save$/.test(snap));
+      if (isSnapshot && !run3.state.stored[snap]) {
+        run3.step(fn2, file, s.line, `returns: ${snap} is NULL`);
+        return;
+      }
+      continue;
+    }
+    runSite(run3, fn2, s, file);
+  }
+}
+function runSite(run3, fn2, s, file) {
+  if (s.kind !== "call") return;
+  const known = run3.world.effects.functions.has(s.callee) || run3.world.code(s.callee);
+  if (known && !run3.world.effects.inert.has(s.callee)) run3.step(fn2, file, s.line, `calls ${s.callee}()`);
+  callFunction(run3, s.callee, { args: s.args, lhs: s.lhs, file, line: s.line });
+}
+var label = (v2) => v2;
+function runEffect(run3, fx, e, frame) {
+  const { world } = run3;
+  const file = e.file ?? fx.file;
+  const line = effectLine(e, world.line);
+  const at2 = (text2) => run3.step(e.function ?? fx.name, file, line, text2);
+  if (e.call) {
+    const args2 = e.args ?? frame.args;
+    const lhs = e.into ?? void 0;
+    if (!world.effects.inert.has(e.call)) run3.step(fx.name, file, line, `calls ${e.call}()${e.what ? `: ${e.what}` : ""}`);
+    callFunction(run3, e.call, { args: args2, lhs, file, line });
+    return;
+  }
+  if (e.callback) {
+    const fns = world.callbacks(e.callback);
+    if (!fns.length) return;
+    for (const cb of fns) {
+      at2(`calls the driver's ${e.callback}: ${cb}()`);
+      callFunction(run3, cb, { args: ["pdev"], file, line });
+    }
+    return;
+  }
+  if (e.save) return save(run3, fx, file, line);
+  if (e.store) {
+    const into = argOf(frame, e.store) ?? frame.lhs;
+    const saved = isOn(run3.state.live.state_saved) || run3.state.live.state_saved.v === "unknown";
+    if (!into) return;
+    const snap = saved ? { ...run3.state.core, label: `${run3.state.core.label}, stored in ${into}` } : null;
+    const i2 = at2(saved ? `${into} = a copy of ${run3.state.core.label}` : `${into} = NULL (state_saved is false)`);
+    void i2;
+    run3.state = withStored(run3.state, into, snap);
+    return;
+  }
+  if (e.load) return load(run3, argOf(frame, e.load), at2);
+  if (e.free) {
+    const name2 = snapshotName(argOf(frame, e.free));
+    if (name2) {
+      at2(`${name2} = NULL (freed)`);
+      run3.state = withStored(run3.state, name2, null);
+    }
+    return;
+  }
+  if (e.restore) return restore(run3, fx, e, file);
+  if (e.reset) {
+    const i2 = at2(e.what ? `hardware reset: ${e.what}` : "hardware reset: every register to its reset default");
+    const hw = {};
+    for (const k2 of Object.keys(run3.state.hw)) hw[k2] = { v: k2.startsWith("command.") || ["tph", "msix", "msi"].includes(k2) ? "off" : "reset-default", by: i2 };
+    run3.state = withHw(run3.state, hw);
+    return;
+  }
+  if (e.command) return command(run3, e.command, at2, e.what);
+  if (e.configWrite) {
+    const offset = argOf(frame, e.configWrite.offset) ?? "";
+    if (!/PCI_COMMAND\b/.test(offset)) return;
+    const bits = commandBits(argOf(frame, e.configWrite.value) ?? "");
+    if (Object.keys(bits).length) return command(run3, bits, at2, `PCI_COMMAND = ${argOf(frame, e.configWrite.value)}`);
+    return;
+  }
+  if (e.set) {
+    const i2 = at2(e.what ?? "sets state");
+    const hw = {};
+    for (const [k2, v2] of Object.entries(e.set.hw ?? {})) hw[k2] = { v: v2, by: i2 };
+    const live = {};
+    for (const [k2, v2] of Object.entries(e.set.live ?? {})) live[k2] = { v: v2, by: i2 };
+    run3.state = withLive(withHw(run3.state, hw), live);
+    return;
+  }
+  if (e.mmio) return mmio(run3, fx, e, file, line);
+}
+function commandBits(value) {
+  const v2 = value.replace(/\s+/g, "");
+  const out2 = {};
+  const names = { memory: "PCI_COMMAND_MEMORY", io: "PCI_COMMAND_IO", master: "PCI_COMMAND_MASTER" };
+  const constant = /^[A-Z0-9_|x()]+$/.test(v2);
+  for (const [bit, name2] of Object.entries(names)) {
+    if (new RegExp(`&~\\(?[A-Z_|]*${name2}`).test(v2)) out2[bit] = "off";
+    else if (v2.includes(name2)) out2[bit] = "on";
+    else if (constant) out2[bit] = "off";
+  }
+  return out2;
+}
+function command(run3, bits, at2, what) {
+  const parts2 = Object.entries(bits).map(([b3, v2]) => `${b3 === "memory" ? "Memory" : b3 === "io" ? "I/O" : "Bus Master"} ${v2}`);
+  const i2 = at2(`${what ? `${what}: ` : ""}Command ${parts2.join(", ")}`);
+  const hw = {};
+  for (const [b3, v2] of Object.entries(bits)) hw[`command.${b3}`] = { v: v2, by: i2 };
+  run3.state = withHw(run3.state, hw);
+}
+function save(run3, fx, file, line) {
+  const { world, state } = run3;
+  const caller = run3.stack[run3.stack.length - 2] ?? fx.name;
+  const tphOn = isOn(state.live.tph_enabled);
+  const tphNote = world.steps.some((s) => s.id === "tph") ? tphOn ? ", TPH saved" : ", TPH buffer left as it was (tph_enabled off)" : "";
+  const mem = state.hw["command.memory"]?.v;
+  const name2 = `the save in ${caller}() (${run3.event})`;
+  const i2 = run3.step(fx.name, file, line, `saves hardware into the core's buffers: ${name2}, Memory ${mem}${tphNote}; state_saved = true`);
+  const regs = { ...state.core.regs };
+  for (const [k2, v2] of Object.entries(state.hw)) {
+    if (k2 === "tph" && !tphOn) continue;
+    if (["msix", "msi"].includes(k2)) continue;
+    regs[k2] = v2;
+  }
+  run3.state = withLive(withCore(state, { regs, takenAt: i2, label: name2 }), { state_saved: { v: "on", by: i2 } });
+}
+function load(run3, arg, at2) {
+  const name2 = snapshotName(arg);
+  const snap = name2 ? run3.state.stored[name2] : void 0;
+  if (!name2 || !snap) {
+    const i3 = at2(`state_saved = false; ${name2 ?? "the state"} is NULL, nothing loaded`);
+    run3.state = withLive(run3.state, { state_saved: { v: "off", by: i3 } });
+    return;
+  }
+  const i2 = at2(`loads ${name2} (${snap.label.replace(/, stored in .*$/, "")}) into the core's buffers; state_saved = true`);
+  run3.state = withLive(withCore(run3.state, { regs: snap.regs, takenAt: snap.takenAt, loadedAt: i2, label: `${snap.label.replace(/, stored in .*$/, "")}, loaded from ${name2}` }), {
+    state_saved: { v: "on", by: i2 }
+  });
+}
+function restore(run3, fx, e, file) {
+  const { world } = run3;
+  const line = effectLine(e, world.line);
+  const stepLine = (id) => e.stepLines?.[world.line]?.[id];
+  const state0 = run3.state;
+  if (world.gate && !isOn(state0.live.state_saved)) {
+    run3.step(fx.name, file, line, "returns at once: state_saved is false (the state_saved gate), nothing is written");
+    return;
+  }
+  const core = state0.core;
+  run3.step(fx.name, file, line, `writes back ${core.label}${world.gate ? "" : " (no state_saved gate on this line)"}`);
+  if (!world.gate && !isOn(state0.live.state_saved)) {
+    const saved = state0.live.state_saved;
+    run3.violate({ property: "gated-noop", enablers: enablerOf(run3, saved), snapshot: core.label }, [saved.by, core.takenAt]);
+  }
+  const stale = staleWatch(run3, core);
+  const hw = { ...run3.state.hw };
+  run3.state = { ...run3.state, hw };
+  for (const st2 of world.steps) {
+    const id = st2.id;
+    if (st2.source === "snapshot") {
+      if (st2.liveGate && !isOn(run3.state.live[st2.liveGate])) continue;
+      const v2 = core.regs[id];
+      if (id === "config-space") {
+        const cmd = {};
+        for (const b3 of ["memory", "io", "master"]) cmd[`command.${b3}`] = core.regs[`command.${b3}`] ?? { v: "unknown", by: -1 };
+        const mem = cmd["command.memory"];
+        const by = mem.by >= 0 ? run3.trace[mem.by] : void 0;
+        const cleared = by && mem.v === "off" ? ` (as ${by.function}() left it in "${by.event}")` : "";
+        run3.step(st2.function, file, stepLine(id), `Command written back from ${core.label}: Memory ${mem.v}${cleared}, Bus Master ${cmd["command.master"].v}`);
+        for (const k2 of Object.keys(cmd)) stale(k2, cmd[k2], st2.function, file, stepLine(id));
+        Object.assign(hw, cmd, { [id]: v2 ?? { v: "unknown", by: -1 } });
+        continue;
+      }
+      if (id === "tph") {
+        const tv = v2 ?? { v: "unknown", by: -1 };
+        stale("tph", tv, st2.function, file, stepLine(id));
+        const i3 = run3.step(st2.function, file, stepLine(id), `tph_enabled is on, so TPH Control and the ST table are written from ${core.label}: ${label(tv.v)}`);
+        hw.tph = { v: tv.v, by: i3 };
+        if (tv.v === "zero") {
+          const en2 = run3.state.live.tph_enabled;
+          run3.violate({ property: "tph-zeroed", enablers: enablerOf(run3, en2), snapshot: core.label }, [core.takenAt, core.loadedAt ?? -1, en2?.by ?? -1]);
+        }
+        continue;
+      }
+      if (v2) hw[id] = v2;
+      continue;
+    }
+    if (st2.source === "live") {
+      const sub = world.effects.functions.get(st2.function);
+      if (sub) {
+        run3.stack.push(st2.function);
+        for (const se2 of sub.effects) if (applies(run3, se2, { args: ["dev"] })) runEffect(run3, sub, se2, { args: ["dev"] });
+        run3.stack.pop();
+        if (run3.state.hw !== hw) {
+          Object.assign(hw, run3.state.hw);
+          run3.state = { ...run3.state, hw };
+        }
+      }
+    }
+  }
+  const i2 = run3.step(fx.name, file, void 0, "state_saved = false");
+  run3.state = withLive(run3.state, { state_saved: { v: "off", by: i2 } });
+}
+function staleWatch(run3, core) {
+  let done = run3.event === run3.world.effects.lifecycle.close.event;
+  return (group, value, fn2, file, line) => {
+    if (done) return;
+    const now = run3.state.hw[group];
+    if (!now || now.by < 0 || now.by <= core.takenAt || now.by >= run3.eventStart || now.v === value.v) return;
+    const by = run3.trace[now.by];
+    if (!by || !/^(user|assumed):/.test(by.event)) return;
+    done = true;
+    const what = group.startsWith("command.") ? `Command ${group.slice(8)}` : group;
+    run3.step(fn2, file, line, `rolls back ${what} from ${now.v} (as ${by.function}() set it in "${by.event}") to the snapshot's ${value.v}`);
+    run3.violate({ property: "stale-user-state", enablers: enablerOf(run3, now), snapshot: core.label }, [now.by, core.takenAt, core.loadedAt ?? -1]);
+  };
+}
+function commandSource(run3) {
+  for (let i2 = run3.trace.length - 1; i2 >= run3.eventStart; i2--) if (run3.trace[i2].effect.startsWith("Command written back")) return [i2];
+  return [];
+}
+function enablerOf(run3, v2) {
+  if (!v2 || v2.by < 0) return [];
+  const st2 = run3.trace[v2.by];
+  if (!st2) return [];
+  let head = v2.by;
+  while (head > 0 && run3.trace[head - 1].event === st2.event) head--;
+  return [.../* @__PURE__ */ new Set([st2.function, run3.trace[head].function])];
+}
+function mmio(run3, fx, e, file, line) {
+  const { world, state } = run3;
+  if (e.liveGate && !isOn(state.live[e.liveGate])) return;
+  const mem = state.hw["command.memory"];
+  const writers = e.writers?.[world.line] ?? "the MSI-X writers";
+  const fix = world.fixes["msix-memory-decoding"];
+  if (isOn(mem)) {
+    run3.step(fx.name, file, line, `MSI-X table written through MMIO (${writers}) with Memory Space on`);
+    return;
+  }
+  const outcome = fix === true ? "the MSI-X decoding fix turns Memory Space on around the writes, so they complete" : fix === false ? "the device answers with Unsupported Request" : "without the MSI-X decoding fix the device answers with Unsupported Request";
+  run3.step(fx.name, file, line, `MSI-X table written through MMIO (${writers}) with Memory Space ${mem?.v ?? "unknown"}: ${outcome}`);
+  const msix = state.live.msix_enabled;
+  run3.violate({
+    property: "msix-memory-off",
+    enablers: [...enablerOf(run3, msix), ...enablerOf(run3, mem)],
+    snapshot: state.core.label,
+    fix
+  }, [mem?.by ?? -1, msix?.by ?? -1, state.core.takenAt, state.core.loadedAt ?? -1, ...commandSource(run3)]);
+}
+
+// src/state/explore.ts
+var MAX_STATES = 400;
+function runEvent(world, node, ev) {
+  const assumes = ev.assumes && !node.assumes.includes(ev.assumes) ? [...node.assumes, ev.assumes] : node.assumes;
+  const run3 = new Run(world, node.state, node.trace, ev.event, node.events + 1);
+  run3.conditions = assumes;
+  run3.step(ev.call, ev.file, ev.line, ev.effect ?? `${ev.call}()`);
+  callFunction(run3, ev.call, { args: ev.args ?? ["vdev"] });
+  for (const v2 of run3.violations) {
+    v2.eventFunctions = [...run3.ran];
+    v2.rest = run3.trace.slice(v2.at);
+  }
+  const unknown = /* @__PURE__ */ new Set([...node.unknown, ...run3.unknown]);
+  return { node: { state: run3.state, trace: run3.trace, depth: node.depth + 1, events: node.events + 1, assumes, unknown }, run: run3 };
+}
+function explore(world, open2, user, close, bound) {
+  const violations = [];
+  const unknown = /* @__PURE__ */ new Set();
+  const record2 = (run3, node) => {
+    for (const v2 of run3.violations) {
+      const extra = [...node.unknown].filter((u2) => !/only part/.test(u2));
+      if (extra.length) v2.conditions = [...v2.conditions, unknownCondition(extra)];
+      violations.push(v2);
+    }
+    for (const u2 of node.unknown) unknown.add(u2);
+  };
+  const start2 = { state: initialState(world.steps.map((s) => s.id)), trace: [], depth: 0, events: 0, assumes: [], unknown: /* @__PURE__ */ new Set() };
+  const opened = runEvent(world, start2, open2);
+  record2(opened.run, opened.node);
+  const seen = /* @__PURE__ */ new Set([stateKey(opened.node.state)]);
+  const queue = [{ ...opened.node, depth: 0 }];
+  while (queue.length) {
+    const node = queue.shift();
+    const closed = runEvent(world, node, close);
+    record2(closed.run, closed.node);
+    if (node.depth >= bound) continue;
+    for (const ev of user) {
+      const next = runEvent(world, node, ev);
+      record2(next.run, next.node);
+      const key2 = `${stateKey(next.node.state)}#${next.node.assumes.join("|")}`;
+      if (seen.has(key2) || seen.size >= MAX_STATES) continue;
+      seen.add(key2);
+      queue.push(next.node);
+    }
+  }
+  violations.sort((a, b3) => a.events - b3.events);
+  return { violations, states: seen.size, unknown: [...unknown] };
+}
+function unknownCondition(names) {
+  const list2 = names.slice(0, 4).join(", ") + (names.length > 4 ? ` and ${names.length - 4} more` : "");
+  return `This assumes that ${list2}, whose code this review cannot see, change no PCI state the trace depends on.`;
+}
+
+// src/state/world.ts
+function makeWorld(kb, target, steps, gate, code, callbacks) {
+  if (!kb.effects) throw new Error("knowledge base without effects (rules/kb/effects.yaml)");
+  return {
+    effects: kb.effects,
+    line: target.line,
+    steps,
+    saveSteps: new Set(kb.line(target.line)?.save ?? []),
+    gate,
+    fixes: target.fixes,
+    code,
+    callbacks,
+    msixWriters: () => "__pci_restore_msix_state"
+  };
+}
+
 // src/analyze/scope.ts
-var MAX_DEPTH = 6;
+var MAX_DEPTH2 = 6;
 function expandSteps(kb, target) {
   const t2 = typeof target === "string" ? { line: target } : target;
   const line = kb.line(t2.line);
@@ -44861,7 +45518,7 @@ var Scope = class {
     const out2 = [...this.roleMap.get(name2) ?? []];
     const seen = /* @__PURE__ */ new Set([name2]);
     let frontier = [name2];
-    for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
+    for (let depth = 0; depth < MAX_DEPTH2 && frontier.length; depth++) {
       const next = [];
       for (const fn2 of frontier)
         for (const caller of this.callers.get(fn2) ?? []) {
@@ -44895,7 +45552,7 @@ var Scope = class {
   leadsTo(callee, m2) {
     const seen = /* @__PURE__ */ new Set();
     let frontier = [callee];
-    for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
+    for (let depth = 0; depth < MAX_DEPTH2 && frontier.length; depth++) {
       const next = [];
       for (const fn2 of frontier) {
         if (seen.has(fn2)) continue;
@@ -44908,6 +45565,8 @@ var Scope = class {
     return false;
   }
   /** Calls reachable from a subject that match, through helpers known to the scope. */
+  /** A device-state witness through the subject: set by analyze (src/analyze/property.ts runs the model). */
+  witness;
   reaches(s, m2) {
     const wholeIsNew = s.change === "added" || this.newRoles(s.name).length > 0;
     const direct = s.calls.length ? s.calls : s.addedCalls;
@@ -44921,7 +45580,7 @@ var Scope = class {
       if (m2.onlyNew && !isNew) continue;
       const seen = /* @__PURE__ */ new Set([s.name]);
       let frontier = [{ fn: first, path: [first] }];
-      for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
+      for (let depth = 0; depth < MAX_DEPTH2 && frontier.length; depth++) {
         const next = [];
         for (const { fn: fn2, path } of frontier) {
           if (seen.has(fn2)) continue;
@@ -45018,6 +45677,156 @@ function fromGraph(g2) {
     body: g2.text,
     newLine: g2.startLine
   };
+}
+
+// src/analyze/property.ts
+var ASSUMED_TPH = "This assumes TPH gets enabled";
+var cache = /* @__PURE__ */ new WeakMap();
+function exploration(scope, target) {
+  let perTarget = cache.get(scope);
+  if (!perTarget) cache.set(scope, perTarget = /* @__PURE__ */ new Map());
+  const key2 = `${target.line}|${JSON.stringify(target.fixes)}|${target.steps?.join(",") ?? ""}`;
+  if (!perTarget.has(key2)) perTarget.set(key2, build(scope, target));
+  return perTarget.get(key2);
+}
+function build(scope, target) {
+  const { kb } = scope;
+  const effects = kb.effects;
+  if (!effects) return null;
+  const roots = (0, import_picomatch2.default)(effects.lifecycle.userRoots ?? "drivers/vfio/pci/**");
+  if (![...scope.byName.values()].some((s) => roots(s.file)) && !scope.patch.files.some((f3) => roots(f3.path))) return null;
+  if (!takesPart(scope, roots)) return { violations: [], states: 0, unknown: [] };
+  const world = worldOf(scope, kb, target);
+  const lc = effects.lifecycle;
+  const event = (e) => {
+    const at2 = effects.functions.get(e.call)?.at[target.line];
+    const file = effects.functions.get(e.call)?.file;
+    return { event: e.event, call: e.call, args: e.args, file, line: at2?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
+  };
+  const aerRoles = ["error_detected", "slot_reset", "resume", "mmio_enabled"];
+  const inAer = scope.subjects.some((s) => s.change !== "removed" && scope.roles(s.name).some((r2) => aerRoles.includes(r2.role)));
+  const user = lc.user.filter((u2) => inAer || u2.call !== "pcie_do_recovery").map(event);
+  for (const s of userRoots(scope, roots))
+    for (const op of userOperations(scope, s)) {
+      const fn2 = scope.byName.get(op);
+      const how = op === s.name ? "its caller is not in this patch" : `one case of ${s.name}()`;
+      user.push({
+        event: `user: ${op}()`,
+        call: op,
+        file: fn2?.file ?? s.file,
+        line: fn2?.newLine ?? s.newLine,
+        effect: `userspace reaches ${op}()`,
+        assumes: `This assumes ${op}() is reachable from userspace (an ioctl or device feature handler; ${how}).`
+      });
+    }
+  if (world.steps.some((st2) => st2.id === "tph") && !tphEnablerVisible(scope)) {
+    user.push({
+      event: "assumed: TPH enabled",
+      call: "pcie_enable_tph",
+      effect: "something enables TPH on the device",
+      assumes: `${ASSUMED_TPH} while the device is open: nothing in this patch, its series or the tree given enables it (vfio-pci support for TPH is a separate series).`
+    });
+  }
+  return explore(world, event(lc.open), user, event(lc.close), lc.bound);
+}
+function lifecycleRoles(scope) {
+  const out2 = /* @__PURE__ */ new Set();
+  for (const f3 of scope.kb.effects.functions.values()) for (const e of f3.effects) if (e.callback) out2.add(e.callback);
+  return out2;
+}
+function takesPart(scope, roots) {
+  const effects = scope.kb.effects;
+  const roles = lifecycleRoles(scope);
+  const entry = /* @__PURE__ */ new Set([effects.lifecycle.open.call, effects.lifecycle.close.call, ...effects.lifecycle.user.map((u2) => u2.call)]);
+  for (const s of scope.byName.values()) if (scope.roles(s.name).some((r2) => !r2.via && roles.has(r2.role))) entry.add(s.name);
+  for (const s of userRoots(scope, roots)) entry.add(s.name);
+  const seen = /* @__PURE__ */ new Set();
+  const queue = [...entry];
+  while (queue.length) {
+    const fn2 = queue.pop();
+    if (seen.has(fn2)) continue;
+    seen.add(fn2);
+    for (const c3 of scope.byName.get(fn2)?.calls ?? []) queue.push(c3);
+    for (const e of effects.functions.get(fn2)?.effects ?? []) if (e.call) queue.push(e.call);
+  }
+  return scope.subjects.some((s) => s.change !== "removed" && seen.has(s.name));
+}
+function userRoots(scope, roots) {
+  const known = scope.kb.effects;
+  const entries = new Set(known.lifecycle.userEntries ?? []);
+  const callers = /* @__PURE__ */ new Map();
+  for (const f3 of scope.byName.values()) for (const c3 of f3.calls) callers.set(c3, [...callers.get(c3) ?? [], f3.name]);
+  return scope.subjects.filter(
+    (s) => s.change === "added" && roots(s.file) && (callers.get(s.name) ?? []).every((c3) => entries.has(c3)) && !scope.roles(s.name).length && !known.functions.has(s.name) && !scope.kb.vfioPaths.some((p2) => p2.function === s.name)
+  );
+}
+function userOperations(scope, s) {
+  const body2 = s.body.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ");
+  const sw = body2.search(/\bswitch\s*\(/);
+  if (sw < 0) return [s.name];
+  const segments = body2.slice(sw).split(/\bcase\b[^:]*:|\bdefault\s*:/).slice(1);
+  const ops = [];
+  for (const seg of segments) {
+    const callee = [...seg.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m2) => m2[1]).find((c3) => scope.byName.has(c3) && c3 !== s.name);
+    if (callee && !ops.includes(callee)) ops.push(callee);
+  }
+  return ops.length > 1 ? ops : [s.name];
+}
+function tphEnablerVisible(scope) {
+  const enables = { test: (callee) => scope.kbRoles(callee).includes("tph-enable"), onlyNew: false };
+  return [...scope.byName.values()].some((s) => scope.reaches(s, enables).length > 0);
+}
+function worldOf(scope, kb, target) {
+  const line = kb.line(target.line);
+  const codeCache = /* @__PURE__ */ new Map();
+  const callbackCache = /* @__PURE__ */ new Map();
+  const code = (name2) => {
+    if (!codeCache.has(name2)) codeCache.set(name2, codeOf(scope.byName.get(name2)));
+    return codeCache.get(name2);
+  };
+  const callbacks = (role) => {
+    if (!callbackCache.has(role))
+      callbackCache.set(role, [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r2) => !r2.via && r2.role === role)).map((s) => s.name));
+    return callbackCache.get(role);
+  };
+  return makeWorld(kb, target, expandSteps(kb, target), stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false, code, callbacks);
+}
+function codeOf(s) {
+  if (!s) return void 0;
+  const whole = s.origin === "tree" || s.fc?.complete === true;
+  if (whole && s.body && s.newLine !== void 0) {
+    const lines2 = s.body.split("\n").map((text2, i2) => ({ line: s.newLine + i2, text: text2 }));
+    return { sites: sitesOf(lines2, s.name), file: s.file, origin: s.origin, complete: true };
+  }
+  const lines = s.diffLines.length ? s.diffLines : s.added;
+  if (!lines.length) return void 0;
+  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
+}
+function witnessFor(p2, s, scope, target) {
+  const ex = exploration(scope, target);
+  if (!ex) return void 0;
+  const via = p2.via ?? ["stack", "enabler", "event"];
+  const isNew = s.change === "added" || scope.newRoles(s.name).length > 0;
+  const assumed = (v3) => v3.conditions.some((c3) => c3.startsWith(ASSUMED_TPH));
+  const v2 = ex.violations.find(
+    (v3) => v3.property === p2.id && (!p2.seen || !assumed(v3)) && // on an assumed premise only what the patch adds is in question, not code it only touches
+    (!assumed(v3) || isNew) && (via.includes("stack") && v3.stack.includes(s.name) || via.includes("enabler") && v3.enablers.includes(s.name) || via.includes("event") && isNew && v3.eventFunctions.includes(s.name))
+  );
+  if (!v2 || v2.stack.includes(s.name) || v2.enablers.includes(s.name)) return v2;
+  let last = -1;
+  v2.rest.forEach((t2, i2) => {
+    if (t2.function === s.name) last = i2;
+  });
+  if (last < 0) return v2;
+  let end = last + 1;
+  for (let i2 = last + 1; i2 < v2.rest.length && i2 <= last + 8; i2++)
+    if (/^Command written back/.test(v2.rest[i2].effect)) {
+      end = i2;
+      break;
+    }
+  const tail = v2.rest.slice(0, end + 1);
+  const chain = /^(calls |writes back|returns|loads |Command written back|PCI_COMMAND)/;
+  return { ...v2, trace: [...v2.trace, ...tail.filter((t2) => chain.test(t2.effect))] };
 }
 
 // src/analyze/render.ts
@@ -45160,7 +45969,8 @@ function values(rule, s, ev, scope, env, at2, steps, targetSteps) {
     calls: joinList(calls.map((c3) => `${c3}()`)),
     identifiers: joinList([...new Set(ev.identifiers)]),
     calleeSource: guessSource(scope, ev.calls.length ? [...new Set(ev.calls)] : calls),
-    ordering: kbLine?.orderingFacts.join(" ") ?? ""
+    ordering: kbLine?.orderingFacts.join(" ") ?? "",
+    msixWriters: scope.kb.effects?.functions.get("__pci_restore_msix_state")?.effects.find((e) => e.mmio)?.writers?.[env.target.line] ?? "pci_write_msg_msix() and pci_msix_write_vector_ctrl()"
   };
 }
 var severityRank = (s) => SEVERITIES.indexOf(s);
@@ -45171,7 +45981,7 @@ function compose(rule, s, env, ev) {
   for (const [i2, v2] of (rule.variants ?? []).entries()) {
     const seen = emptyEvidence();
     if (!rule.compiled.variants[i2](s, env, seen)) continue;
-    for (const [k2, val] of Object.entries(seen.bindings)) if (!(k2 in ev.bindings)) ev.bindings[k2] = val;
+    for (const [k2, val2] of Object.entries(seen.bindings)) if (!(k2 in ev.bindings)) ev.bindings[k2] = val2;
     if (v2.severity) severity = v2.severity;
     if (v2.what) why[0] = v2.what;
     if (v2.fixWith) fix[0] = v2.fixWith;
@@ -45184,6 +45994,10 @@ function compose(rule, s, env, ev) {
 function analyzePatch(patch, ctx) {
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
+  scope.witness = (p2, s, target2) => {
+    const v2 = witnessFor(p2, s, scope, target2);
+    return v2 ? { trace: v2.trace, conditions: v2.conditions } : void 0;
+  };
   const targetSteps = expandSteps(kb, target);
   const env = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
   const index = hunkIndex(patch);
@@ -45344,7 +46158,7 @@ function reachesFailOn(findings, failOn) {
 }
 
 // src/ingest/tree.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
 import { readFile as readFile3, readdir as readdir3, stat as stat3 } from "node:fs/promises";
 import { join as join5, relative as relative3, resolve, sep } from "node:path";
 
@@ -48796,8 +49610,8 @@ async function openTree(dir) {
   if (!marks.some(Boolean)) throw new UserError(`--tree: no kernel source here (none of ${KERNEL_MARKERS.join(", ")})`, dir);
   const debian = (await readText(join5(root, ".debian-version")))?.trim();
   const kernelVersion = await makefileVersion(root) ?? debian?.split("-")[0];
-  const label = debian ? `Debian ${debian.split("-")[0]}` : await gitLabel(root);
-  const text2 = label ? `${root} (${label})` : kernelVersion ? `${root} (${kernelVersion})` : root;
+  const label2 = debian ? `Debian ${debian.split("-")[0]}` : await gitLabel(root);
+  const text2 = label2 ? `${root} (${label2})` : kernelVersion ? `${root} (${kernelVersion})` : root;
   return {
     root,
     kernelVersion,
@@ -48838,7 +49652,7 @@ async function makefileVersion(root) {
   return v2 && p2 ? `${v2}.${p2}${s && s !== "0" ? "." + s : ""}` : void 0;
 }
 async function listFiles(root, sub, glob) {
-  const match = glob ? (0, import_picomatch2.default)(glob) : () => true;
+  const match = glob ? (0, import_picomatch3.default)(glob) : () => true;
   const out2 = [];
   const walk2 = async (abs) => {
     const entries = await readdir3(abs, { withFileTypes: true }).catch(() => []);
@@ -48893,7 +49707,7 @@ async function readEvent(env = process.env) {
   if (!path) throw new Error("GITHUB_EVENT_PATH is not set: is this running in GitHub Actions?");
   const ev = JSON.parse(await readFile4(path, "utf8"));
   if (name2 === "pull_request" || name2 === "pull_request_target") return pullEvent(name2, ev);
-  if (name2 === "workflow_run") return runEvent(ev, env);
+  if (name2 === "workflow_run") return runEvent2(ev, env);
   return { kind: "other", name: name2 };
 }
 function pullEvent(name2, ev) {
@@ -48912,7 +49726,7 @@ function pullEvent(name2, ev) {
     fromFork: !headRepo || headRepo.full_name !== base.full_name
   };
 }
-function runEvent(ev, env) {
+function runEvent2(ev, env) {
   const run3 = ev.workflow_run;
   if (!run3) throw new Error("workflow_run event without workflow_run");
   const [owner, repo] = String(env.GITHUB_REPOSITORY ?? ev.repository?.full_name).split("/");
@@ -49541,8 +50355,8 @@ var originalParse = JSON.parse;
 var customFormat = /^-?\d+n$/;
 var bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
 var noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-var isUnstringifiable = (val) => val === void 0 || typeof val === "function" || typeof val === "symbol";
-var isRawJSON = (val) => val !== null && typeof val === "object" && val.constructor && val.constructor.name === "RawJSON";
+var isUnstringifiable = (val2) => val2 === void 0 || typeof val2 === "function" || typeof val2 === "symbol";
+var isRawJSON = (val2) => val2 !== null && typeof val2 === "object" && val2.constructor && val2.constructor.name === "RawJSON";
 var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   let space = "";
   if (typeof spaceParam === "number") {
@@ -49552,31 +50366,31 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
-  const prepareVal = (parent, key2, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
+  const prepareVal = (parent, key2, val2) => {
+    const isObject = val2 !== null && typeof val2 === "object";
+    const hasToJSON = isObject && typeof val2.toJSON === "function";
     if (hasToJSON) {
-      val = val.toJSON(key2);
+      val2 = val2.toJSON(key2);
     }
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-    if (isNoise) return val + "n";
-    const isBigInt = typeof val === "bigint";
+    const isNoise = typeof val2 === "string" && noiseValue.test(val2);
+    if (isNoise) return val2 + "n";
+    const isBigInt = typeof val2 === "bigint";
     if (isBigInt) {
       const supportsRawJSON = "rawJSON" in JSON;
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-      return val.toString() + "n";
+      if (supportsRawJSON) return JSON.rawJSON(val2.toString());
+      return val2.toString() + "n";
     }
     if (isFunctionReplacer) {
-      val = replacer.call(parent, key2, val);
+      val2 = replacer.call(parent, key2, val2);
     }
-    const isPostReplacerObject = val !== null && typeof val === "object";
+    const isPostReplacerObject = val2 !== null && typeof val2 === "object";
     if (isPostReplacerObject) {
-      const isPrimitiveWrapper = val instanceof Number || val instanceof String || val instanceof Boolean;
+      const isPrimitiveWrapper = val2 instanceof Number || val2 instanceof String || val2 instanceof Boolean;
       if (isPrimitiveWrapper) {
-        val = val.valueOf();
+        val2 = val2.valueOf();
       }
     }
-    return val;
+    return val2;
   };
   const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
   if (isUnstringifiable(rootProcessed)) {
@@ -49704,13 +50518,13 @@ var JSONStringify = (value, replacer, space) => {
     if (supportsRawJSON) {
       return originalStringify(
         value,
-        (key2, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+        (key2, val2) => {
+          if (typeof val2 === "bigint") return JSON.rawJSON(val2.toString());
           const hasFunctionReplacer = typeof replacer === "function";
-          if (hasFunctionReplacer) return replacer(key2, val);
+          if (hasFunctionReplacer) return replacer(key2, val2);
           const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
-          if (isKeyInArrayReplacer) return val;
-          return val;
+          if (isKeyInArrayReplacer) return val2;
+          return val2;
         },
         space
       );
@@ -49718,15 +50532,15 @@ var JSONStringify = (value, replacer, space) => {
     if (!value) return originalStringify(value, replacer, space);
     const convertedToCustomJSON = originalStringify(
       value,
-      (key2, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-        if (isNoise) return val.toString() + "n";
-        if (typeof val === "bigint") return val.toString() + "n";
+      (key2, val2) => {
+        const isNoise = typeof val2 === "string" && noiseValue.test(val2);
+        if (isNoise) return val2.toString() + "n";
+        if (typeof val2 === "bigint") return val2.toString() + "n";
         const hasFunctionReplacer = typeof replacer === "function";
-        if (hasFunctionReplacer) return replacer(key2, val);
+        if (hasFunctionReplacer) return replacer(key2, val2);
         const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
-        if (isKeyInArrayReplacer) return val;
-        return val;
+        if (isKeyInArrayReplacer) return val2;
+        return val2;
       },
       space
     );
@@ -52870,9 +53684,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
+  get({ octokit, scope, cache: cache2 }, methodName) {
+    if (cache2[methodName]) {
+      return cache2[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -52880,7 +53694,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache[methodName] = decorate(
+      cache2[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -52888,9 +53702,9 @@ var handler = {
         decorations
       );
     } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
+      cache2[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache[methodName];
+    return cache2[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -53369,7 +54183,7 @@ async function fetchCommitDiff(gh, owner, repo, sha) {
 }
 
 // src/action/api-tree.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
 async function openApiTree(gh, owner, repo, ref, opts = {}) {
   const tree = apiTree(gh, owner, repo, ref, opts);
   const mk = await tree.read("Makefile");
@@ -53378,12 +54192,12 @@ async function openApiTree(gh, owner, repo, ref, opts = {}) {
   return v2 && p2 ? { ...tree, kernelVersion: `${v2}.${p2}${sub && sub !== "0" ? "." + sub : ""}` } : tree;
 }
 function apiTree(gh, owner, repo, ref, opts = {}) {
-  const cache = /* @__PURE__ */ new Map();
+  const cache2 = /* @__PURE__ */ new Map();
   let budget = opts.maxRequests ?? 300;
   let warned = false;
   const get = (path) => {
     const key2 = path.replace(/^\/+|\/+$/g, "");
-    let hit = cache.get(key2);
+    let hit = cache2.get(key2);
     if (!hit) {
       if (budget-- <= 0) {
         if (!warned) opts.log?.(`contents API read budget spent; ${key2} and later reads treated as absent`);
@@ -53391,7 +54205,7 @@ function apiTree(gh, owner, repo, ref, opts = {}) {
         return Promise.resolve(void 0);
       }
       hit = fetchEntry(gh, owner, repo, ref, key2);
-      cache.set(key2, hit);
+      cache2.set(key2, hit);
     }
     return hit;
   };
@@ -53406,7 +54220,7 @@ function apiTree(gh, owner, repo, ref, opts = {}) {
     // Like the local tree: recursive, paths relative to the root, the glob matched against
     // the path relative to the root or to `dir`.
     async list(dir, glob) {
-      const match = glob ? (0, import_picomatch3.default)(glob) : () => true;
+      const match = glob ? (0, import_picomatch4.default)(glob) : () => true;
       const base = dir.replace(/^\/+|\/+$/g, "");
       const out2 = [];
       await walk(get, base, (rel) => {
@@ -53445,7 +54259,7 @@ function nameOf(path) {
 }
 
 // src/patch/followed.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
+var import_picomatch5 = __toESM(require_picomatch2(), 1);
 var FOLLOWED_GLOBS = [
   "drivers/vfio/pci/**",
   "drivers/pci/**",
@@ -53453,7 +54267,7 @@ var FOLLOWED_GLOBS = [
   "include/linux/vfio_pci_core.h"
 ];
 function globMatcher(globs) {
-  const m2 = (0, import_picomatch4.default)(globs, { dot: true });
+  const m2 = (0, import_picomatch5.default)(globs, { dot: true });
   return (p2) => m2(p2);
 }
 function filesInText(texts) {
@@ -53703,9 +54517,9 @@ ${body2}
 ${fence}`;
 }
 function safeLink(title, url) {
-  const label = escapeMarkdownLine(title);
-  if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url)) return label;
-  return `[${label}](${url})`;
+  const label2 = escapeMarkdownLine(title);
+  if (!url || !/^https?:\/\/[^\s<>()]+$/.test(url)) return label2;
+  return `[${label2}](${url})`;
 }
 function plainText(text2) {
   return noControls(text2);
