@@ -54460,25 +54460,53 @@ function noteTrace(n) {
   return n.points.find((p2) => p2.trace?.length)?.trace;
 }
 function noteConditions(n) {
-  return [...new Set(n.points.flatMap((p2) => p2.conditions ?? []))];
+  return [...new Set(n.lead.conditions ?? [])];
+}
+function subPremise(f3) {
+  const sentence = conditionsSentence(f3.conditions ?? []);
+  return sentence ? sentence.replace(/[;(].*$/, "").replace(/\.$/, "").replace(/^If /, "if ").trim() : void 0;
 }
 function conditionsSentence(conditions) {
-  const parts2 = conditions.map((c3) => c3.trim().replace(/[.]+$/, "").replace(/^if\s+/i, "")).filter(Boolean);
+  const parts2 = conditions.map((c3) => c3.trim().replace(/[.]+$/, "").replace(/^(this|the note) assumes (that )?/i, "").replace(/^if\s+/i, "")).map((c3) => c3.replace(/^([^:]+): (.+)$/, "$1; $2")).filter(Boolean);
   if (parts2.length === 0) return void 0;
   const lower = (s) => /^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s;
   const joined = parts2.map(lower);
   const body2 = joined.length === 1 ? joined[0] : `${joined.slice(0, -1).join(", ")} and ${joined.at(-1)}`;
   return `If ${body2}.`;
 }
-function traceLines(trace, files = true) {
-  return (trace ?? []).map((t2, i2) => {
-    const where = t2.file && (files || t2.line) ? ` ${shortPath(t2.file)}${t2.line ? `:${t2.line}` : ""}` : "";
+function isCallEdge(t2) {
+  return /^(\S+\(\) )?calls\b/.test(t2.effect) || /\bruns$/.test(t2.effect);
+}
+function traceLines(trace, opts = {}) {
+  const steps = (trace ?? []).map((t2, i2) => ({ t: t2, n: i2 + 1 }));
+  let kept = opts.max === void 0 ? steps : steps.filter((x3) => !isCallEdge(x3.t));
+  let hidden = steps.length - kept.length;
+  if (opts.max !== void 0 && kept.length > opts.max) {
+    hidden += kept.length - opts.max;
+    kept = [kept[0], ...kept.slice(kept.length - (opts.max - 1))];
+  }
+  const out2 = [];
+  let event;
+  kept.forEach(({ t: t2, n }, i2) => {
+    if (i2 === 1 && opts.max !== void 0 && hidden > 0) out2.push({ text: "[...]" });
+    const where = t2.file && (opts.files !== false || t2.line) ? ` ${shortPath(t2.file)}${t2.line ? `:${t2.line}` : ""}` : "";
     const fn2 = t2.function ? ` ${t2.function.replace(/\(\)$/, "")}()` : "";
-    return `${i2 + 1}. ${t2.event}:${fn2}${where}: ${t2.effect}`;
+    const line = { text: `${n}.${fn2}${where}: ${t2.effect}` };
+    if (t2.event !== event) line.event = event = t2.event;
+    out2.push(line);
   });
+  return out2;
 }
 function shortPath(path) {
   return path.split("/").pop() ?? path;
+}
+function traceText(lines, width, wrap) {
+  const out2 = [];
+  for (const l3 of lines) {
+    if (l3.event) out2.push(wrap(`${l3.event}:`, width, "  "));
+    out2.push(wrap(l3.text, width, "    "));
+  }
+  return out2;
 }
 
 // src/report/escape.ts
@@ -54639,7 +54667,7 @@ function noteMarkdown(n, ctx, opts) {
   if (subs.length) parts2.push(`Also at this restore:
 
 ${subs.map((s) => `- ${subItem(s, f3)}`).join("\n")}`);
-  const trace = traceMarkdown(noteTrace(n));
+  const trace = traceMarkdown(noteTrace(n), opts.details ? void 0 : 2);
   if (trace) parts2.push(`**Trace:**
 
 ${trace}`);
@@ -54650,15 +54678,18 @@ ${trace}`);
   if (opts.details) parts2.push(detailsBlock(n));
   return parts2.join("\n\n");
 }
-function traceMarkdown(trace) {
-  return (trace ?? []).map((t2, i2) => {
-    const where = t2.file && t2.line ? ` ${inlineCode(`${t2.file.split("/").pop()}:${t2.line}`)}` : "";
-    return `${i2 + 1}. ${escapeMarkdownLine(t2.event)}: ${inlineCode(`${t2.function.replace(/\(\)$/, "")}()`)}${where}: ${escapeMarkdownLine(t2.effect)}`;
+function traceMarkdown(trace, max) {
+  const lines = traceLines(trace, { files: false, max });
+  return lines.map((l3) => {
+    const head = l3.event ? `- ${escapeMarkdownLine(l3.event)}
+` : "";
+    return `${head}  - ${escapeMarkdownLine(l3.text)}`;
   }).join("\n");
 }
 function subItem(s, lead) {
   const where = s.line !== lead.line || s.file !== lead.file ? `, line ${s.line}` : "";
-  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)}${where})`;
+  const premise = subPremise(s);
+  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)}${where}${premise ? `; ${escapeMarkdownLine(premise)}` : ""})`;
 }
 function detailsBlock(n) {
   const sections = n.points.map((p2) => {
@@ -54884,6 +54915,7 @@ function wrapBlock(para, width, indent) {
 
 // src/report/text.ts
 var WIDTH = 80;
+var TRACE_MAX = 5;
 function renderText(result, ctx) {
   const patches = reviewedPatches(result);
   if (ctx.terse) return plainText(patches.flatMap((p2) => byPosition(p2.findings).map(terseLine)).map((l3) => l3 + "\n").join(""));
@@ -54932,8 +54964,11 @@ function renderNote(n, patch, ctx) {
   else body2.push(wrapText(plainProse(firstParagraph(f3.message)), WIDTH));
   const subs = subPoints(n);
   if (subs.length) body2.push(subs.map((s) => subPoint(s, f3, patch)).join("\n"));
-  const trace = traceLines(noteTrace(n));
-  if (trace.length) body2.push(["Trace:", ...trace.map((t2) => wrapText(t2, WIDTH, "  ").replace(/^ {2}/, "  "))].join("\n"));
+  const full = noteTrace(n);
+  const trace = traceLines(full, { max: ctx.verbose ? void 0 : TRACE_MAX });
+  const shown = trace.filter((t2) => t2.text !== "[...]").length;
+  const more = full && shown < full.length ? ` (${shown} of ${full.length} steps; -v shows all)` : "";
+  if (trace.length) body2.push([`Trace${more}:`, ...traceText(trace, WIDTH, wrapText)].join("\n"));
   const cond = conditionsSentence(noteConditions(n));
   if (cond) body2.push(wrapText(cond, WIDTH));
   body2.push(wrapText(`Fix: ${plainProse(ctx.verbose ? f3.suggestion || shortFix(f3, ctx.kb) : shortFix(f3, ctx.kb))}`, WIDTH));
@@ -54948,7 +54983,8 @@ ${body2.join(ctx.verbose ? "\n\n" : "\n")}`;
 }
 function subPoint(s, lead, patch) {
   const n = s.line !== lead.line || s.file !== lead.file ? patchLineOf(patch, s) : void 0;
-  const where = s.line !== lead.line || s.file !== lead.file ? ` (${n !== void 0 ? `#${n}, ` : ""}line ${s.line})` : "";
+  const at2 = s.line !== lead.line || s.file !== lead.file ? `${n !== void 0 ? `#${n}, ` : ""}line ${s.line}` : "";
+  const where = [at2, subPremise(s)].filter(Boolean).join("; ") ? ` (${[at2, subPremise(s)].filter(Boolean).join("; ")})` : "";
   return wrapParagraphed(` - ${heading(s)}${where}`, "   ");
 }
 function wrapParagraphed(text2, indent) {
@@ -55109,11 +55145,14 @@ function renderNote2(n, ctx) {
   const body2 = [wrapText(`${LEVEL[f3.severity]}:${f3.type}: ${f3.title}`, WIDTH2), wrapText(plainProse(firstParagraph(f3.message)), WIDTH2)];
   const subs = subPoints(n);
   if (subs.length) {
-    const items = subs.map((s) => wrapText(`- ${LEVEL[s.severity]}:${s.type}: ${s.title}${s.line !== f3.line ? ` (line ${s.line})` : ""}`, WIDTH2));
+    const items = subs.map((s) => {
+      const extra = [s.line !== f3.line ? `line ${s.line}` : "", subPremise(s) ?? ""].filter(Boolean).join("; ");
+      return wrapText(`- ${LEVEL[s.severity]}:${s.type}: ${s.title}${extra ? ` (${extra})` : ""}`, WIDTH2);
+    });
     body2.push(["Also at this restore:", ...items].join("\n"));
   }
-  const trace = traceLines(noteTrace(n), false);
-  if (trace.length) body2.push(["How it gets there:", ...trace.map((t2) => wrapText(`  ${t2}`, WIDTH2))].join("\n"));
+  const trace = traceLines(noteTrace(n), { files: false, max: 2 });
+  if (trace.length) body2.push(["How it gets there:", ...traceText(trace, WIDTH2, wrapText)].join("\n"));
   const cond = conditionsSentence(noteConditions(n));
   if (cond) body2.push(wrapText(cond, WIDTH2));
   body2.push(wrapText(`Suggested fix: ${plainProse(shortFix(f3, ctx.kb))}`, WIDTH2));

@@ -9,7 +9,7 @@
  * restore call line, where a finding next to a restore (a load whose result is ignored just
  * before it) belongs to the restore it feeds.
  */
-import type { Finding, PatchModel, Severity } from '../model.js';
+import type { Finding, PatchModel, Severity, TraceStep } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import { hunkIndex } from '../patch/lines.js';
 import { byPosition } from './common.js';
@@ -93,14 +93,26 @@ export function noteTrace(n: Note): Finding['trace'] {
   return n.points.find((p) => p.trace?.length)?.trace;
 }
 
-/** The premises of a note (from all its findings, each once). */
+/** The premises of a note's headline (a sub-point's own premise goes with the sub-point: subPremise). */
 export function noteConditions(n: Note): string[] {
-  return [...new Set(n.points.flatMap((p) => p.conditions ?? []))];
+  return [...new Set(n.lead.conditions ?? [])];
 }
 
-/** Conditions as one sentence: "If TPH is enabled by code the patch does not show, and ...". */
+/** A sub-point's premise, short, for its line: "if TPH gets enabled while the device is open". */
+export function subPremise(f: Finding): string | undefined {
+  const sentence = conditionsSentence(f.conditions ?? []);
+  return sentence ? sentence.replace(/[;(].*$/, '').replace(/\.$/, '').replace(/^If /, 'if ').trim() : undefined;
+}
+
+/**
+ * Conditions as one sentence: "If TPH gets enabled while the device is open (nothing in this
+ * patch enables it)." A premise written as "This assumes X: why" reads as "If X; why".
+ */
 export function conditionsSentence(conditions: readonly string[]): string | undefined {
-  const parts = conditions.map((c) => c.trim().replace(/[.]+$/, '').replace(/^if\s+/i, '')).filter(Boolean);
+  const parts = conditions
+    .map((c) => c.trim().replace(/[.]+$/, '').replace(/^(this|the note) assumes (that )?/i, '').replace(/^if\s+/i, ''))
+    .map((c) => c.replace(/^([^:]+): (.+)$/, '$1; $2'))
+    .filter(Boolean);
   if (parts.length === 0) return undefined;
   const lower = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
   const joined = parts.map(lower);
@@ -108,16 +120,61 @@ export function conditionsSentence(conditions: readonly string[]): string | unde
   return `If ${body}.`;
 }
 
-/** Trace steps as numbered one-liners: "1. open: vfio_pci_core_enable() vfio_pci_core.c:541: takes the snapshot". */
-export function traceLines(trace: Finding['trace'], files = true): string[] {
-  return (trace ?? []).map((t, i) => {
-    const where = t.file && (files || t.line) ? ` ${shortPath(t.file)}${t.line ? `:${t.line}` : ''}` : '';
+/** A step that only says who calls whom ("calls pci_save_state()", "x() runs"): the next step shows what it does. */
+function isCallEdge(t: TraceStep): boolean {
+  return /^(\S+\(\) )?calls\b/.test(t.effect) || /\bruns$/.test(t.effect);
+}
+
+export interface TraceLine {
+  /** The event the following steps belong to, when it changes: "user: VFIO_DEVICE_RESET". */
+  event?: string;
+  /** "5. vfio_basic_config_write() vfio_pci_config.c: Command Memory off", or a "[...]" line. */
+  text: string;
+}
+
+/**
+ * The witness, compact: call edges dropped (what the callee does is the next step), steps
+ * grouped under their event, and with `max` only the first step and the last max-1 (the
+ * rollback the note is about), the rest counted. Numbers are the steps' own, so the full
+ * trace (JSON, SARIF, --verbose) lines up.
+ */
+export function traceLines(trace: Finding['trace'], opts: { files?: boolean; max?: number } = {}): TraceLine[] {
+  const steps = (trace ?? []).map((t, i) => ({ t, n: i + 1 }));
+  let kept = opts.max === undefined ? steps : steps.filter((x) => !isCallEdge(x.t));
+  let hidden = steps.length - kept.length;
+  if (opts.max !== undefined && kept.length > opts.max) {
+    hidden += kept.length - opts.max;
+    kept = [kept[0], ...kept.slice(kept.length - (opts.max - 1))];
+  }
+  const out: TraceLine[] = [];
+  let event: string | undefined;
+  kept.forEach(({ t, n }, i) => {
+    if (i === 1 && opts.max !== undefined && hidden > 0) out.push({ text: '[...]' });
+    const where = t.file && (opts.files !== false || t.line) ? ` ${shortPath(t.file)}${t.line ? `:${t.line}` : ''}` : '';
     const fn = t.function ? ` ${t.function.replace(/\(\)$/, '')}()` : '';
-    return `${i + 1}. ${t.event}:${fn}${where}: ${t.effect}`;
+    const line: TraceLine = { text: `${n}.${fn}${where}: ${t.effect}` };
+    if (t.event !== event) line.event = event = t.event;
+    out.push(line);
   });
+  return out;
+}
+
+/** How many steps a compact trace left out (for "N steps; -v shows all"). */
+export function traceLength(trace: Finding['trace']): number {
+  return trace?.length ?? 0;
 }
 
 /** The file name without its directories, for compact traces (the full path is in JSON/SARIF). */
 function shortPath(path: string): string {
   return path.split('/').pop() ?? path;
+}
+
+/** A compact trace as plain text lines: event headers, then the steps indented under them. */
+export function traceText(lines: TraceLine[], width: number, wrap: (text: string, width: number, indent: string) => string): string[] {
+  const out: string[] = [];
+  for (const l of lines) {
+    if (l.event) out.push(wrap(`${l.event}:`, width, '  '));
+    out.push(wrap(l.text, width, '    '));
+  }
+  return out;
 }

@@ -8,7 +8,7 @@
 import type { PatchModel, ReviewResult } from '../model.js';
 import type { ReportContext } from './context.js';
 import { LEVEL, patchName, countFindings, countsPhrase, diffText, fileHeader, hunkHeader, reviewedPatches, targetLineId } from './common.js';
-import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, traceLines, type Note } from './causes.js';
+import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, subPremise, traceLines, traceText, type Note } from './causes.js';
 import { attribution, footer, greeting, replySubject } from './email-parts.js';
 import { plainText } from './escape.js';
 import { firstParagraph, plainProse, shortFix, targetWords } from './prose.js';
@@ -88,11 +88,14 @@ function renderNote(n: Note, ctx: ReportContext): string {
   const body = [wrapText(`${LEVEL[f.severity]}:${f.type}: ${f.title}`, WIDTH), wrapText(plainProse(firstParagraph(f.message)), WIDTH)];
   const subs = subPoints(n);
   if (subs.length) {
-    const items = subs.map((s) => wrapText(`- ${LEVEL[s.severity]}:${s.type}: ${s.title}${s.line !== f.line ? ` (line ${s.line})` : ''}`, WIDTH));
+    const items = subs.map((s) => {
+      const extra = [s.line !== f.line ? `line ${s.line}` : '', subPremise(s) ?? ''].filter(Boolean).join('; ');
+      return wrapText(`- ${LEVEL[s.severity]}:${s.type}: ${s.title}${extra ? ` (${extra})` : ''}`, WIDTH);
+    });
     body.push(['Also at this restore:', ...items].join('\n'));
   }
-  const trace = traceLines(noteTrace(n), false);
-  if (trace.length) body.push(['How it gets there:', ...trace.map((t) => wrapText(`  ${t}`, WIDTH))].join('\n'));
+  const trace = traceLines(noteTrace(n), { files: false, max: 2 });
+  if (trace.length) body.push(['How it gets there:', ...traceText(trace, WIDTH, wrapText)].join('\n'));
   const cond = conditionsSentence(noteConditions(n));
   if (cond) body.push(wrapText(cond, WIDTH));
   body.push(wrapText(`Suggested fix: ${plainProse(shortFix(f, ctx.kb))}`, WIDTH));

@@ -8,7 +8,7 @@
 import type { Finding, PatchModel, ReviewResult, Severity } from '../model.js';
 import type { ReportContext } from './context.js';
 import { countFindings, countsPhrase, reviewedPatches, targetLineId, targetSentence } from './common.js';
-import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, type Note } from './causes.js';
+import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, subPremise, traceLines, type Note } from './causes.js';
 import { codeBlock, escapeMarkdown, escapeMarkdownLine, inlineCode, safeLink } from './escape.js';
 import { applicableReferences, firstParagraph, shortFix } from './prose.js';
 import { hasSteps, stepTable } from './steps.js';
@@ -81,7 +81,7 @@ export function noteMarkdown(n: Note, ctx: ReportContext, opts: NoteMarkdownOpti
   parts.push(proseMarkdown(firstParagraph(f.message)));
   const subs = subPoints(n);
   if (subs.length) parts.push(`Also at this restore:\n\n${subs.map((s) => `- ${subItem(s, f)}`).join('\n')}`);
-  const trace = traceMarkdown(noteTrace(n));
+  const trace = traceMarkdown(noteTrace(n), opts.details ? undefined : 2);
   if (trace) parts.push(`**Trace:**\n\n${trace}`);
   const cond = conditionsSentence(noteConditions(n));
   if (cond) parts.push(proseMarkdown(cond));
@@ -91,19 +91,21 @@ export function noteMarkdown(n: Note, ctx: ReportContext, opts: NoteMarkdownOpti
   return parts.join('\n\n');
 }
 
-/** The witness as an ordered list: event, `function()` (and file:line when known), effect. */
-function traceMarkdown(trace: Finding['trace']): string {
-  return (trace ?? [])
-    .map((t, i) => {
-      const where = t.file && t.line ? ` ${inlineCode(`${t.file.split('/').pop()}:${t.line}`)}` : '';
-      return `${i + 1}. ${escapeMarkdownLine(t.event)}: ${inlineCode(`${t.function.replace(/\(\)$/, '')}()`)}${where}: ${escapeMarkdownLine(t.effect)}`;
+/** The witness as a list under its events (compact with `max`: see traceLines). */
+function traceMarkdown(trace: Finding['trace'], max?: number): string {
+  const lines = traceLines(trace, { files: false, max });
+  return lines
+    .map((l) => {
+      const head = l.event ? `- ${escapeMarkdownLine(l.event)}\n` : '';
+      return `${head}  - ${escapeMarkdownLine(l.text)}`;
     })
     .join('\n');
 }
 
 function subItem(s: Finding, lead: Finding): string {
   const where = s.line !== lead.line || s.file !== lead.file ? `, line ${s.line}` : '';
-  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)}${where})`;
+  const premise = subPremise(s);
+  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)}${where}${premise ? `; ${escapeMarkdownLine(premise)}` : ''})`;
 }
 
 /** Every finding of the note in full, folded: the explanation a reader opens on purpose. */

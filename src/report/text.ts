@@ -23,13 +23,15 @@
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
 import type { ReportContext } from './context.js';
 import { LEVEL, byPosition, patchName, countFindings, diffText, findNewLine, linesChecked, patchLineOf, reviewedPatches, targetLineId, targetSentence, totalLine, type Counts } from './common.js';
-import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, traceLines, type Note } from './causes.js';
+import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, subPremise, traceLines, traceText, type Note } from './causes.js';
 import { applicableReferences, firstParagraph, plainProse, referenceText, shortFix } from './prose.js';
 import { plainText } from './escape.js';
 import { hasSteps, stepTable } from './steps.js';
 import { wrapText } from './wrap.js';
 
 const WIDTH = 80;
+/** Steps of the witness a default note shows (the first and the last ones: where the snapshot came from, and the rollback). */
+const TRACE_MAX = 5;
 
 export function renderText(result: ReviewResult, ctx: ReportContext): string {
   const patches = reviewedPatches(result);
@@ -82,8 +84,11 @@ function renderNote(n: Note, patch: PatchModel, ctx: ReportContext): string {
   else body.push(wrapText(plainProse(firstParagraph(f.message)), WIDTH));
   const subs = subPoints(n);
   if (subs.length) body.push(subs.map((s) => subPoint(s, f, patch)).join('\n'));
-  const trace = traceLines(noteTrace(n));
-  if (trace.length) body.push(['Trace:', ...trace.map((t) => wrapText(t, WIDTH, '  ').replace(/^ {2}/, '  '))].join('\n'));
+  const full = noteTrace(n);
+  const trace = traceLines(full, { max: ctx.verbose ? undefined : TRACE_MAX });
+  const shown = trace.filter((t) => t.text !== '[...]').length;
+  const more = full && shown < full.length ? ` (${shown} of ${full.length} steps; -v shows all)` : '';
+  if (trace.length) body.push([`Trace${more}:`, ...traceText(trace, WIDTH, wrapText)].join('\n'));
   const cond = conditionsSentence(noteConditions(n));
   if (cond) body.push(wrapText(cond, WIDTH));
   body.push(wrapText(`Fix: ${plainProse(ctx.verbose ? f.suggestion || shortFix(f, ctx.kb) : shortFix(f, ctx.kb))}`, WIDTH));
@@ -98,7 +103,8 @@ function renderNote(n: Note, patch: PatchModel, ctx: ReportContext): string {
 /** A sub-point: its level, TYPE and title, and where it is when that is not the headline's line. */
 function subPoint(s: Finding, lead: Finding, patch: PatchModel): string {
   const n = s.line !== lead.line || s.file !== lead.file ? patchLineOf(patch, s) : undefined;
-  const where = s.line !== lead.line || s.file !== lead.file ? ` (${n !== undefined ? `#${n}, ` : ''}line ${s.line})` : '';
+  const at = s.line !== lead.line || s.file !== lead.file ? `${n !== undefined ? `#${n}, ` : ''}line ${s.line}` : '';
+  const where = [at, subPremise(s)].filter(Boolean).join('; ') ? ` (${[at, subPremise(s)].filter(Boolean).join('; ')})` : '';
   return wrapParagraphed(` - ${heading(s)}${where}`, '   ');
 }
 
