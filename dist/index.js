@@ -54479,23 +54479,36 @@ function isCallEdge(t2) {
 }
 function traceLines(trace, opts = {}) {
   const steps = (trace ?? []).map((t2, i2) => ({ t: t2, n: i2 + 1 }));
-  let kept = opts.max === void 0 ? steps : steps.filter((x3) => !isCallEdge(x3.t));
-  let hidden = steps.length - kept.length;
-  if (opts.max !== void 0 && kept.length > opts.max) {
-    hidden += kept.length - opts.max;
-    kept = [kept[0], ...kept.slice(kept.length - (opts.max - 1))];
-  }
+  const shown = opts.max === void 0 ? steps : pickSteps(steps.filter((x3) => !isCallEdge(x3.t)), opts.max);
   const out2 = [];
   let event;
-  kept.forEach(({ t: t2, n }, i2) => {
-    if (i2 === 1 && opts.max !== void 0 && hidden > 0) out2.push({ text: "[...]" });
+  let previous = 0;
+  const visible = opts.max === void 0 ? steps : steps.filter((x3) => !isCallEdge(x3.t));
+  for (const { t: t2, n } of shown) {
+    const gap = visible.findIndex((x3) => x3.n === n) - visible.findIndex((x3) => x3.n === previous);
+    if (previous && gap > 1) out2.push({ text: "[...]" });
+    previous = n;
     const where = t2.file && (opts.files !== false || t2.line) ? ` ${shortPath(t2.file)}${t2.line ? `:${t2.line}` : ""}` : "";
     const fn2 = t2.function ? ` ${t2.function.replace(/\(\)$/, "")}()` : "";
     const line = { text: `${n}.${fn2}${where}: ${t2.effect}` };
     if (t2.event !== event) line.event = event = t2.event;
     out2.push(line);
-  });
+  }
   return out2;
+}
+function pickSteps(steps, max) {
+  if (steps.length <= max) return steps;
+  const groups2 = [];
+  for (const x3 of steps) {
+    const g2 = groups2[groups2.length - 1];
+    if (g2 && g2[0].t.event === x3.t.event) g2.push(x3);
+    else groups2.push([x3]);
+  }
+  const last = groups2.pop();
+  const earlier = groups2.map((g2) => g2[g2.length - 1]);
+  const room = Math.max(1, max - Math.min(earlier.length, max - 1));
+  const head = earlier.length > max - room ? [earlier[0], ...earlier.slice(earlier.length - (max - room - 1))].slice(0, max - room) : earlier;
+  return [...head, ...last.slice(-room)];
 }
 function shortPath(path) {
   return path.split("/").pop() ?? path;

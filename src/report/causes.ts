@@ -134,29 +134,48 @@ export interface TraceLine {
 
 /**
  * The witness, compact: call edges dropped (what the callee does is the next step), steps
- * grouped under their event, and with `max` only the first step and the last max-1 (the
- * rollback the note is about), the rest counted. Numbers are the steps' own, so the full
- * trace (JSON, SARIF, --verbose) lines up.
+ * grouped under their event. With `max`, each earlier event keeps its last step (what that
+ * event left behind: a save, Memory cleared, TPH enabled) and the last event keeps its last
+ * steps (the restore the note is about); a "[...]" marks what was left out. Numbers are the
+ * steps' own, so the full trace (JSON, SARIF, --verbose) lines up.
  */
 export function traceLines(trace: Finding['trace'], opts: { files?: boolean; max?: number } = {}): TraceLine[] {
   const steps = (trace ?? []).map((t, i) => ({ t, n: i + 1 }));
-  let kept = opts.max === undefined ? steps : steps.filter((x) => !isCallEdge(x.t));
-  let hidden = steps.length - kept.length;
-  if (opts.max !== undefined && kept.length > opts.max) {
-    hidden += kept.length - opts.max;
-    kept = [kept[0], ...kept.slice(kept.length - (opts.max - 1))];
-  }
+  const shown = opts.max === undefined ? steps : pickSteps(steps.filter((x) => !isCallEdge(x.t)), opts.max);
   const out: TraceLine[] = [];
   let event: string | undefined;
-  kept.forEach(({ t, n }, i) => {
-    if (i === 1 && opts.max !== undefined && hidden > 0) out.push({ text: '[...]' });
+  let previous = 0;
+  const visible = opts.max === undefined ? steps : steps.filter((x) => !isCallEdge(x.t));
+  for (const { t, n } of shown) {
+    const gap = visible.findIndex((x) => x.n === n) - visible.findIndex((x) => x.n === previous);
+    if (previous && gap > 1) out.push({ text: '[...]' });
+    previous = n;
     const where = t.file && (opts.files !== false || t.line) ? ` ${shortPath(t.file)}${t.line ? `:${t.line}` : ''}` : '';
     const fn = t.function ? ` ${t.function.replace(/\(\)$/, '')}()` : '';
     const line: TraceLine = { text: `${n}.${fn}${where}: ${t.effect}` };
     if (t.event !== event) line.event = event = t.event;
     out.push(line);
-  });
+  }
   return out;
+}
+
+type Numbered = { t: TraceStep; n: number };
+
+/** At most `max` steps: the last of each earlier event, then the tail of the last event. */
+function pickSteps(steps: Numbered[], max: number): Numbered[] {
+  if (steps.length <= max) return steps;
+  const groups: Numbered[][] = [];
+  for (const x of steps) {
+    const g = groups[groups.length - 1];
+    if (g && g[0].t.event === x.t.event) g.push(x);
+    else groups.push([x]);
+  }
+  const last = groups.pop()!;
+  // Too many events: keep the first and the latest ones, each by its last step.
+  const earlier = groups.map((g) => g[g.length - 1]);
+  const room = Math.max(1, max - Math.min(earlier.length, max - 1));
+  const head = earlier.length > max - room ? [earlier[0], ...earlier.slice(earlier.length - (max - room - 1))].slice(0, max - room) : earlier;
+  return [...head, ...last.slice(-room)];
 }
 
 /** How many steps a compact trace left out (for "N steps; -v shows all"). */
