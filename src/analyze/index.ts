@@ -209,7 +209,7 @@ function compose(rule: CompiledRule, s: Subject, env: EvalEnv, ev: Evidence): Co
 /** Run every rule over one patch; findings are only for what the patch adds or touches. */
 export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] {
   const { kb, target } = ctx;
-  const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
+  const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph, target);
   // `property:` keys ask the device-state model, which explores this patch once per target
   scope.witness = (p, s, target) => {
     const v = witnessFor(p, s, scope, target);

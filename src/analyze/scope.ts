@@ -5,7 +5,7 @@
  * it, through the World interface.
  */
 import type { CallGraph, CallbackAssignment, FunctionChange, GraphFunction, PatchModel, TargetInfo } from '../model.js';
-import type { KnowledgeBase, RestoreStep, VfioPath } from '../kb/types.js';
+import type { KernelLine, KnowledgeBase, RestoreStep, VfioPath } from '../kb/types.js';
 import type { CallTest, Reach, RoleInfo, Subject, SubjectLine, World } from '../rules/world.js';
 import { targetStepIds } from '../kb/target.js';
 
@@ -44,6 +44,8 @@ export class Scope implements World {
   private readonly restoreSteps: Set<string>;
   private readonly saveSteps: Set<string>;
   private readonly nonSteps: Set<string>;
+  /** Step functions of other kernel lines than the target's: not known steps here. */
+  private readonly otherLineSteps: Set<string>;
   readonly vfioPaths: readonly VfioPath[];
 
   constructor(
@@ -51,6 +53,7 @@ export class Scope implements World {
     readonly kb: KnowledgeBase,
     series: PatchModel[] = [],
     graph?: CallGraph,
+    target?: TargetInfo,
   ) {
     this.subjects = patch.functions.map((fc) => fromChange(fc, patch, 'patch'));
     const others: Subject[] = [];
@@ -88,22 +91,18 @@ export class Scope implements World {
       this.subjects.push(wired);
       this.byName.set(cb.value, wired);
     }
-    this.restoreSteps = new Set();
-    this.saveSteps = new Set();
-    for (const line of kb.lines) {
-      const nested = Object.values(line.nested ?? {}).flat();
-      for (const id of [...line.restore, ...nested]) {
-        const st = kb.steps.get(id);
-        if (st?.function) this.restoreSteps.add(st.function);
-      }
-      for (const id of [...line.save, ...nested]) {
-        const st = kb.steps.get(id);
-        if (st?.saveFunction) this.saveSteps.add(st.saveFunction);
-      }
-    }
+    // Steps are the target line's (a tree's own restore sequence with --tree): a step that only
+    // another kernel line has (L1SS or TPH added to a 6.1 pci_restore_state()) is unknown here.
+    const all = stepFunctions(kb, kb.lines);
+    const line = target ? kb.lines.find((l) => l.id === target.line) : undefined;
+    const mine = line ? stepFunctions(kb, [target?.steps ? { ...line, restore: target.steps } : line]) : all;
+    this.restoreSteps = mine.restore;
+    this.saveSteps = mine.save;
+    this.otherLineSteps = new Set([...all.restore, ...all.save].filter((f) => !mine.restore.has(f) && !mine.save.has(f)));
     this.nonSteps = new Set(kb.nonStepCalls ?? []);
     this.vfioPaths = kb.vfioPaths;
     for (const f of kb.functions.values()) {
+      if (this.otherLineSteps.has(f.name)) continue;
       if (f.roles.includes('restore-step')) this.restoreSteps.add(f.name);
       if (f.roles.includes('save-step')) this.saveSteps.add(f.name);
     }
@@ -141,7 +140,7 @@ export class Scope implements World {
 
   /** Does the knowledge base know this call (a function or a non-step call; steps: isKnownStep)? */
   isKnownCall(callee: string): boolean {
-    return this.kb.functions.has(callee) || this.nonSteps.has(callee);
+    return (this.kb.functions.has(callee) && !this.otherLineSteps.has(callee)) || this.nonSteps.has(callee);
   }
 
   /** Is this callee a step of pci_restore_state()/pci_save_state() the KB knows? */
@@ -291,4 +290,22 @@ function fromGraph(g: GraphFunction): Subject {
     body: g.text,
     newLine: g.startLine,
   };
+}
+
+/** The restore and save step functions (nested ones included) of some kernel lines. */
+function stepFunctions(kb: KnowledgeBase, lines: readonly KernelLine[]): { restore: Set<string>; save: Set<string> } {
+  const restore = new Set<string>();
+  const save = new Set<string>();
+  for (const line of lines) {
+    const nested = Object.values(line.nested ?? {}).flat();
+    for (const id of [...line.restore, ...nested]) {
+      const st = kb.steps.get(id);
+      if (st?.function) restore.add(st.function);
+    }
+    for (const id of [...line.save, ...nested]) {
+      const st = kb.steps.get(id);
+      if (st?.saveFunction) save.add(st.saveFunction);
+    }
+  }
+  return { restore, save };
 }
