@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { importMbox, initInbox, makeRoot } from '../test/support/public-inbox.js';
 import { mbox, noise, seriesClone } from '../test/support/public-inbox-fixtures.js';
@@ -51,7 +52,7 @@ console.log(`floor: git log --raw over the epoch ${logS.toFixed(2)} s; + cat-fil
 
 // 3. The backfill, as an operator runs it.
 writeFileSync(join(root, 'policy.yaml'), 'series_wait_minutes: 0\n');
-const bin = new URL('../bin/vfio-review.js', import.meta.url).pathname;
+const bin = fileURLToPath(new URL('../bin/vfio-review.js', import.meta.url));
 const run = sh('/usr/bin/time', ['-f', 'TIME %e %M %U %S', process.execPath, bin, 'ingest', inbox.dir, '--state', join(root, 'state.db'),
   '--outbox', join(root, 'out'), '--config', join(root, 'policy.yaml'), '--once']);
 const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(run.err)!;

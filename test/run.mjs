@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The test command (`npm test`): provisions what the tests read from outside the repository
 // (scripts/prepare-tests.mjs: Debian kernel trees, public-inbox, git; stops first with one line
-// when it cannot), then, for the whole suite, the checks CI runs (typecheck, lint), then every
-// *.test.ts under test/ with node's test runner (through tsx).
+// when it cannot), rebuilds the CLI bundle, then, for the whole suite, the checks CI runs
+// (typecheck, lint), then every *.test.ts under test/ with node's test runner (through tsx).
 // Usage: node test/run.mjs [substring ...]   (only files whose path contains a substring; the
 // typecheck and lint run only without filters)
 import { readdirSync, statSync } from 'node:fs';
@@ -42,6 +42,8 @@ if (files.length === 0) {
 }
 const prep = step('', process.execPath, ['scripts/prepare-tests.mjs'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 process.env.VFIO_REVIEW_KERNELS = prep.stdout.trim();
+// Tests run bin/vfio-review.js, which runs build/: build it from the current sources.
+step('CLI build (scripts/build-cli.mjs)', process.execPath, ['scripts/build-cli.mjs']);
 if (filters.length === 0) {
   step('typecheck (tsc --noEmit)', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit']);
 }

@@ -2,6 +2,7 @@
  * kb: load and validate everything in rules/ (facts in rules/kb/, risk rules elsewhere)
  * and decide which kernel a review targets.
  */
+import { fileURLToPath } from 'node:url';
 import { buildKnowledgeBase, loadKbFiles } from './load.js';
 import { loadRules } from './rules.js';
 import type { KnowledgeBase } from './types.js';
@@ -14,7 +15,7 @@ export { renderStepTable, snapshotDependent } from './table.js';
 export { verifyTree, formatVerify } from './verify.js';
 
 /** Default rules folder: <project>/rules. */
-export const RULES_DIR = new URL('../../rules/', import.meta.url).pathname;
+export const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 
 /**
  * Load the facts (rules/kb/*.yaml) and the risk rules (rules/<area>/*.yaml), validating each

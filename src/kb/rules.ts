@@ -6,6 +6,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
@@ -136,7 +137,7 @@ const COMMON_FILE = 'common.yaml';
 let validators: Promise<{ rule: ValidateFunction; common: ValidateFunction }> | undefined;
 
 /** The rule schema shipped with vfio-review (rules/schema/rule.schema.json). */
-export const RULE_SCHEMA = new URL(`../../rules/${SCHEMA_PATH}`, import.meta.url).pathname;
+export const RULE_SCHEMA = fileURLToPath(new URL(`../../rules/${SCHEMA_PATH}`, import.meta.url));
 
 async function getValidators() {
   if (!validators) {

@@ -4,10 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Severity } from '../../src/model.js';
 
-export const PROJECT = resolve(new URL('../..', import.meta.url).pathname);
+export const PROJECT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 export interface ExpectedFinding {
   function: string;
