@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Bundle the command line: src/cli/main.ts -> build/main.js (ESM, node20) plus one chunk per
-// lazily loaded command, so `vfio-review` runs compiled JavaScript, not TypeScript through tsx.
+// lazily loaded command, so `vfio-review` runs compiled JavaScript, not TypeScript through tsx;
+// then compile the knowledge base once: rules/ validated by the YAML loaders and stored as
+// build/kb-snapshot.json (src/kb/snapshot.ts), which a start loads without YAML or Ajv.
 // Only our own sources are bundled: the packages stay in node_modules (dependencies), and data
 // files are found from the package root (rules/, package.json, the tree-sitter wasm).
 // Runs at `npm ci` / `npm pack` (package.json "prepare") and before the tests (test/run.mjs),
 // so the bin never runs a build older than the sources. Takes well under a second.
-// Usage: node scripts/build-cli.mjs [--outdir DIR] [--metafile FILE]
+// Usage: node scripts/build-cli.mjs [--metafile FILE]
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +20,13 @@ const arg = (name) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const outdir = resolve(arg('--outdir') ?? join(root, 'build'));
+// Fixed: the mirrored import.meta.url ('../') assumes build/ sits in the package root.
+const outdir = join(root, 'build');
 
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts' },
+  entryPoints: { main: 'src/cli/main.ts', 'build-snapshot': 'src/kb/build-snapshot.ts' },
   outdir,
   bundle: true,
   splitting: true,
@@ -38,3 +42,5 @@ const result = await build({
 });
 const metafile = arg('--metafile');
 if (metafile) await writeFile(metafile, JSON.stringify(result.metafile));
+const snap = spawnSync(process.execPath, [join(outdir, 'build-snapshot.js')], { stdio: 'inherit' });
+if (snap.status !== 0) process.exit(snap.status ?? 1);

@@ -1,7 +1,6 @@
 /**
  * One raw RFC 822 message -> Message, through mailparser with untrusted-input settings.
  */
-import { simpleParser } from 'mailparser';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import type { Message } from '../model.js';
 import { UserError } from '../errors.js';
@@ -153,6 +152,8 @@ export async function parseMail(raw: Buffer, source: string, opts: MailOptions =
   checkShape(raw, source, opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
   let mail: ParsedMail;
   try {
+    // mailparser is loaded on first use (its link finder compiles large regexes at import).
+    const { simpleParser } = await import('mailparser');
     mail = await simpleParser(raw, PARSER_OPTIONS);
   } catch (err) {
     throw new MessageError(`cannot parse the message: ${(err as Error).message}`, source);

@@ -31,7 +31,7 @@ async function readValid(kbDir: string, name: KbFileName): Promise<{ data: Recor
   const path = join(kbDir, `${name}.yaml`);
   const label = displayPath(path);
   const data = await readYaml(path, label);
-  validateKbFile(join(kbDir, 'schema'), name, data, label);
+  await validateKbFile(join(kbDir, 'schema'), name, data, label);
   return { data: data as Record<string, unknown>, label };
 }
 

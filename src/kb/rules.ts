@@ -7,8 +7,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parseDocument } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 import type { Severity } from '../model.js';
 import type { RuleMeta, StepSource } from './types.js';
@@ -143,6 +142,8 @@ async function getValidators() {
   if (!validators) {
     validators = (async () => {
       const schema = JSON.parse(await readFile(RULE_SCHEMA, 'utf8')) as Record<string, unknown>;
+      // ajv and yaml are loaded on first use: a start from the snapshot (snapshot.ts) needs neither.
+      const { Ajv } = await import('ajv');
       const ajv = new Ajv({ allErrors: true, strict: false });
       ajv.addSchema(schema);
       const rule = ajv.compile(schema);
@@ -219,6 +220,7 @@ function pickErrors(errors: ErrorObject[]): ErrorObject[] {
 
 async function readYaml(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8');
+  const { parseDocument } = await import('yaml');
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];

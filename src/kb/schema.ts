@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 
 /** What each file's entries are called in messages, and the key that names an entry. */
@@ -21,10 +21,12 @@ export type KbFileName = keyof typeof KB_FILES;
 const cache = new Map<string, Ajv>();
 
 /** One Ajv per schema folder, with every *.schema.json of it loaded. */
-function ajvFor(schemaDir: string): Ajv {
+async function ajvFor(schemaDir: string): Promise<Ajv> {
   let ajv = cache.get(schemaDir);
   if (ajv) return ajv;
-  ajv = new Ajv({ allErrors: true, strict: false });
+  // Loaded on first use: a start from the snapshot (snapshot.ts) validates nothing.
+  const { Ajv: AjvClass } = await import('ajv');
+  ajv = new AjvClass({ allErrors: true, strict: false });
   for (const name of ['common', ...Object.keys(KB_FILES)]) {
     const schema = JSON.parse(readFileSync(join(schemaDir, `${name}.schema.json`), 'utf8'));
     ajv.addSchema(schema);
@@ -34,8 +36,8 @@ function ajvFor(schemaDir: string): Ajv {
 }
 
 /** Validate one parsed file; throws UserError naming the file, the entry and the field. */
-export function validateKbFile(schemaDir: string, name: KbFileName, data: unknown, label: string): void {
-  const validate = ajvFor(schemaDir).getSchema(`kb-${name}`) as ValidateFunction | undefined;
+export async function validateKbFile(schemaDir: string, name: KbFileName, data: unknown, label: string): Promise<void> {
+  const validate = (await ajvFor(schemaDir)).getSchema(`kb-${name}`) as ValidateFunction | undefined;
   if (!validate) throw new Error(`schema kb-${name} missing from ${schemaDir}`);
   if (validate(data)) return;
   const err = pickError(validate.errors ?? []);

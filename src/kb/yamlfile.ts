@@ -1,6 +1,5 @@
 /** Read a YAML file; a syntax error becomes a UserError with the line. */
 import { readFile } from 'node:fs/promises';
-import { parse, YAMLParseError } from 'yaml';
 import { UserError } from '../errors.js';
 
 export async function readYaml(path: string, label: string): Promise<unknown> {
@@ -11,6 +10,8 @@ export async function readYaml(path: string, label: string): Promise<unknown> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError('file missing from the knowledge base', label);
     throw err;
   }
+  // Loaded on first use: a start from the snapshot (snapshot.ts) parses no YAML.
+  const { parse, YAMLParseError } = await import('yaml');
   try {
     // maxAliasCount: the files share citations through anchors; -1 lifts yaml's guard against alias bombs
     // only for our own, reviewed files.
