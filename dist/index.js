@@ -4255,7 +4255,8 @@ function wasmPath(pkgFile, name2) {
   try {
     return createRequire(new URL("./src/patch/cparse.js", import.meta.url).href).resolve(pkgFile);
   } catch {
-    return fileURLToPath(new URL(`../../${name2}`, new URL("./src/patch/cparse.js", import.meta.url).href));
+    const copies = [`../../${name2}`, `../../build/${name2}`].map((p2) => fileURLToPath(new URL(p2, new URL("./src/patch/cparse.js", import.meta.url).href)));
+    return copies.find((p2) => existsSync(p2)) ?? copies[0];
   }
 }
 async function makeParser() {

@@ -10,7 +10,8 @@
 // Usage: node scripts/build-cli.mjs [--metafile FILE]
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
+import { copyFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mirrorImportMeta } from './esbuild-mirror.mjs';
@@ -42,5 +43,9 @@ const result = await build({
 });
 const metafile = arg('--metafile');
 if (metafile) await writeFile(metafile, JSON.stringify(result.metafile));
+// The C grammar travels with the build: tree-sitter-c (whose install script would compile a
+// native binding the CLI never uses) is only a build-time dependency.
+const require = createRequire(join(root, 'package.json'));
+await copyFile(require.resolve('tree-sitter-c/tree-sitter-c.wasm'), join(outdir, 'tree-sitter-c.wasm'));
 const snap = spawnSync(process.execPath, [join(outdir, 'build-snapshot.js')], { stdio: 'inherit' });
 if (snap.status !== 0) process.exit(snap.status ?? 1);

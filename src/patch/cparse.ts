@@ -71,15 +71,17 @@ export function setWasmDir(dir: string | undefined): void {
 }
 
 /**
- * The explicit folder if set; else the installed package's file; else, in the bundled Action
- * (no node_modules; this module sits at dist/src/patch/cparse.js), the copy in dist/.
+ * The explicit folder if set; else the installed package's file; else the copy a bundle
+ * carries: in the Action this module sits at dist/src/patch/cparse.js (the copy in dist/), in
+ * the installed CLI at <package>/src/patch/cparse.js (the copy in build/).
  */
 function wasmPath(pkgFile: string, name: string): string {
   if (wasmDir) return join(wasmDir, name);
   try {
     return createRequire(import.meta.url).resolve(pkgFile);
   } catch {
-    return fileURLToPath(new URL(`../../${name}`, import.meta.url));
+    const copies = [`../../${name}`, `../../build/${name}`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+    return copies.find((p) => existsSync(p)) ?? copies[0];
   }
 }
 
