@@ -45572,7 +45572,7 @@ async function findRuleFiles(dir) {
   let areas;
   try {
     areas = (await readdir(dir)).sort();
-  } catch (err2) {
+  } catch {
     throw new UserError("cannot read the rules folder", dir);
   }
   for (const area of areas) {

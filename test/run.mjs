@@ -46,6 +46,8 @@ process.env.VFIO_REVIEW_KERNELS = prep.stdout.trim();
 step('CLI build (scripts/build-cli.mjs)', process.execPath, ['scripts/build-cli.mjs']);
 if (filters.length === 0) {
   step('typecheck (tsc --noEmit)', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit']);
+  // Lint only (biome.json): the formatter stays off so no file is rewritten wholesale.
+  step('lint (biome lint)', process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'lint', '--error-on-warnings']);
 }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',

@@ -15,7 +15,7 @@
  */
 import type { RestoreStep } from '../kb/types.js';
 import type { TargetInfo } from '../model.js';
-import type { Names, Predicate, StepSelector } from '../kb/rules.js';
+import type { Predicate, StepSelector } from '../kb/rules.js';
 import { matchNames, type Reach, type Scope, type Subject } from './scope.js';
 import picomatch from 'picomatch';
 import { stateSavedGate } from '../kb/target.js';

@@ -174,7 +174,7 @@ export async function findRuleFiles(dir: string): Promise<string[]> {
   let areas: string[];
   try {
     areas = (await readdir(dir)).sort();
-  } catch (err) {
+  } catch {
     throw new UserError('cannot read the rules folder', dir);
   }
   for (const area of areas) {
