@@ -48065,10 +48065,17 @@ var globCache = /* @__PURE__ */ new Map();
 function glob(pattern) {
   let m2 = globCache.get(pattern);
   if (!m2) {
-    m2 = (0, import_picomatch.default)(pattern, { dot: true });
+    m2 = literalGlob(pattern) ?? (0, import_picomatch.default)(pattern, { dot: true });
     globCache.set(pattern, m2);
   }
   return m2;
+}
+function literalGlob(pattern) {
+  const special = /[*?[\]{}()!+@\\]/;
+  if (!special.test(pattern)) return (p2) => p2 === pattern;
+  const dir = pattern.endsWith("/**") ? pattern.slice(0, -3) : void 0;
+  if (dir && !special.test(dir)) return (p2) => p2 === dir || p2.startsWith(dir + "/");
+  return void 0;
 }
 var reCache = /* @__PURE__ */ new Map();
 function regex(src) {

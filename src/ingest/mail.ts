@@ -6,6 +6,7 @@ import type { Message } from '../model.js';
 import { UserError } from '../errors.js';
 import { formatBytes, isHeaderLine } from './mbox.js';
 import { flowedTextParts, headerFields } from './mime.js';
+import { readPlainMail } from './plainmail.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
@@ -150,13 +151,23 @@ function toMessage(mail: ParsedMail, raw: Buffer, source: string): Message {
 /** Parse one raw RFC 822 message. Throws MessageError (a UserError) for a message that is not mail. */
 export async function parseMail(raw: Buffer, source: string, opts: MailOptions = {}): Promise<Message> {
   checkShape(raw, source, opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
-  let mail: ParsedMail;
+  // Plain mail (most patches) is read directly; mailparser, loaded only when needed (its
+  // import alone costs more than a review), reads everything else.
+  const plain = readPlainMail(raw);
+  if (plain) return toMessage(plain as unknown as ParsedMail, raw, source);
+  return toMessage(await mailparser(raw, source), raw, source);
+}
+
+/** Through mailparser always (the plain reader's agreement test compares the two). */
+export async function parseMailWithMailparser(raw: Buffer, source: string): Promise<Message> {
+  return toMessage(await mailparser(raw, source), raw, source);
+}
+
+async function mailparser(raw: Buffer, source: string): Promise<ParsedMail> {
   try {
-    // mailparser is loaded on first use (its link finder compiles large regexes at import).
     const { simpleParser } = await import('mailparser');
-    mail = await simpleParser(raw, PARSER_OPTIONS);
+    return await simpleParser(raw, PARSER_OPTIONS);
   } catch (err) {
     throw new MessageError(`cannot parse the message: ${(err as Error).message}`, source);
   }
-  return toMessage(mail, raw, source);
 }
