@@ -47,7 +47,164 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
+// src/patch/blank.ts
+function blankAnnotations(source) {
+  const blanked = [];
+  const chars = source.split("");
+  for (const m2 of source.matchAll(WORD_RE)) {
+    const start2 = m2.index;
+    if (blanked.length && start2 < blanked[blanked.length - 1].end) continue;
+    if (insideLiteralOrComment(source, start2)) continue;
+    let end = start2 + m2[0].length;
+    if (CALL_SET.has(m2[0])) {
+      const close = matchingParen(source, end);
+      if (close < 0 && !WORDS.includes(m2[0])) continue;
+      if (close >= 0) end = close + 1;
+    }
+    for (let i2 = start2; i2 < end; i2++) if (chars[i2] !== "\n") chars[i2] = " ";
+    blanked.push({ start: start2, end, text: source.slice(start2, end), name: m2[0] });
+  }
+  return { text: chars.join(""), blanked };
+}
+function matchingParen(s, from) {
+  let i2 = from;
+  while (s[i2] === " " || s[i2] === "	") i2++;
+  if (s[i2] !== "(") return -1;
+  let depth = 0;
+  for (; i2 < s.length; i2++) {
+    if (s[i2] === "(") depth++;
+    else if (s[i2] === ")" && --depth === 0) return i2;
+    else if (s[i2] === ";" || s[i2] === "{") return -1;
+  }
+  return -1;
+}
+function insideLiteralOrComment(s, at2) {
+  const lineStart = s.lastIndexOf("\n", at2 - 1) + 1;
+  let inStr;
+  for (let i2 = lineStart; i2 < at2; i2++) {
+    const c3 = s[i2];
+    if (inStr) {
+      if (c3 === "\\") i2++;
+      else if (c3 === inStr) inStr = void 0;
+    } else if (c3 === '"' || c3 === "'") inStr = c3;
+    else if (c3 === "/" && s[i2 + 1] === "/") return true;
+    else if (c3 === "/" && s[i2 + 1] === "*") {
+      const close = s.indexOf("*/", i2 + 2);
+      if (close < 0 || close >= at2) return true;
+      i2 = close + 1;
+    }
+  }
+  return inStr !== void 0;
+}
+var WORDS, CALLS, CALL_SET, WORD_RE;
+var init_blank = __esm({
+  "src/patch/blank.ts"() {
+    "use strict";
+    WORDS = [
+      "__init",
+      "__exit",
+      "__initdata",
+      "__initconst",
+      "__exitdata",
+      "__ref",
+      "__refdata",
+      "__meminit",
+      "__devinit",
+      "__devexit",
+      "__must_check",
+      "__always_inline",
+      "noinline",
+      "__noinline",
+      "__maybe_unused",
+      "__always_unused",
+      "__used",
+      "__unused",
+      "__cold",
+      "__hot",
+      "__user",
+      "__kernel",
+      "__iomem",
+      "__rcu",
+      "__percpu",
+      "__force",
+      "__bitwise",
+      "__packed",
+      "__pure",
+      "__weak",
+      "__visible",
+      "asmlinkage",
+      "notrace",
+      "noinstr",
+      "__noreturn",
+      "__read_mostly",
+      "__ro_after_init",
+      "__latent_entropy",
+      "__randomize_layout",
+      "__no_randomize_layout",
+      "__cacheline_aligned",
+      "____cacheline_aligned",
+      "__cacheline_aligned_in_smp",
+      "____cacheline_aligned_in_smp",
+      "__nocast",
+      "__safe",
+      "__private",
+      "__sched",
+      "__flatten",
+      "__always_used",
+      "noinline_for_stack",
+      "__deprecated",
+      "__nonstring",
+      "__ksym",
+      "__rcu_guarded",
+      "__preserve_most"
+    ];
+    CALLS = [
+      "__aligned",
+      "__attribute__",
+      "__attribute",
+      "__free",
+      "__counted_by",
+      "__counted_by_le",
+      "__counted_by_be",
+      "__acquires",
+      "__releases",
+      "__must_hold",
+      "__section",
+      "__printf",
+      "__scanf",
+      "__alloc_size",
+      "__malloc",
+      "__cond_acquires",
+      "__cond_releases",
+      "__guarded_by",
+      "__pt_guarded_by",
+      "__diag_ignore",
+      "__nocfi",
+      "__assume_aligned",
+      "__designated_init",
+      "__cleanup",
+      "__no_sanitize_address"
+    ];
+    CALL_SET = new Set(CALLS);
+    WORD_RE = new RegExp(`\\b(?:${[.../* @__PURE__ */ new Set([...WORDS, ...CALLS])].join("|")})\\b`, "g");
+  }
+});
+
 // node_modules/web-tree-sitter/web-tree-sitter.js
+var web_tree_sitter_exports = {};
+__export(web_tree_sitter_exports, {
+  CaptureQuantifier: () => CaptureQuantifier,
+  Edit: () => Edit,
+  LANGUAGE_VERSION: () => LANGUAGE_VERSION,
+  Language: () => Language,
+  LookaheadIterator: () => LookaheadIterator,
+  MIN_COMPATIBLE_VERSION: () => MIN_COMPATIBLE_VERSION,
+  Node: () => Node,
+  Parser: () => Parser,
+  Query: () => Query,
+  Tree: () => Tree,
+  TreeCursor: () => TreeCursor
+});
 function assertInternal(x3) {
   if (x3 !== INTERNAL) throw new Error("Illegal constructor");
 }
@@ -4091,155 +4248,13 @@ ${JSON.stringify(symbolNames, null, 2)}`);
   }
 });
 
-// src/patch/blank.ts
-function blankAnnotations(source) {
-  const blanked = [];
-  const chars = source.split("");
-  for (const m2 of source.matchAll(WORD_RE)) {
-    const start2 = m2.index;
-    if (blanked.length && start2 < blanked[blanked.length - 1].end) continue;
-    if (insideLiteralOrComment(source, start2)) continue;
-    let end = start2 + m2[0].length;
-    if (CALL_SET.has(m2[0])) {
-      const close = matchingParen(source, end);
-      if (close < 0 && !WORDS.includes(m2[0])) continue;
-      if (close >= 0) end = close + 1;
-    }
-    for (let i2 = start2; i2 < end; i2++) if (chars[i2] !== "\n") chars[i2] = " ";
-    blanked.push({ start: start2, end, text: source.slice(start2, end), name: m2[0] });
-  }
-  return { text: chars.join(""), blanked };
-}
-function matchingParen(s, from) {
-  let i2 = from;
-  while (s[i2] === " " || s[i2] === "	") i2++;
-  if (s[i2] !== "(") return -1;
-  let depth = 0;
-  for (; i2 < s.length; i2++) {
-    if (s[i2] === "(") depth++;
-    else if (s[i2] === ")" && --depth === 0) return i2;
-    else if (s[i2] === ";" || s[i2] === "{") return -1;
-  }
-  return -1;
-}
-function insideLiteralOrComment(s, at2) {
-  const lineStart = s.lastIndexOf("\n", at2 - 1) + 1;
-  let inStr;
-  for (let i2 = lineStart; i2 < at2; i2++) {
-    const c3 = s[i2];
-    if (inStr) {
-      if (c3 === "\\") i2++;
-      else if (c3 === inStr) inStr = void 0;
-    } else if (c3 === '"' || c3 === "'") inStr = c3;
-    else if (c3 === "/" && s[i2 + 1] === "/") return true;
-    else if (c3 === "/" && s[i2 + 1] === "*") {
-      const close = s.indexOf("*/", i2 + 2);
-      if (close < 0 || close >= at2) return true;
-      i2 = close + 1;
-    }
-  }
-  return inStr !== void 0;
-}
-var WORDS, CALLS, CALL_SET, WORD_RE;
-var init_blank = __esm({
-  "src/patch/blank.ts"() {
-    "use strict";
-    WORDS = [
-      "__init",
-      "__exit",
-      "__initdata",
-      "__initconst",
-      "__exitdata",
-      "__ref",
-      "__refdata",
-      "__meminit",
-      "__devinit",
-      "__devexit",
-      "__must_check",
-      "__always_inline",
-      "noinline",
-      "__noinline",
-      "__maybe_unused",
-      "__always_unused",
-      "__used",
-      "__unused",
-      "__cold",
-      "__hot",
-      "__user",
-      "__kernel",
-      "__iomem",
-      "__rcu",
-      "__percpu",
-      "__force",
-      "__bitwise",
-      "__packed",
-      "__pure",
-      "__weak",
-      "__visible",
-      "asmlinkage",
-      "notrace",
-      "noinstr",
-      "__noreturn",
-      "__read_mostly",
-      "__ro_after_init",
-      "__latent_entropy",
-      "__randomize_layout",
-      "__no_randomize_layout",
-      "__cacheline_aligned",
-      "____cacheline_aligned",
-      "__cacheline_aligned_in_smp",
-      "____cacheline_aligned_in_smp",
-      "__nocast",
-      "__safe",
-      "__private",
-      "__sched",
-      "__flatten",
-      "__always_used",
-      "noinline_for_stack",
-      "__deprecated",
-      "__nonstring",
-      "__ksym",
-      "__rcu_guarded",
-      "__preserve_most"
-    ];
-    CALLS = [
-      "__aligned",
-      "__attribute__",
-      "__attribute",
-      "__free",
-      "__counted_by",
-      "__counted_by_le",
-      "__counted_by_be",
-      "__acquires",
-      "__releases",
-      "__must_hold",
-      "__section",
-      "__printf",
-      "__scanf",
-      "__alloc_size",
-      "__malloc",
-      "__cond_acquires",
-      "__cond_releases",
-      "__guarded_by",
-      "__pt_guarded_by",
-      "__diag_ignore",
-      "__nocfi",
-      "__assume_aligned",
-      "__designated_init",
-      "__cleanup",
-      "__no_sanitize_address"
-    ];
-    CALL_SET = new Set(CALLS);
-    WORD_RE = new RegExp(`\\b(?:${[.../* @__PURE__ */ new Set([...WORDS, ...CALLS])].join("|")})\\b`, "g");
-  }
-});
-
 // src/patch/cparse.ts
 var cparse_exports = {};
 __export(cparse_exports, {
   analyzeC: () => analyzeC,
   declaratorName: () => declaratorName,
   parseFunctions: () => parseFunctions,
+  parserStarted: () => parserStarted,
   setWasmDir: () => setWasmDir
 });
 import { existsSync } from "node:fs";
@@ -4265,11 +4280,15 @@ async function makeParser() {
   for (const f3 of [runtime, grammar]) {
     if (!existsSync(f3)) throw new Error(`tree-sitter wasm file not found: ${f3} (VFIO_REVIEW_WASM_DIR names their folder)`);
   }
-  await Parser.init({ locateFile: () => runtime });
-  const lang = await Language.load(grammar);
-  const parser = new Parser();
+  const { Language: Language2, Parser: Parser2 } = await Promise.resolve().then(() => (init_web_tree_sitter(), web_tree_sitter_exports));
+  await Parser2.init({ locateFile: () => runtime });
+  const lang = await Language2.load(grammar);
+  const parser = new Parser2();
   parser.setLanguage(lang);
   return parser;
+}
+function parserStarted() {
+  return parserPromise !== void 0;
 }
 function getParser() {
   parserPromise ??= makeParser();
@@ -4402,7 +4421,6 @@ var wasmDir, parserPromise;
 var init_cparse = __esm({
   "src/patch/cparse.ts"() {
     "use strict";
-    init_web_tree_sitter();
     init_blank();
     wasmDir = process.env.VFIO_REVIEW_WASM_DIR;
   }

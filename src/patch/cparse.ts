@@ -11,8 +11,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Language, Parser } from 'web-tree-sitter';
-import type { Node } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 import { blankAnnotations } from './blank.js';
 import type { Blanked } from './blank.js';
 
@@ -92,11 +91,18 @@ async function makeParser(): Promise<Parser> {
   for (const f of [runtime, grammar]) {
     if (!existsSync(f)) throw new Error(`tree-sitter wasm file not found: ${f} (VFIO_REVIEW_WASM_DIR names their folder)`);
   }
+  // Loaded here, not at start: a patch with no C to parse never starts tree-sitter.
+  const { Language, Parser } = await import('web-tree-sitter');
   await Parser.init({ locateFile: () => runtime });
   const lang = await Language.load(grammar);
   const parser = new Parser();
   parser.setLanguage(lang);
   return parser;
+}
+
+/** Has tree-sitter been started in this process (a patch without C never starts it)? */
+export function parserStarted(): boolean {
+  return parserPromise !== undefined;
 }
 
 function getParser(): Promise<Parser> {
