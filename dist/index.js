@@ -45730,19 +45730,20 @@ async function loadRules(dir) {
 
 // src/kb/snapshot.ts
 import { createHash } from "node:crypto";
-import { readFile as readFile3, readdir as readdir2, writeFile, mkdir } from "node:fs/promises";
+import { readFileSync as readFileSync2, readdirSync } from "node:fs";
+import { readFile as readFile3, writeFile, mkdir } from "node:fs/promises";
 import { dirname as dirname2, join as join5, relative as relative3 } from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 var SNAPSHOT_FILE = fileURLToPath3(new URL("../../build/kb-snapshot.json", new URL("./src/kb/snapshot.js", import.meta.url).href));
 var FORMAT = 1;
 var READ_BY_LOADERS = /\.(ya?ml|json|md)$/;
 async function rulesDigest(dir) {
-  const entries = await readdir2(dir, { recursive: true, withFileTypes: true });
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   const files = entries.filter((e) => e.isFile() && READ_BY_LOADERS.test(e.name)).map((e) => join5(e.parentPath, e.name)).sort();
   const hash = createHash("sha256");
   for (const f3 of files) {
     hash.update(relative3(dir, f3).split("\\").join("/") + "\0");
-    hash.update(await readFile3(f3));
+    hash.update(readFileSync2(f3));
     hash.update("\0");
   }
   return hash.digest("hex");
@@ -46460,7 +46461,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs3 from "fs";
-var { chmod, copyFile, lstat, mkdir: mkdir2, open, readdir: readdir3, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs3.promises;
+var { chmod, copyFile, lstat, mkdir: mkdir2, open, readdir: readdir2, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs3.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs3.constants.O_RDONLY;
 
@@ -48556,7 +48557,7 @@ function reachesFailOn(findings, failOn) {
 
 // src/ingest/tree.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
-import { readFile as readFile4, readdir as readdir4, stat as stat3 } from "node:fs/promises";
+import { readFile as readFile4, readdir as readdir3, stat as stat3 } from "node:fs/promises";
 import { join as join6, relative as relative4, resolve as resolve2, sep } from "node:path";
 var KERNEL_MARKERS = ["include/linux", "drivers", "kernel", "arch"];
 async function openTree(dir) {
@@ -48613,7 +48614,7 @@ async function listFiles(root, sub, glob2) {
   const match = glob2 ? (0, import_picomatch2.default)(glob2) : () => true;
   const out2 = [];
   const walk2 = async (abs) => {
-    const entries = await readdir4(abs, { withFileTypes: true }).catch(() => []);
+    const entries = await readdir3(abs, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       if (e.name === ".git") continue;
       const p2 = join6(abs, e.name);
