@@ -44,3 +44,27 @@ export class ServiceError extends UserError {
     this.name = 'ServiceError';
   }
 }
+
+/**
+ * An input is past one of the documented limits (src/ingest/limits.ts): too large, too deep,
+ * too slow. Reported for the one message, naming the limit; the other messages go on.
+ */
+export class LimitError extends UserError {
+  constructor(message: string, source?: string) {
+    super(message, source);
+    this.name = 'LimitError';
+  }
+}
+
+/** Longest error text shown for one message (a line of a terminal, give or take). */
+export const MAX_ERROR_TEXT = 300;
+
+/**
+ * Text from an input (a name, a subject, an exception message that quotes either) made safe for
+ * a one-line error: control characters and line breaks become spaces, runs of white space one,
+ * and it is cut to `max` characters with an ellipsis.
+ */
+export function oneLine(text: string, max = MAX_ERROR_TEXT): string {
+  const flat = text.replace(/[\x00-\x1f\x7f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}

@@ -75,6 +75,17 @@ export interface Hunk {
   /** The text after the second `@@` (git's function context), trimmed; "" when absent. */
   section: string;
   lines: DiffLine[];
+  /**
+   * Line of the `@@` header in the patch file, as checkpatch numbers it (`#N`); set by the
+   * patch stage (src/patch/lines.ts) when it knows where the diff sits in the file.
+   */
+  patchLine?: number;
+  /**
+   * With --tree: where the hunk applied to the tree, in lines from its header's position, and
+   * with how many outer context lines ignored (fuzz); `placed: false` when it could not be
+   * placed, and was analysed as a fragment on its own.
+   */
+  applied?: { placed: true; offset: number; fuzz: number } | { placed: false };
 }
 
 export interface FileChange {
@@ -176,6 +187,11 @@ export interface Finding {
   conditions?: string[];
   /** Message keys of the rule that built this finding (what, why, vfio, ...), for rule tests. */
   messageKeys?: string[];
+  /**
+   * When the fix is a concrete change of `line`: the text (one or more lines, without diff
+   * markers) to put in its place. GitHub comments offer it as a ```suggestion block.
+   */
+  replacement?: string;
 }
 
 /** One numbered step of a witness trace. */
@@ -218,6 +234,25 @@ export interface PatchModel {
   seriesKey?: string;
 }
 
+/** One function of the post-patch call graph (a --tree file as the patch leaves it). */
+export interface GraphFunction {
+  name: string;
+  file: string;
+  calls: string[];
+  text: string;
+  startLine: number;
+}
+
+/**
+ * The post-patch call graph of the C files a patch touches, from a --tree: built by the patch
+ * stage (src/patch/callgraph.ts), read by the analyzer. Not part of the JSON output.
+ */
+export interface CallGraph {
+  functions: GraphFunction[];
+  /** Struct initialisers seen in those files: function name -> roles (`.reset_done = foo`). */
+  roles: Map<string, string[]>;
+}
+
 export interface InputError {
   source: string; // contract
   message: string; // contract
@@ -233,6 +268,12 @@ export interface ReviewResult {
   patches: PatchModel[]; // contract
   errors: InputError[]; // contract
 }
+
+/**
+ * Where a restore step takes its values from: the snapshot's save buffers, live kernel state,
+ * or nothing (it clears hardware status). Knowledge-base data that rules select steps by.
+ */
+export type StepSource = 'snapshot' | 'live' | 'clears-hw';
 
 /** The kernel a review assumed. */
 export interface TargetInfo {

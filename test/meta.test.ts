@@ -9,12 +9,24 @@ import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { loadKnowledgeBase, RULES_DIR } from '../src/kb/index.js';
-import { isRuleSpec, type CallMatcher, type Predicate, type RuleSpec, type StepSelector } from '../src/kb/rules.js';
+import { isRuleSpec, type CallMatcher, type Predicate, type RuleSpec, type StepSelector } from '../src/rules/types.js';
 import { PLACEHOLDERS, isKnownPlaceholder, placeholdersOf, render } from '../src/analyze/render.js';
 import { PROJECT, readCases } from './analyze/cases.js';
 
 const kb = await loadKnowledgeBase();
 const rules = kb.rules.filter(isRuleSpec) as RuleSpec[];
+
+/** The placeholders a predicate tree binds with `as:` (through refs to rules/common.yaml too). */
+function bindings(p: Predicate | undefined, shared: Record<string, Predicate>, out = new Set<string>(), seen = new Set<string>()): Set<string> {
+  if (!p) return out;
+  if (p.as) out.add(p.as);
+  if (p.ref && !seen.has(p.ref)) {
+    seen.add(p.ref);
+    bindings(shared[p.ref], shared, out, seen);
+  }
+  for (const q of [...(p.all ?? []), ...(p.any ?? [])]) bindings(q, shared, out, seen);
+  return out;
+}
 
 /** Everything a predicate tree names, for cross-checks against the KB. */
 function collect(p: Predicate | undefined, out: { roles: Set<string>; steps: StepSelector[]; fixes: Set<string>; paths: Set<string> }) {
@@ -69,13 +81,20 @@ for (const r of rules) {
       assert.ok(cases.invalid.length >= 1, `${r.id}: no invalid case`);
       for (const c of [...cases.valid, ...cases.invalid]) for (const p of c.patches) await access(p);
     });
-    await t.test('messages: placeholders known and filled, every key used', () => {
+    await t.test('messages: placeholders known (engine, or bound by the rule) and filled, every key used', () => {
       const used = new Set(['what', 'why', 'fix']);
       for (const v of r.variants ?? []) for (const k of [...(v.what ? [v.what] : []), ...(v.fixWith ? [v.fixWith] : []), ...(v.add ?? []), ...(v.fix ?? [])]) used.add(k);
+      const shared = r.shared ?? {};
+      // `not` binds nothing (what it saw is thrown away), so bindings are read outside it only
+      const bound = bindings(r.trigger, shared);
+      for (const v of r.variants ?? []) bindings(v.when, shared, bound);
+      for (const k of Object.keys(r.defaults ?? {})) bound.add(k);
+      for (const k of bound) assert.ok(!(k in PLACEHOLDERS), `${r.id}: binds {{${k}}}, which the engine already fills`);
       for (const [key, template] of Object.entries(r.messages)) {
         assert.ok(used.has(key), `${r.id}: message '${key}' is never used by a variant`);
-        for (const name of placeholdersOf(template)) assert.ok(isKnownPlaceholder(name, kb), `${r.id}: message '${key}' uses unknown placeholder {{${name}}}`);
-        const values = Object.fromEntries(Object.keys(PLACEHOLDERS).map((k) => [k, `<${k}>`]));
+        for (const name of placeholdersOf(template))
+          assert.ok(isKnownPlaceholder(name, kb) || bound.has(name), `${r.id}: message '${key}' uses {{${name}}}, which neither the engine fills nor the rule binds (as: / defaults:)`);
+        const values = Object.fromEntries([...Object.keys(PLACEHOLDERS), ...bound].map((k) => [k, `<${k}>`]));
         const out = render(template, values, kb);
         assert.ok(!out.includes('{{') && !out.includes('}}'), `${r.id}: message '${key}' left a placeholder: ${out}`);
       }

@@ -1,27 +1,27 @@
 /**
- * analyze: risk rules over a patch model -> findings. Knows nothing of where the patch
- * came from or where the notes go. Rules are data (rules/<area>/<name>.yaml, loaded by
- * src/kb/rules.ts); this file only runs their triggers over the functions the patch
- * changes and turns what they saw into findings.
+ * analyze: risk rules over a patch model -> findings. Synchronous and pure: it reads no tree
+ * and changes nothing it is given (the pipeline attaches the findings). Rules are data
+ * (rules/<area>/<name>.yaml, loaded by src/rules/load.ts and compiled by src/rules/compile.ts);
+ * this file only runs their compiled triggers over the functions the patch changes and turns
+ * what they saw into findings.
  */
+import { hunkIndex } from '../patch/lines.js';
 import { createHash } from 'node:crypto';
-import type { Finding, PatchModel, Severity, TargetInfo } from '../model.js';
+import type { CallGraph, Finding, PatchModel, Severity, TargetInfo } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import type { KnowledgeBase, RestoreStep } from '../kb/types.js';
-import { isRuleSpec, type RuleSpec as RuleDefinition } from '../kb/rules.js';
-import type { SourceTree } from '../ingest/tree.js';
-import { Scope, expandSteps, type CallGraph, type GraphFunction, type Reach, type Subject } from './scope.js';
-import { emptyEvidence, evaluate, regex, selectSteps, type EvalEnv, type Evidence } from './predicates.js';
+import { stateSavedGate } from '../kb/target.js';
+import { snapshotRead } from '../kb/classify.js';
+import { isCompiled, type CompiledRule } from '../rules/types.js';
+import { emptyEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
+import { witnessFor } from './property.js';
+import { Scope, expandSteps } from './scope.js';
 import { joinList, render, type Values } from './render.js';
-
-export type { CallGraph } from './scope.js';
 
 export interface AnalyzeContext {
   kb: KnowledgeBase;
   target: TargetInfo;
-  /** With --tree: for the call graph of the post-patch files. */
-  tree?: SourceTree;
-  /** The call graph of the post-patch files (built by buildCallGraph from `tree`). */
+  /** With --tree: the post-patch call graph of the patch's files (src/patch/callgraph.ts). */
   graph?: CallGraph;
   /** Rule ids (or TYPEs) to skip. */
   ignore?: string[];
@@ -45,14 +45,15 @@ interface Located {
 }
 
 const CALL = (name: string) => new RegExp(`\\b${name.replace(/[$]/g, '\\$&')}\\s*\\(`);
+const byName = (name: string): CallTest => ({ test: (c) => c === name, onlyNew: false });
 
 /** Where a finding points: the first anchor that matches a line of the diff, else the function. */
-function locate(rule: RuleDefinition, s: Subject, ev: Evidence, scope: Scope, diffLines: Set<number>): Located {
+function locate(rule: CompiledRule, s: Subject, ev: Evidence, scope: Scope, diffLines: Set<number>): Located {
   const lineOf = (re: RegExp, reach?: Reach): Located | undefined => {
     const l = s.added.find((x) => re.test(x.text)) ?? s.diffLines.find((x) => re.test(x.text));
     return l ? { line: l.line, text: l.text, outsideDiff: !diffLines.has(l.line), reach } : undefined;
   };
-  for (const a of rule.anchor ?? []) {
+  for (const a of rule.compiled.anchors) {
     if (a.call) {
       const hits = scope.reaches(s, a.call);
       const ordered = [...hits.filter((h) => h.isNew), ...hits.filter((h) => !h.isNew)];
@@ -62,11 +63,11 @@ function locate(rule: RuleDefinition, s: Subject, ev: Evidence, scope: Scope, di
       }
     }
     if (a.code) {
-      const at = lineOf(regex(a.code));
+      const at = lineOf(a.code);
       if (at) return at;
     }
     if (a.removed) {
-      const callee = s.removedCalls.find((c) => scope.matchCall(a.removed!, c));
+      const callee = s.removedCalls.find((c) => a.removed!.test(c, scope));
       const l = callee ? s.removed.find((x) => CALL(callee).test(x.text)) : undefined;
       if (l) return { line: l.line, text: l.text, outsideDiff: !diffLines.has(l.line) };
     }
@@ -109,16 +110,20 @@ export function fingerprint(rule: string, file: string, fn: string | undefined, 
   return createHash('sha1').update(`${rule}\n${file}\n${fn ?? ''}\n${normaliseCode(code)}`).digest('hex').slice(0, 16);
 }
 
-function contextPhrase(scope: Scope, s: Subject, ev: Evidence): { role: string; context: string } {
+/**
+ * {{context}}: the callback role the function plays (from struct initialisers), else the phrase
+ * of the first named predicate of rules/common.yaml that holds for it, else the fallback there.
+ */
+function contextPhrase(rule: CompiledRule, scope: Scope, s: Subject, ev: Evidence, env: EvalEnv): { role: string; context: string } {
   const roles = scope.roles(s.name);
   const preferred = roles.find((r) => ev.roles.includes(r.role)) ?? roles[0];
   if (preferred) {
     const via = preferred.via ? ` (through its caller ${preferred.via}())` : '';
     return { role: preferred.role, context: `the \`.${preferred.role}\` callback${via}` };
   }
-  if (/ioctl/.test(s.name)) return { role: 'none', context: 'an ioctl path' };
-  if (/resume|power|_pm_/.test(s.name)) return { role: 'none', context: 'a power-management path' };
-  return { role: 'none', context: 'a path whose caller this patch does not show' };
+  const { contexts, unknownContext } = rule.compiled.common;
+  const hit = contexts.find((c) => c.when(s, env, emptyEvidence()));
+  return { role: 'none', context: hit?.phrase ?? unknownContext };
 }
 
 /** What the source of a new step looks like from its body in the patch (snapshot or live). */
@@ -130,19 +135,17 @@ function guessSource(scope: Scope, calls: string[]): string {
       parts.push(`the body of ${c}() is not in this patch`);
       continue;
     }
-    if (/pci_find_saved_(ext_)?cap|saved_config_space|saved_cap_space/.test(helper.body))
+    if (snapshotRead(helper.body))
       parts.push(`${c}() reads a save buffer (pci_find_saved_cap/saved_config_space), so it looks snapshot-based`);
     else parts.push(`${c}() reads no save buffer in the patch, so it looks like it writes live state`);
   }
   return joinList(parts, 'nothing to go on');
 }
 
-function values(rule: RuleDefinition, s: Subject, ev: Evidence, scope: Scope, env: EvalEnv, at: Located, steps: RestoreStep[]): Values {
-  const { role, context } = contextPhrase(scope, s, ev);
-  const first = (role: string, fallback: string) => scope.reaches(s, { role })[0]?.callee ?? fallback;
+function values(rule: CompiledRule, s: Subject, ev: Evidence, scope: Scope, env: EvalEnv, at: Located, steps: RestoreStep[], targetSteps: RestoreStep[]): Values {
+  const { role, context } = contextPhrase(rule, scope, s, ev, env);
   const reach = at.reach;
   const fnName = (st: RestoreStep) => `${st.function}()`;
-  const tphStep = env.steps.find((st) => /tph/i.test(st.id) || /tph/.test(st.function));
   const calls = [...new Set([...ev.calls, ...ev.reaches.map((r) => r.callee)])];
   const kbLine = scope.kb.line(env.target.line);
   // In running text a nested step whose parent has the same source is implied by the parent.
@@ -151,6 +154,8 @@ function values(rule: RuleDefinition, s: Subject, ev: Evidence, scope: Scope, en
     for (const k of kids) if (scope.kb.steps.get(k)?.source === scope.kb.steps.get(parent)?.source) nestedSame.add(k);
   const topOf = (list: RestoreStep[]) => list.filter((st) => !nestedSame.has(st.id));
   return {
+    ...rule.defaults,
+    ...ev.bindings,
     function: `${s.name}()`,
     file: s.file,
     change: s.change,
@@ -159,82 +164,102 @@ function values(rule: RuleDefinition, s: Subject, ev: Evidence, scope: Scope, en
     callee: reach ? `${reach.callee}()` : calls[0] ? `${calls[0]}()` : `${s.name}()`,
     via: reach && reach.first !== reach.callee ? ` through ${reach.first}()` : '',
     path: reach ? [s.name, ...reach.path].map((n) => `${n}()`).join(' -> ') : `${s.name}()`,
-    load: `${first('load', 'pci_load_saved_state')}()`,
-    restore: `${first('restore', 'pci_restore_state')}()`,
-    enable: `${first('tph-enable', 'pcie_enable_tph')}()`,
     target: `Linux ${env.target.line}`,
     line: env.target.line,
     steps: joinList(topOf(steps).map(fnName)),
     stepCount: String(steps.length),
-    snapshotSteps: joinList(topOf(env.steps.filter((st) => st.source === 'snapshot')).map(fnName)),
-    liveSteps: joinList(topOf(env.steps.filter((st) => st.source === 'live')).map(fnName)),
-    tph: tphStep ? fnName(tphStep) : 'pci_restore_tph_state()',
+    snapshotSteps: joinList(topOf(targetSteps.filter((st) => st.source === 'snapshot')).map(fnName)),
+    liveSteps: joinList(topOf(targetSteps.filter((st) => st.source === 'live')).map(fnName)),
     calls: joinList(calls.map((c) => `${c}()`)),
     identifiers: joinList([...new Set(ev.identifiers)]),
     calleeSource: guessSource(scope, ev.calls.length ? [...new Set(ev.calls)] : calls),
     ordering: kbLine?.orderingFacts.join(' ') ?? '',
+    msixWriters: scope.kb.effects?.functions.get('__pci_restore_msix_state')?.effects.find((e) => e.mmio)?.writers?.[env.target.line] ?? 'pci_write_msg_msix() and pci_msix_write_vector_ctrl()',
   };
 }
 
 const severityRank = (s: Severity) => SEVERITIES.indexOf(s);
 
+/** The message keys a finding uses, in order (what, why, added paragraphs; fix, added fixes), and its severity. */
+interface Composed {
+  severity: Severity;
+  why: string[];
+  fix: string[];
+}
+
+/** Apply the rule's variants that hold, in order; what they bind joins the trigger's evidence. */
+function compose(rule: CompiledRule, s: Subject, env: EvalEnv, ev: Evidence): Composed {
+  let severity = rule.severity;
+  const why = ['what', 'why'];
+  const fix = ['fix'];
+  for (const [i, v] of (rule.variants ?? []).entries()) {
+    const seen = emptyEvidence();
+    if (!rule.compiled.variants[i](s, env, seen)) continue;
+    for (const [k, val] of Object.entries(seen.bindings)) if (!(k in ev.bindings)) ev.bindings[k] = val;
+    if (v.severity) severity = v.severity;
+    if (v.what) why[0] = v.what;
+    if (v.fixWith) fix[0] = v.fixWith;
+    why.push(...(v.add ?? []));
+    fix.push(...(v.fix ?? []));
+    if (v.stop) break;
+  }
+  return { severity, why, fix };
+}
+
 /** Run every rule over one patch; findings are only for what the patch adds or touches. */
 export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] {
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
+  // `property:` keys ask the device-state model, which explores this patch once per target
+  scope.witness = (p, s, target) => {
+    const v = witnessFor(p, s, scope, target);
+    return v ? { trace: v.trace, conditions: v.conditions } : undefined;
+  };
   const targetSteps = expandSteps(kb, target);
-  const diffLines = new Map<string, Set<number>>();
-  for (const f of patch.files) {
-    const set = new Set<number>();
-    for (const h of f.hunks) for (const l of h.lines) if (l.newLine !== undefined) set.add(l.newLine);
-    diffLines.set(f.path, set);
-  }
+  const env: EvalEnv = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
+  // "In the diff" is decided by the one hunk index the reports and the posting stage use.
+  const index = hunkIndex(patch);
+  const diffLines = new Map(patch.files.map((f) => [f.path, index.rightLines(f.path)]));
   const found: { finding: Finding; subject: Subject }[] = [];
   for (const rule of kb.rules) {
-    if (!isRuleSpec(rule) || isIgnored(rule, ctx.ignore)) continue;
-    const env: EvalEnv = { scope, target, shared: rule.shared ?? {}, steps: targetSteps };
+    if (!isCompiled(rule) || isIgnored(rule, ctx.ignore)) continue;
     for (const s of scope.subjects) {
       if (s.change === 'removed') continue;
       const ev = emptyEvidence();
-      if (!evaluate(rule.trigger, s, env, ev)) continue;
-      const at = locate(rule, s, ev, scope, diffLines.get(s.file) ?? new Set());
-      const matched = [...new Set([...ev.calls, ...ev.reaches.map((r) => r.callee)])];
-      const stepIds = new Set<string>();
-      for (const sel of rule.steps ?? []) for (const st of selectSteps(targetSteps, sel, matched)) stepIds.add(st.id);
-      const steps = targetSteps.filter((st) => stepIds.has(st.id));
-      let severity = rule.severity;
-      const why = [rule.messages.what, rule.messages.why];
-      const fix = [rule.messages.fix];
-      for (const v of rule.variants ?? []) {
-        if (!evaluate(v.when, s, env, emptyEvidence())) continue;
-        if (v.severity) severity = v.severity;
-        if (v.what) why[0] = rule.messages[v.what];
-        if (v.fixWith) fix[0] = rule.messages[v.fixWith];
-        for (const k of v.add ?? []) why.push(rule.messages[k]);
-        for (const k of v.fix ?? []) fix.push(rule.messages[k]);
-        if (v.stop) break;
-      }
-      const vals = values(rule, s, ev, scope, env, at, steps);
-      const finding: Finding = {
-        rule: rule.id,
-        type: rule.type,
-        severity,
-        file: s.file,
-        line: at.line,
-        function: s.name,
-        title: rule.title,
-        message: why.map((t) => render(t, vals, kb)).filter(Boolean).join('\n\n'),
-        suggestion: fix.map((t) => render(t, vals, kb)).filter(Boolean).join('\n\n'),
-        steps: [...stepIds].sort((a, b) => targetSteps.findIndex((x) => x.id === a) - targetSteps.findIndex((x) => x.id === b)),
-        fingerprint: fingerprint(rule.id, s.file, s.name, at.text),
-        references: rule.references.map((r) => ({ title: r.title, ...(r.url ? { url: r.url } : {}), ...(r.commit ? { commit: r.commit } : {}) })),
-        target: target.description,
-      };
-      if (at.outsideDiff) finding.outsideDiff = true;
-      found.push({ finding, subject: s });
+      if (!rule.compiled.trigger(s, env, ev)) continue;
+      found.push({ finding: buildFinding(rule, s, ev, scope, env, targetSteps, diffLines.get(s.file) ?? new Set()), subject: s });
     }
   }
   return mergeFindings(found, scope);
+}
+
+function buildFinding(rule: CompiledRule, s: Subject, ev: Evidence, scope: Scope, env: EvalEnv, targetSteps: RestoreStep[], diffLines: Set<number>): Finding {
+  const at = locate(rule, s, ev, scope, diffLines);
+  const matched = [...new Set([...ev.calls, ...ev.reaches.map((r) => r.callee)])];
+  const steps = targetSteps.filter((st) => rule.compiled.steps.some((test) => test(st, matched)));
+  const { severity, why, fix } = compose(rule, s, env, ev);
+  const vals = values(rule, s, ev, scope, env, at, steps, targetSteps);
+  const text = (keys: string[]) => keys.map((k) => render(rule.messages[k], vals, scope.kb)).filter(Boolean).join('\n\n');
+  const finding: Finding = {
+    rule: rule.id,
+    type: rule.type,
+    severity,
+    file: s.file,
+    line: at.line,
+    function: s.name,
+    title: rule.title,
+    message: text(why),
+    suggestion: text(fix),
+    steps: steps.map((st) => st.id),
+    fingerprint: fingerprint(rule.id, s.file, s.name, at.text),
+    references: rule.references.map((r) => ({ title: r.title, ...(r.url ? { url: r.url } : {}), ...(r.commit ? { commit: r.commit } : {}) })),
+    target: env.target.description,
+    messageKeys: [...why, ...fix],
+  };
+  if (at.outsideDiff) finding.outsideDiff = true;
+  if (ev.trace?.length) finding.trace = ev.trace;
+  if (ev.conditions.length) finding.conditions = [...ev.conditions];
+  return finding;
 }
 
 /**
@@ -259,7 +284,7 @@ function mergeFindings(found: { finding: Finding; subject: Subject }[], scope: S
     for (const b of found) {
       if (a === b || dropped.has(b.finding) || a.finding.rule !== b.finding.rule) continue;
       // a's function reaches b's function: b is a helper on the same path
-      if (a.subject.calls.length && scope.reaches(a.subject, { name: b.subject.name }).length) {
+      if (a.subject.calls.length && scope.reaches(a.subject, byName(b.subject.name)).length) {
         dropped.add(b.finding);
         (a.finding.related ??= []).push({ rule: b.finding.rule, title: `${b.finding.title} (also in ${b.subject.name}(), called from here)` });
         if (severityRank(b.finding.severity) < severityRank(a.finding.severity)) a.finding.severity = b.finding.severity;
@@ -274,48 +299,4 @@ function mergeFindings(found: { finding: Finding; subject: Subject }[], scope: S
   return kept.sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || severityRank(a.severity) - severityRank(b.severity) || a.rule.localeCompare(b.rule),
   );
-}
-
-/** `.field = function` struct initialisers in a source text: function -> roles. */
-export function initialiserRoles(text: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const m of text.matchAll(/\.\s*([A-Za-z_]\w*)\s*=\s*&?\s*([A-Za-z_]\w*)\s*(?=[,}\n])/g)) {
-    const list = out.get(m[2]) ?? [];
-    if (!list.includes(m[1])) list.push(m[1]);
-    out.set(m[2], list);
-  }
-  return out;
-}
-
-/**
- * The post-patch call graph of the C files a patch touches, from a --tree: every function of
- * those files as the tree has it (the patch's own functions replace theirs in the Scope).
- */
-export async function buildCallGraph(patch: PatchModel, tree: SourceTree): Promise<CallGraph> {
-  const { parseFunctions } = await import('../patch/cparse.js');
-  const functions: GraphFunction[] = [];
-  const roles = new Map<string, string[]>();
-  for (const f of patch.files) {
-    if (f.binary || f.status === 'deleted' || !/\.[ch]$/.test(f.path)) continue;
-    const text = await tree.read(f.oldPath ?? f.path);
-    if (text === undefined) continue;
-    for (const fn of await parseFunctions(text))
-      functions.push({ name: fn.name, file: f.path, calls: fn.calls, text: fn.text, startLine: fn.startLine });
-    for (const [fn, r] of initialiserRoles(text)) roles.set(fn, [...new Set([...(roles.get(fn) ?? []), ...r])]);
-  }
-  return { functions, roles };
-}
-
-/** analyzePatch, building the --tree call graph first when a tree is given. */
-export async function analyzePatchAsync(patch: PatchModel, ctx: AnalyzeContext): Promise<Finding[]> {
-  if (ctx.tree && !ctx.graph) {
-    try {
-      ctx = { ...ctx, graph: await buildCallGraph(patch, ctx.tree) };
-    } catch (err) {
-      // The graph only adds reach through unchanged helpers: say so in the model and go on.
-      const note = `call graph of the tree unavailable: ${(err as Error).message}`;
-      patch.analysis = { mode: patch.analysis?.mode ?? 'fragment', treeNote: [patch.analysis?.treeNote, note].filter(Boolean).join('; ') };
-    }
-  }
-  return analyzePatch(patch, ctx);
 }

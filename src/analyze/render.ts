@@ -1,6 +1,7 @@
 /**
  * Message templates: `{{name}}` placeholders filled from what a rule saw. Rules hold the words;
- * the engine only supplies the values listed in PLACEHOLDERS (the meta-test checks both ways).
+ * the engine supplies only the generic values listed in PLACEHOLDERS, and a rule binds its own
+ * (`as: load` on a predicate, `defaults:`); the meta-test checks both ways.
  */
 import type { KnowledgeBase } from '../kb/types.js';
 
@@ -14,20 +15,17 @@ export const PLACEHOLDERS: Record<string, string> = {
   callee: 'the call in the function that triggered the note',
   via: '" through helper()" when the trigger is reached through a helper, else ""',
   path: 'the call chain from the function to the triggering kernel call',
-  load: 'the snapshot load function reached (pci_load_saved_state, ...)',
-  restore: 'the restore function reached (pci_restore_state)',
-  enable: 'the TPH enable function reached (pcie_enable_tph)',
   target: 'the kernel line the note assumed, as "Linux 6.19+" (Finding.target says how it was chosen)',
   line: 'the knowledge-base line of that kernel (6.12, 6.19+, ...)',
   steps: 'the restore steps the note is about (function names)',
   stepCount: 'how many',
   snapshotSteps: 'the target restore steps that write values from the snapshot',
   liveSteps: 'the target restore steps that write live state',
-  tph: 'the TPH restore step function of the target',
   calls: 'the calls that matched (added, removed or moved)',
   identifiers: 'the identifiers that matched',
   calleeSource: "a guess, from the helper's body in the patch, whether the step reads the snapshot or live state",
   ordering: "the target line's ordering facts",
+  msixWriters: 'the functions that write the MSI-X table through MMIO on the target line (rules/kb/effects.yaml)',
 };
 
 export type Values = Record<string, string>;

@@ -1,79 +1,15 @@
 /**
  * The world a rule looks at: every function the patch changes (the subjects), the helpers the
  * series and the --tree call graph add, the callback roles each function plays, and the calls
- * each one reaches. Pure data built once per patch; predicates only read it.
+ * each one reaches. Pure data built once per patch; compiled predicates (src/rules/) only read
+ * it, through the World interface.
  */
-import type { CallbackAssignment, FunctionChange, PatchModel, TargetInfo } from '../model.js';
-import type { KnowledgeBase, RestoreStep } from '../kb/types.js';
-import type { CallMatcher, Names } from '../kb/rules.js';
+import type { CallGraph, CallbackAssignment, FunctionChange, GraphFunction, PatchModel, TargetInfo } from '../model.js';
+import type { KnowledgeBase, RestoreStep, VfioPath } from '../kb/types.js';
+import type { CallTest, Reach, RoleInfo, Subject, SubjectLine, World } from '../rules/world.js';
 import { targetStepIds } from '../kb/target.js';
 
-/** One function of the call graph built from a --tree (post-patch files). */
-export interface GraphFunction {
-  name: string;
-  file: string;
-  calls: string[];
-  text: string;
-  startLine: number;
-}
-
-/** The post-patch call graph of the files a patch touches (with --tree). */
-export interface CallGraph {
-  functions: GraphFunction[];
-  /** Struct initialisers seen in those files: function name -> roles (`.reset_done = foo`). */
-  roles: Map<string, string[]>;
-}
-
-/** A line of the diff inside a function. */
-export interface SubjectLine {
-  line: number;
-  text: string;
-}
-
-/** A function as rules see it, whether the patch changed it or not. */
-export interface Subject {
-  name: string;
-  file: string;
-  change: 'added' | 'modified' | 'removed' | 'unchanged';
-  /** Where it came from: this patch, another part of the series, or the tree's call graph. */
-  origin: 'patch' | 'series' | 'tree';
-  calls: string[];
-  addedCalls: string[];
-  removedCalls: string[];
-  addedIdentifiers: string[];
-  removedIdentifiers: string[];
-  /** '+' lines of the function, new side. */
-  added: SubjectLine[];
-  /** '-' lines of the function, with the new-side line they sit before. */
-  removed: SubjectLine[];
-  /** Every diff line of the function on the new side (context and added). */
-  diffLines: SubjectLine[];
-  /** Known-call order on each side of the diff (' ' and '-' lines; ' ' and '+' lines). */
-  oldSeq: string[];
-  newSeq: string[];
-  /** For a function the patch does not change but newly wires up: the added `.field = fn` line. */
-  wiredAt?: SubjectLine;
-  body: string;
-  newLine?: number;
-  fc?: FunctionChange;
-}
-
-/** A call reached from a subject: `first` is the call made in the subject itself. */
-export interface Reach {
-  callee: string;
-  first: string;
-  path: string[];
-  /** Reached through a call the patch adds (or a function it adds or newly wires up). */
-  isNew: boolean;
-}
-
-export interface RoleInfo {
-  role: string;
-  /** Set when inherited from a caller: the caller's name. */
-  via?: string;
-  /** The patch adds this assignment. */
-  added?: boolean;
-}
+export type { Reach, Subject } from '../rules/world.js';
 
 const MAX_DEPTH = 6;
 
@@ -99,17 +35,7 @@ export function expandSteps(kb: KnowledgeBase, target: Pick<TargetInfo, 'line' |
   return out;
 }
 
-/** Does `name` match a name list (exact, or /regex/)? */
-export function matchNames(names: Names | undefined, name: string): boolean {
-  if (names === undefined) return true;
-  const list = Array.isArray(names) ? names : [names];
-  return list.some((n) => {
-    const m = /^\/(.*)\/([a-z]*)$/.exec(n);
-    return m ? new RegExp(m[1], m[2]).test(name) : n === name;
-  });
-}
-
-export class Scope {
+export class Scope implements World {
   readonly subjects: Subject[];
   /** Every function known by name (patch first, then series, then tree). */
   readonly byName = new Map<string, Subject>();
@@ -118,6 +44,7 @@ export class Scope {
   private readonly restoreSteps: Set<string>;
   private readonly saveSteps: Set<string>;
   private readonly nonSteps: Set<string>;
+  readonly vfioPaths: readonly VfioPath[];
 
   constructor(
     readonly patch: PatchModel,
@@ -175,6 +102,7 @@ export class Scope {
       }
     }
     this.nonSteps = new Set(kb.nonStepCalls ?? []);
+    this.vfioPaths = kb.vfioPaths;
     for (const f of kb.functions.values()) {
       if (f.roles.includes('restore-step')) this.restoreSteps.add(f.name);
       if (f.roles.includes('save-step')) this.saveSteps.add(f.name);
@@ -206,20 +134,14 @@ export class Scope {
     return (this.roleMap.get(name) ?? []).filter((r) => r.added).map((r) => r.role);
   }
 
-  /** Does a callee match a call matcher (by name, KB role, known/unknown step)? */
-  matchCall(m: CallMatcher, callee: string): boolean {
-    if (m.exclude !== undefined && matchNames(m.exclude, callee)) return false;
-    if (m.name !== undefined && !matchNames(m.name, callee)) return false;
-    if (m.role !== undefined) {
-      const roles = this.kb.functions.get(callee)?.roles ?? [];
-      if (!roles.some((r) => matchNames(m.role, r))) return false;
-    }
-    if (m.kbStep !== undefined && !(m.kbStep === 'restore' ? this.restoreSteps : this.saveSteps).has(callee)) return false;
-    if (m.unknownStep !== undefined) {
-      if (this.restoreSteps.has(callee) || this.saveSteps.has(callee) || this.nonSteps.has(callee)) return false;
-      if (this.kb.functions.has(callee)) return false;
-    }
-    return true;
+  /** The roles the knowledge base gives a kernel function. */
+  kbRoles(name: string): readonly string[] {
+    return this.kb.functions.get(name)?.roles ?? [];
+  }
+
+  /** Does the knowledge base know this call (a function or a non-step call; steps: isKnownStep)? */
+  isKnownCall(callee: string): boolean {
+    return this.kb.functions.has(callee) || this.nonSteps.has(callee);
   }
 
   /** Is this callee a step of pci_restore_state()/pci_save_state() the KB knows? */
@@ -228,7 +150,7 @@ export class Scope {
   }
 
   /** Does calling `callee` end up in a call matching `m` (itself, or through helpers in scope)? */
-  leadsTo(callee: string, m: CallMatcher): boolean {
+  leadsTo(callee: string, m: CallTest): boolean {
     const seen = new Set<string>();
     let frontier = [callee];
     for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
@@ -236,7 +158,7 @@ export class Scope {
       for (const fn of frontier) {
         if (seen.has(fn)) continue;
         seen.add(fn);
-        if (this.matchCall({ ...m, new: undefined }, fn)) return true;
+        if (m.test(fn, this)) return true;
         next.push(...(this.byName.get(fn)?.calls ?? []));
       }
       frontier = next;
@@ -245,7 +167,10 @@ export class Scope {
   }
 
   /** Calls reachable from a subject that match, through helpers known to the scope. */
-  reaches(s: Subject, m: CallMatcher): Reach[] {
+  /** A device-state witness through the subject: set by analyze (src/analyze/property.ts runs the model). */
+  witness?: World['witness'];
+
+  reaches(s: Subject, m: CallTest): Reach[] {
     const wholeIsNew = s.change === 'added' || this.newRoles(s.name).length > 0;
     const direct = s.calls.length ? s.calls : s.addedCalls;
     const added = new Set(s.addedCalls);
@@ -255,7 +180,7 @@ export class Scope {
       if (firstSeen.has(first)) continue;
       firstSeen.add(first);
       const isNew = s.origin === 'patch' && (wholeIsNew || added.has(first));
-      if (m.new && !isNew) continue;
+      if (m.onlyNew && !isNew) continue;
       // breadth-first through helpers
       const seen = new Set<string>([s.name]);
       let frontier: { fn: string; path: string[] }[] = [{ fn: first, path: [first] }];
@@ -264,7 +189,7 @@ export class Scope {
         for (const { fn, path } of frontier) {
           if (seen.has(fn)) continue;
           seen.add(fn);
-          if (this.matchCall(m, fn)) hits.push({ callee: fn, first, path, isNew });
+          if (m.test(fn, this)) hits.push({ callee: fn, first, path, isNew });
           const helper = this.byName.get(fn);
           if (helper && helper !== s) for (const c of helper.calls) next.push({ fn: c, path: [...path, c] });
         }
@@ -288,7 +213,7 @@ function linesOf(patch: PatchModel, fc: FunctionChange) {
   const positioned = fc.newLine !== undefined || fc.oldLine !== undefined;
   const owned = new Set(
     (file?.hunks ?? []).filter(
-      (h) => new RegExp(`\\b${fc.name}\\s*\\(`).test(h.section) || h.lines.some((l) => l.newLine !== undefined && l.kind === '+' && addedSet.has(l.newLine)),
+      (h) => new RegExp(`\\b${fc.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\(`).test(h.section) || h.lines.some((l) => l.newLine !== undefined && l.kind === '+' && addedSet.has(l.newLine)),
     ),
   );
   let current: unknown;

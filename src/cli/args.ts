@@ -15,11 +15,18 @@ export function parse<O extends Options>(argv: string[], options: O, command: st
   }
 }
 
-/** `--ignore a,b --ignore c` -> ["a", "b", "c"]. */
+/**
+ * The level that makes the exit code 1 when nothing says otherwise: the same for the command
+ * line, `--format b4` and the GitHub Action's `fail-on` input (action.yml), as checkpatch fails
+ * on its errors. Documented in the README.
+ */
+export const DEFAULT_FAIL_ON = 'error';
+
+/** `--ignore a,b --ignore "c d"` -> ["a", "b", "c", "d"] (commas or spaces, like checkpatch). */
 export function list(value: string | string[] | boolean | undefined | (string | boolean)[]): string[] {
   if (value === undefined || typeof value === 'boolean') return [];
   const items = Array.isArray(value) ? value : [value];
-  return items.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+  return items.flatMap((v) => String(v).split(/[\s,]+/)).map((s) => s.trim()).filter(Boolean);
 }
 
 /** Check that a value is one of the allowed choices. */

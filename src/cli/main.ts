@@ -25,7 +25,9 @@ export function usage(): string {
     'commands:',
     ...lines,
     '',
-    'Run `vfio-review <command> --help` for the options of one command.',
+    '  help     this text; `help COMMAND` for the options of one command',
+    '',
+    'Run `vfio-review <command> --help` (or `help <command>`) for the options of one command.',
     'Exit codes: 0 nothing reached --fail-on, 1 findings reached --fail-on, 2 bad input or usage,',
     '3 an outside service failed, 70 internal error.',
   ].join('\n');
@@ -40,6 +42,18 @@ export async function main(argv: string[]): Promise<number> {
   if (name === '--version' || name === '-V') {
     process.stdout.write(`vfio-review ${VERSION}\n`);
     return EXIT.ok;
+  }
+  if (name === 'help') {
+    // `help` and `help COMMAND`, as git and b4 have it.
+    if (!rest[0]) {
+      process.stdout.write(usage() + '\n');
+      return EXIT.ok;
+    }
+    if (!COMMANDS[rest[0]]) {
+      process.stderr.write(`vfio-review: unknown command '${rest[0]}'\n${usage()}\n`);
+      return EXIT.input;
+    }
+    return (await COMMANDS[rest[0]].load()).run(['--help']);
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -8,24 +8,7 @@
  *   git.ts      a local commit range           series.ts subject tags, threading, versions
  *   collect.ts  several inputs -> ordered, threaded Messages
  */
-import type { InputError, Message } from '../model.js';
-
-export type InputFormat = 'eml' | 'mbox' | 'maildir' | 'patch' | 'diff' | 'git';
-export const INPUT_FORMATS: readonly InputFormat[] = ['eml', 'mbox', 'maildir', 'patch', 'diff', 'git'];
-
-export interface ReadOptions {
-  /** Force the format instead of detecting it. */
-  inputFormat?: InputFormat;
-  /** With inputFormat 'git' (or --git): the repository and the revision or range. */
-  repo?: string;
-  git?: string;
-  /** Cap on the bytes of one message that are parsed (default 10 MiB). */
-  maxMessageBytes?: number;
-}
-
-export function isInputError(x: Message | InputError): x is InputError {
-  return (x as Message).body === undefined && typeof (x as InputError).message === 'string';
-}
+export { INPUT_FORMATS, isInputError, type InputFormat, type ReadOptions } from './options.js';
 
 /**
  * readMessages(input, opts): read one input (a path, a folder, `-` for stdin) and yield its
@@ -33,11 +16,11 @@ export function isInputError(x: Message | InputError): x is InputError {
  * message that cannot be read is yielded as an InputError and the others go on. Throws
  * UserError when the input as a whole cannot be read (missing file, unknown format).
  */
-export { readMessages } from './read.js';
+export { readMessages, readBuffer } from './read.js';
 
 /**
  * parseMail(raw, source, opts?): parse one raw RFC 822 message (MIME decoding, attachments,
- * format=flowed detection). Throws MessageError (a UserError) when it is not mail or too big.
+ * format=flowed detection). Throws MessageError (a UserError) when it is not mail, LimitError past a limit.
  */
 export { parseMail, MessageError, DEFAULT_MAX_MESSAGE_BYTES } from './mail.js';
 

@@ -17,12 +17,15 @@ export const USER_AGENT = `vfio-review/${VERSION} (vfio/pci patch review bot; fe
 
 export function loreMsgidPath(msgid: string): string {
   const bare = msgid.trim().replace(/^<|>$/g, '');
+  // `.` and `..` (even as %2E) are dot segments: the URL would climb out of the inbox. No
+  // Message-ID is only dots: refused as empty.
+  if (/^\.{1,2}$/.test(bare)) return '';
   return encodeURIComponent(bare).replace(/%40/g, '@');
 }
 
 export async function fetchLoreThread(baseUrl: string, msgid: string): Promise<string> {
   const id = loreMsgidPath(msgid);
-  if (!id) throw new UserError('empty Message-ID', '--msgid');
+  if (!id) throw new UserError('empty Message-ID (or only dots)', '--msgid');
   let base: URL;
   try {
     base = new URL(baseUrl.replace(/\/+$/, '') + '/');

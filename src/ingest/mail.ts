@@ -3,15 +3,18 @@
  */
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import type { Message } from '../model.js';
-import { UserError } from '../errors.js';
+import { LimitError, UserError } from '../errors.js';
 import { formatBytes, isHeaderLine } from './mbox.js';
-import { flowedTextParts, headerFields } from './mime.js';
+import { checkMimeShape, flowedTextParts, headerFields } from './mime.js';
+import { LIMITS, limitsOf, type Limits } from './limits.js';
 import { readPlainMail } from './plainmail.js';
 
-export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_BYTES = LIMITS.messageBytes;
 
 export interface MailOptions {
   maxMessageBytes?: number;
+  /** Header, MIME and size limits (src/ingest/limits.ts); maxMessageBytes wins over messageBytes. */
+  limits?: Partial<Limits>;
 }
 
 /** One message could not be read; the input as a whole may still be fine. */
@@ -40,18 +43,39 @@ const PARSER_OPTIONS = {
 const MAIL_HEADERS = ['from', 'subject', 'message-id', 'date', 'in-reply-to'];
 
 /** Check the message starts with a mail header block, before handing it to the parser. */
-function checkShape(raw: Buffer, source: string, max: number): void {
+function checkShape(raw: Buffer, source: string, limits: Limits): void {
+  const max = limits.messageBytes;
   if (raw.length > max) {
-    throw new MessageError(`message is ${formatBytes(raw.length)}, over the ${formatBytes(max)} limit`, source);
+    throw new LimitError(`message is ${formatBytes(raw.length)}, over the ${formatBytes(max)} limit`, source);
   }
-  const head = raw.subarray(0, 64 * 1024).toString('latin1');
-  if (head.trim() === '') throw new MessageError('empty message', source);
-  if (!isHeaderLine(head)) throw new MessageError(`no mail headers (starts with ${describeStart(head)})`, source);
-  const block = head.split(/\r?\n\r?\n/, 1)[0];
+  const start = raw.subarray(0, 64 * 1024).toString('latin1');
+  if (start.trim() === '') throw new MessageError('empty message', source);
+  if (!isHeaderLine(start)) throw new MessageError(`no mail headers (starts with ${describeStart(start)})`, source);
+  const block = headerBlock(raw, limits);
   const fields = headerFields(block);
   if (!MAIL_HEADERS.some((h) => fields.has(h))) {
     throw new MessageError(`no From, Subject, Message-ID or Date header`, source);
   }
+  checkMimeShape(raw, limits);
+}
+
+/** The header block (up to the first blank line), within the header size and line limits. */
+function headerBlock(raw: Buffer, limits: Limits): string {
+  const head = raw.subarray(0, limits.headerBytes + 4).toString('latin1');
+  const end = /\r?\n\r?\n/.exec(head);
+  if (!end && raw.length > limits.headerBytes) {
+    throw new LimitError(`too large: the header block is over the limit of ${formatBytes(limits.headerBytes)}`);
+  }
+  const block = end ? head.slice(0, end.index) : head;
+  let from = 0;
+  for (let nl = block.indexOf('\n'); from < block.length; nl = block.indexOf('\n', from)) {
+    const to = nl < 0 ? block.length : nl;
+    if (to - from > limits.headerLine) {
+      throw new LimitError(`too large: a header line of ${to - from} bytes, over the limit of ${limits.headerLine} bytes`);
+    }
+    from = to + 1;
+  }
+  return block;
 }
 
 /** The first line, quoted, for an error message; binary bytes are not printed. */
@@ -90,11 +114,16 @@ function addresses(value: AddressObject | AddressObject[] | undefined): string[]
 
 /** Attachments that carry a patch; a signature, an image or a vCard do not. */
 function isPatchAttachment(a: Attachment): boolean {
-  const type = a.contentType.toLowerCase();
+  const type = contentTypeOf(a);
   const named = /\.(patch|diff)$/i.test(a.filename ?? '');
   if (type === 'text/x-patch' || type === 'text/x-diff' || type === 'text/x-diff-file') return true;
   if (named && (type === 'application/octet-stream' || type.startsWith('text/'))) return true;
   return false;
+}
+
+/** mailparser gives `false` for an empty `Content-Type:` header: such a part is untyped bytes. */
+function contentTypeOf(a: Attachment): string {
+  return typeof a.contentType === 'string' && a.contentType.trim() ? a.contentType.trim().toLowerCase() : 'application/octet-stream';
 }
 
 /** A text/plain part marked format=flowed, and a diff in it: the code was re-flowed in transit. */
@@ -116,6 +145,20 @@ function decodeText(a: Attachment): string {
   }
 }
 
+/**
+ * A subject folded onto one line: white space around line breaks becomes one space. Split by
+ * hand: the regex it replaces (spaces, line breaks, spaces) backtracked quadratically on a
+ * long run of spaces.
+ */
+function oneLineSubject(subject: unknown): string {
+  const text = typeof subject === 'string' ? subject : '';
+  return text
+    .split(/[\r\n]+/)
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
 function toMessage(mail: ParsedMail, raw: Buffer, source: string): Message {
   const from = addresses(mail.from)[0];
   // Mail lines end in CRLF on the wire; that is transport, not content.
@@ -124,7 +167,7 @@ function toMessage(mail: ParsedMail, raw: Buffer, source: string): Message {
   const msg: Message = {
     source,
     messageId: bareId(mail.messageId),
-    subject: (mail.subject ?? '').replace(/\s*[\r\n]+\s*/g, ' ').trim(),
+    subject: oneLineSubject(mail.subject),
     from,
     fromAddress: mail.from?.value.find((a) => a.address)?.address?.toLowerCase(),
     date,
@@ -135,7 +178,7 @@ function toMessage(mail: ParsedMail, raw: Buffer, source: string): Message {
     body,
     attachments: mail.attachments.filter(isPatchAttachment).map((a) => ({
       filename: a.filename,
-      contentType: a.contentType.toLowerCase(),
+      contentType: contentTypeOf(a),
       text: decodeText(a),
     })),
     raw,
@@ -150,7 +193,13 @@ function toMessage(mail: ParsedMail, raw: Buffer, source: string): Message {
 
 /** Parse one raw RFC 822 message. Throws MessageError (a UserError) for a message that is not mail. */
 export async function parseMail(raw: Buffer, source: string, opts: MailOptions = {}): Promise<Message> {
-  checkShape(raw, source, opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+  const limits = limitsOf({ ...opts.limits, ...(opts.maxMessageBytes === undefined ? {} : { messageBytes: opts.maxMessageBytes }) });
+  try {
+    checkShape(raw, source, limits);
+  } catch (err) {
+    if (err instanceof LimitError && !err.source) throw new LimitError(err.message, source);
+    throw err;
+  }
   // Plain mail (most patches) is read directly; mailparser, loaded only when needed (its
   // import alone costs more than a review), reads everything else.
   const plain = readPlainMail(raw);

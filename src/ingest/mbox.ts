@@ -1,11 +1,15 @@
 /**
  * A streaming mbox splitter over Buffers (never strings: 8-bit bodies must reach the MIME
- * decoder untouched). Postmarks follow git mailsplit's `is_from_line`; a candidate postmark
- * only splits when it starts the file or follows a blank line, and the next line is a header,
- * so a "From ..." sentence in a commit message does not cut a patch in two. And when the
- * first postmark is one that machines write (git format-patch's, lore's `mboxrd@z`), only
- * such postmarks split: a pasted `From user@host Mon Sep 18 10:20:30 2023` line in an
- * unescaped format-patch file stays in its commit message (git mailsplit would cut there).
+ * decoder untouched), equal to `git mailsplit`: a message starts at every line that passes
+ * git's `is_from_line` (a `From ` line with a `hh:mm:ss` time and a year after 1990), blank
+ * line before it or not, whatever postmark the file began with: `git am` splits there too, so
+ * a patch read any other way would not be the patch that gets applied. Leading white space of
+ * the file is skipped as git does. An mbox whose first postmark is lore's `From mboxrd@z`
+ * (or with `mboxrd: true`) is read as `git mailsplit --mboxrd` (one `>` off every `>+From `);
+ * any other as plain `git mailsplit`, which leaves `>From ` quoting as written (mboxo cannot
+ * be undone safely). Line ends are kept (`--keep-cr`); the one blank line that separates a
+ * message from the next postmark is not part of it. test/ingest/mailsplit.test.ts checks all
+ * of this against git's own output.
  *
  * Each message says where it lies in the stream (byte offset of its postmark, end of its
  * separating blank line), so a reader that follows a growing mbox can keep a cursor; with
@@ -42,6 +46,8 @@ export interface SplitOptions {
    * whole (a blank line ends the stream, or a machine postmark follows it), never half of one.
    */
   growing?: boolean;
+  /** Read as mboxrd (`git mailsplit --mboxrd`); default: when the first postmark is `From mboxrd@z`. */
+  mboxrd?: boolean;
 }
 
 const NL = 0x0a;
@@ -53,21 +59,41 @@ export function formatBytes(n: number): string {
 const GT = 0x3e;
 const FROM = Buffer.from('From ');
 
-/** git mailsplit's is_from_line: `From ` ... `hh:mm:ss` ... a year after 1990. */
-export function isFromLine(line: string): boolean {
-  const text = line.replace(/\r?\n$/, '');
-  if (text.length < 20 || !text.startsWith('From ')) return false;
-  const colon = text.lastIndexOf(':');
-  if (colon < 9) return false;
-  const digit = (i: number) => i >= 0 && i < text.length && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39;
-  if (!digit(colon - 4) || !digit(colon - 2) || !digit(colon - 1) || !digit(colon + 1) || !digit(colon + 2)) return false;
-  const year = parseInt(text.slice(colon + 3).trimStart(), 10);
-  return year > 90;
+const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
+/** C's isspace(): space, \t, \n, \v, \f, \r. */
+const isSpace = (c: number | undefined) => c === 0x20 || (c !== undefined && c >= 0x09 && c <= 0x0d);
+
+/**
+ * git mailsplit's is_from_line, byte for byte: at least 20 bytes with the line end, `From `,
+ * the last `:` (not counting the byte before the line end) has digits at -4, -2, -1, +1, +2,
+ * and strtol() of what follows `:ss` is a year above 90.
+ */
+export function isFromLineBytes(line: Buffer): boolean {
+  const len = line.length;
+  if (len < 20 || line.compare(FROM, 0, 5, 0, 5) !== 0) return false;
+  let colon = len - 2;
+  for (;;) {
+    if (colon < 5) return false;
+    if (line[--colon] === 0x3a) break;
+  }
+  if (!isDigit(line[colon - 4]) || !isDigit(line[colon - 2]) || !isDigit(line[colon - 1])) return false;
+  if (!isDigit(line[colon + 1]) || !isDigit(line[colon + 2])) return false;
+  return strtolAt(line, colon + 3) > 90;
 }
 
-/** Postmarks machines write (git format-patch, lore/lei mboxrd): always a message start. */
-export function isMagicPostmark(line: string): boolean {
-  return /^From ([0-9a-f]{40}|[0-9a-f]{64}) Mon Sep 17 00:00:00 2001\r?$/.test(line) || /^From mboxrd@z Thu Jan  1 00:00:00 1970\r?$/.test(line);
+/** strtol(s, NULL, 10) at `i`, saturating: leading white space, a sign, digits. */
+function strtolAt(line: Buffer, i: number): number {
+  while (isSpace(line[i])) i++;
+  const sign = line[i] === 0x2d ? -1 : 1;
+  if (line[i] === 0x2d || line[i] === 0x2b) i++;
+  let n = 0;
+  for (; isDigit(line[i]) && n < 1e9; i++) n = n * 10 + (line[i]! - 0x30);
+  return sign * n;
+}
+
+/** is_from_line on a string line (latin1), which counts as ending in `\n` when it has no line end. */
+export function isFromLine(line: string): boolean {
+  return isFromLineBytes(Buffer.from(line.endsWith('\n') ? line : line + '\n', 'latin1'));
 }
 
 /** A header field line (`Name: value`), as the line after a postmark must be. */
@@ -85,15 +111,15 @@ function startsWithFrom(line: Buffer, at = 0): boolean {
 }
 
 /**
- * Undo mbox `From ` quoting. mboxrd (lore, `git format-patch --pretty=mboxrd`) quoted every
- * `>*From ` line with one more `>`; mboxo only quoted `From `, so only `>From ` is undone.
+ * Undo mboxrd `From ` quoting (lore, `git format-patch --pretty=mboxrd` quoted every
+ * `>*From ` line with one more `>`), as git's is_gtfrom. mboxo quoting is left as written, as
+ * git leaves it: `>From ` there may have been `From ` or `>From `, and git am keeps it.
  */
 function unescape(line: Buffer, mboxrd: boolean): Buffer {
-  if (line[0] !== GT) return line;
+  if (!mboxrd || line[0] !== GT) return line;
   let i = 0;
   while (i < line.length && line[i] === GT) i++;
-  if (!startsWithFrom(line, i)) return line;
-  return mboxrd || i === 1 ? line.subarray(1) : line;
+  return startsWithFrom(line, i) ? line.subarray(1) : line;
 }
 
 /** Builds one message, dropping its bytes once it passes the cap (and only counting). */
@@ -101,6 +127,9 @@ class Collector {
   parts: Buffer[] = [];
   bytes = 0;
   oversize = false;
+  /** Lines after the postmark, and whether they were all blank. */
+  lines = 0;
+  onlyBlank = true;
   constructor(
     readonly index: number,
     readonly line: number,
@@ -111,6 +140,8 @@ class Collector {
   ) {}
 
   add(line: Buffer): void {
+    this.lines++;
+    if (!isBlank(line)) this.onlyBlank = false;
     this.bytes += line.length;
     if (this.oversize) return;
     if (this.bytes > this.max) {
@@ -135,83 +166,92 @@ class Collector {
   }
 }
 
-/** Split a stream of Buffers into lines (each with its `\n`), counting from 1. */
+/**
+ * Split a stream of Buffers into lines (each with its `\n`). A line that spans chunks is kept
+ * as a list of pieces and joined once: joining at every chunk was quadratic in the length of
+ * one very long line (a mail with CR-only line ends is one line).
+ */
 export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let carry: Buffer | undefined;
+  let pieces: Buffer[] = [];
   for await (const chunk of chunks) {
-    const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
-    for (let nl = buf.indexOf(NL, start); nl !== -1; nl = buf.indexOf(NL, start)) {
-      yield buf.subarray(start, nl + 1);
+    for (let nl = chunk.indexOf(NL, start); nl !== -1; nl = chunk.indexOf(NL, start)) {
+      const tail = chunk.subarray(start, nl + 1);
+      yield pieces.length ? Buffer.concat([...pieces, tail]) : tail;
+      pieces = [];
       start = nl + 1;
     }
-    carry = start < buf.length ? buf.subarray(start) : undefined;
+    if (start < chunk.length) pieces.push(chunk.subarray(start));
   }
-  if (carry && carry.length) yield carry;
+  if (pieces.length) yield Buffer.concat(pieces);
 }
 
+/** A white-space-only line (git skips such bytes before the first postmark). */
+function isAllSpace(line: Buffer): boolean {
+  for (const c of line) if (!isSpace(c)) return false;
+  return true;
+}
+
+/** The line less its leading white space (git's skip at the start of the file). */
+function trimLeadingSpace(line: Buffer): Buffer {
+  let i = 0;
+  while (i < line.length && isSpace(line[i])) i++;
+  return line.subarray(i);
+}
+
+const MBOXRD_POSTMARK = Buffer.from('From mboxrd@z ');
+
 /**
- * Split an mbox. Yields messages in order, and a SplitProblem in place of a message that
- * was too big. Text before the first postmark is reported as a problem (not an mbox there).
+ * Split an mbox the way `git mailsplit` does. Yields messages in order, a SplitProblem in
+ * place of a message that was too big or empty (a postmark straight after a postmark), and
+ * one for text before the first postmark (git refuses such a file as "corrupt mailbox").
  */
 export async function* splitMbox(chunks: AsyncIterable<Buffer>, opts: SplitOptions): AsyncGenerator<RawMessage | SplitProblem> {
   let current: Collector | undefined;
   let lineNo = 0;
   let offset = 0; // stream offset of the line being read
-  let prevBlank = true;
-  let pending: { line: Buffer; lineNo: number; offset: number; text: string } | undefined;
-  let preamble = 0;
   let count = 0;
-  let magicOnly = false;
+  let started = false; // past git's leading white space
+  let preamble = false;
+  let mboxrd = opts.mboxrd;
+  let lastBlank = true;
 
-  for await (const line of lines(chunks)) {
+  for await (const raw of lines(chunks)) {
     lineNo++;
     const at = offset;
-    offset += line.length;
-    if (pending) {
-      const p = pending;
-      pending = undefined;
-      const postmark = p.text.replace(/\r?\n$/, '');
-      const magic = isMagicPostmark(postmark);
-      if (count === 0) magicOnly = magic;
-      if (magic || (!magicOnly && isHeaderLine(line))) {
-        if (current) yield current.finish(opts.maxMessageBytes, p.offset);
-        current = new Collector(++count, p.lineNo, p.offset, postmark, postmark.startsWith('From mboxrd@z '), opts.maxMessageBytes);
-      } else if (current) {
-        current.add(p.line);
-      } else {
-        preamble++;
-      }
+    offset += raw.length;
+    let line = raw;
+    if (!started) {
+      if (isAllSpace(raw)) continue;
+      started = true;
+      line = trimLeadingSpace(raw);
     }
-    if (prevBlank && line[0] === 0x46 && startsWithFrom(line)) {
-      const text = line.subarray(0, 300).toString('latin1');
-      if (isFromLine(text)) {
-        pending = { line: Buffer.from(line), lineNo, offset: at, text };
-        prevBlank = false;
-        continue;
-      }
+    if (line[0] === 0x46 && isFromLineBytes(line)) {
+      if (current) yield* finished(current, opts.maxMessageBytes, at);
+      mboxrd ??= line.compare(MBOXRD_POSTMARK, 0, MBOXRD_POSTMARK.length, 0, MBOXRD_POSTMARK.length) === 0;
+      const postmark = line.subarray(0, 1000).toString('latin1').replace(/\r?\n$/, '');
+      current = new Collector(++count, lineNo, at, postmark, mboxrd!, opts.maxMessageBytes);
+      lastBlank = false;
+      continue;
     }
-    prevBlank = isBlank(line);
+    lastBlank = isBlank(line);
     if (current) current.add(line);
-    else if (!prevBlank) preamble++;
-    if (preamble === 1 && !current) {
+    else if (!preamble) {
+      preamble = true;
       yield { index: 0, line: lineNo, problem: 'not an mbox: text before the first "From " postmark line' };
-      preamble++;
     }
-  }
-  if (pending) {
-    // A postmark on the last line: an empty message, or (growing) the next one being written,
-    // which ends the message before it only when it is surely a postmark.
-    if (opts.growing) {
-      if (current && isMagicPostmark(pending.text.replace(/\r?\n$/, ''))) yield current.finish(opts.maxMessageBytes, pending.offset);
-      return;
-    }
-    if (current) yield current.finish(opts.maxMessageBytes, pending.offset);
-    yield { index: ++count, line: pending.lineNo, problem: 'empty message after the postmark' };
-    return;
   }
   // Growing: the last message is whole only once a blank line (with its line end) closes it.
-  if (current && (prevBlank || !opts.growing)) yield current.finish(opts.maxMessageBytes, offset);
+  if (current && (!opts.growing || (lastBlank && current.lines > 0))) yield* finished(current, opts.maxMessageBytes, offset);
+}
+
+/** A finished message, or the problem it is (too big, nothing after its postmark). */
+function* finished(c: Collector, max: number, end: number): Generator<RawMessage | SplitProblem> {
+  if (!c.oversize && c.onlyBlank) {
+    yield { index: c.index, line: c.line, problem: 'empty message after the postmark' };
+    return;
+  }
+  yield c.finish(max, end);
 }
 
 export function isSplitProblem(x: RawMessage | SplitProblem): x is SplitProblem {

@@ -2,6 +2,8 @@
  * A minimal walk over the raw MIME structure, for what mailparser does not tell us: the
  * parameters of each text part (format=flowed is decoded away before we see the text).
  */
+import { LimitError } from '../errors.js';
+import type { Limits } from './limits.js';
 
 export interface MimeLeaf {
   contentType: string; // lower case, e.g. "text/plain"
@@ -12,12 +14,36 @@ export interface MimeLeaf {
 const MAX_DEPTH = 8;
 const MAX_PARTS = 200;
 
-/** Unfolded header fields of a header block, names lower-cased (first occurrence wins). */
+/** The multipart structure's depth and part count, walked no further than the limits allow. */
+export function checkMimeShape(raw: Buffer, limits: Pick<Limits, 'mimeDepth' | 'mimeParts'>): void {
+  let parts = 0;
+  const walk = (text: string, depth: number): void => {
+    const { head, body } = splitHead(text);
+    const { type, params } = parseContentType(headerFields(head).get('content-type'));
+    if (!type.startsWith('multipart/') || !params.boundary) return;
+    if (depth + 1 > limits.mimeDepth) throw new LimitError(`too deep: MIME parts nested more than ${limits.mimeDepth} levels (the limit)`);
+    for (const part of multipartBodies(body, params.boundary)) {
+      if (++parts > limits.mimeParts) throw new LimitError(`too large: more than ${limits.mimeParts} MIME parts (the limit)`);
+      walk(part, depth + 1);
+    }
+  };
+  walk(raw.toString('latin1'), 0);
+}
+
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+/**
+ * Unfolded header fields of a header block, names lower-cased (first occurrence wins).
+ * Cut at the first colon by hand: the regex it replaces backtracked quadratically on a long
+ * value with a stray CR in it.
+ */
 export function headerFields(block: string): Map<string, string> {
   const fields = new Map<string, string>();
   for (const field of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const m = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:[ \t]*(.*)$/.exec(field);
-    if (m && !fields.has(m[1].toLowerCase())) fields.set(m[1].toLowerCase(), m[2].trim());
+    const colon = field.indexOf(':');
+    if (colon <= 0) continue;
+    const name = field.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase();
+    if (FIELD_NAME.test(name) && !fields.has(name)) fields.set(name, field.slice(colon + 1).trim());
   }
   return fields;
 }
@@ -27,8 +53,13 @@ export function parseContentType(value: string | undefined): { type: string; par
   const [type = '', ...rest] = (value ?? '').split(';');
   const params: Record<string, string> = {};
   for (const p of rest) {
-    const m = /^\s*([^=\s]+)\s*=\s*"?([^"]*)"?\s*$/.exec(p);
-    if (m) params[m[1].toLowerCase()] = m[2];
+    const eq = p.indexOf('=');
+    if (eq < 0) continue;
+    const name = p.slice(0, eq).trim().toLowerCase();
+    let v = p.slice(eq + 1).trim();
+    if (v.startsWith('"')) v = v.slice(1);
+    if (v.endsWith('"')) v = v.slice(0, -1);
+    if (name && !/[\s=]/.test(name) && !v.includes('"')) params[name] = v;
   }
   return { type: type.trim().toLowerCase() || 'text/plain', params };
 }

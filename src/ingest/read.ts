@@ -10,10 +10,11 @@ import { openBytes, Peekable } from './bytes.js';
 import { firstLine, sniffFormat, SNIFF_BYTES, type StreamFormat } from './detect.js';
 import { diffMessage } from './diff.js';
 import { gitRangeMbox } from './git.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, MessageError, parseMail } from './mail.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, parseMail } from './mail.js';
+import { messageFailure } from './guard.js';
 import { isMaildir, maildirFiles, patchFiles } from './maildir.js';
 import { formatBytes, isFromLine, isSplitProblem, splitMbox, type RawMessage, type SplitProblem } from './mbox.js';
-import type { InputFormat, ReadOptions } from './index.js';
+import type { InputFormat, ReadOptions } from './options.js';
 
 type Item = Message | InputError;
 
@@ -44,6 +45,15 @@ export async function* readMessages(input: string, opts: ReadOptions = {}): Asyn
   });
   if (info.isDirectory()) yield* readFolder(input, opts.inputFormat, max);
   else yield* readStream(await openBytes(input).catch(rethrowFs(input)), input, input, opts.inputFormat, max);
+}
+
+/**
+ * The messages of bytes already in memory (a test, the fuzz bench, a caller holding a mail),
+ * read exactly as a file with those bytes would be: detected, split, parsed.
+ */
+export async function* readBuffer(bytes: Buffer, label: string, opts: ReadOptions = {}): AsyncGenerator<Item> {
+  const max = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  yield* readStream(new Peekable(Readable.from([bytes])), label, label, opts.inputFormat, max);
 }
 
 function rethrowFs(source: string) {
@@ -112,7 +122,11 @@ async function* readStream(bytes: Peekable, label: string, name: string, forced:
     return;
   }
   if (format === 'diff') {
-    yield diffMessage(all, label, name);
+    try {
+      yield diffMessage(all, label, name);
+    } catch (err) {
+      yield problem(label, 1, undefined, messageFailure(err, 'reading the diff'));
+    }
     return;
   }
   yield await parseOrError(withoutPostmark(all), label, 1, undefined, max);
@@ -124,12 +138,12 @@ function withoutPostmark(raw: Buffer): Buffer {
   return nl > 0 && isFromLine(raw.subarray(0, nl).toString('latin1')) ? raw.subarray(nl + 1) : raw;
 }
 
+/** One message: parsed, or (whatever went wrong) its InputError; never the end of the input. */
 async function parseOrError(raw: Buffer, source: string, line: number, index: number | undefined, max: number): Promise<Item> {
   try {
     return await parseMail(raw, source, { maxMessageBytes: max });
   } catch (err) {
-    if (!(err instanceof MessageError)) throw err;
-    return problem(source, line, index, err.message);
+    return problem(source, line, index, messageFailure(err, 'reading the mail'));
   }
 }
 

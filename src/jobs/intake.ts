@@ -191,13 +191,17 @@ async function classify(
     seenIds.set(h.messageId, item.key);
   }
   const tags = subjectTags(h.subject);
-  if (tags.isReply) return { ...row, reason: 'reply in a thread' };
-  if (!mayCarryPatch(raw, h)) return { ...row, reason: 'not a patch' };
+  // A reply is skipped only when it carries no diff of its own: patches are often sent as
+  // `Re: [PATCH]` in a thread, and a diff quoted with "> " does not count (filesInText reads
+  // line starts only). Encoded replies are decided after the MIME parse below.
+  const plainText = isPlain(h) ? raw.toString('utf8') : undefined;
+  if (tags.isReply && plainText !== undefined && filesInText([plainText]).length === 0) return { ...row, reason: 'reply in a thread' };
+  if (!mayCarryPatch(raw, h)) return { ...row, reason: tags.isReply ? 'reply in a thread' : 'not a patch' };
   let files: string[];
   if (isPlain(h)) {
     // Most list traffic: the bytes are the text. The full MIME parse happens at review time,
     // only for the series that touch followed files (a backfill of 20,000 mails stays cheap).
-    files = filesInText([raw.toString('utf8')]);
+    files = filesInText([plainText ?? raw.toString('utf8')]);
   } else {
     try {
       const msg = await parseMail(raw, item.origin);
@@ -208,6 +212,7 @@ async function classify(
       return { ...row, state: 'error', reason: `cannot parse: ${(err as Error).message.split('\n')[0]}` };
     }
   }
+  if (tags.isReply && files.length === 0) return { ...row, reason: 'reply in a thread' };
   const t = subjectTags(row.subject ?? h.subject);
   const root = h.references[0] ?? h.inReplyTo ?? row.messageId ?? item.key;
   const series = {

@@ -21,6 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.js';
 import { SEVERITIES, type Severity } from '../model.js';
@@ -67,6 +68,40 @@ export function defaultPolicy(): Policy {
   };
 }
 
+/** Longest glob accepted: paths in the kernel are far shorter. */
+const MAX_GLOB = 256;
+/** Wildcards (`*`, `?` runs) in one path segment: each one more is a power of backtracking. */
+const MAX_WILDCARDS_PER_SEGMENT = 2;
+
+/**
+ * Why a glob cannot be used, or undefined when it can. Compiled here, at load, with the options
+ * the job matches with: picomatch turns an invalid glob (`[z-a]`, `a{`) into a pattern that
+ * matches nothing, silently, and `*a*a*a*a*b` into a regular expression that backtracks for
+ * minutes on a 40-character path; extglobs (`+(a|aa)`, nested quantifiers) are refused.
+ */
+export function globProblem(glob: string): string | undefined {
+  if (glob.length === 0) return 'is empty';
+  if (glob.length > MAX_GLOB) return `is ${glob.length} characters, over the limit of ${MAX_GLOB}`;
+  if (/[\x00-\x1f\x7f]/.test(glob)) return 'has a control character';
+  if (/[()]/.test(glob)) return 'has ( or ): extglobs are not supported';
+  for (const segment of glob.split('/')) {
+    if (segment === '**') continue;
+    const runs = segment.match(/[*?]+/g)?.length ?? 0;
+    if (runs > MAX_WILDCARDS_PER_SEGMENT) return `has ${runs} wildcards in one path segment (${segment}), over the limit of ${MAX_WILDCARDS_PER_SEGMENT}`;
+  }
+  let re: RegExp;
+  try {
+    re = picomatch.makeRe(glob, GLOB_OPTIONS);
+  } catch (err) {
+    return `does not compile: ${(err as Error).message}`;
+  }
+  if (re.source === '$^') return 'is not a valid glob (an unclosed or reversed [range] or {brace})';
+  return undefined;
+}
+
+/** How the job's globs are compiled: as src/patch/followed.ts matches them. */
+const GLOB_OPTIONS = { dot: true } as const;
+
 export function loadPolicy(file?: string): Policy {
   const policy = defaultPolicy();
   if (!file) return policy;
@@ -93,14 +128,24 @@ export function loadPolicy(file?: string): Policy {
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new UserError(`${key} must be a list of strings`, file);
     return v as string[];
   };
+  /** A list of globs, each compiled now: the error names the entry and field. */
+  const globs = (v: unknown, key: string): string[] | undefined => {
+    const list = strs(v, key);
+    list?.forEach((g, j) => {
+      const problem = globProblem(g);
+      if (problem) throw new UserError(`${key}[${j}]: glob ${JSON.stringify(g.length > 60 ? g.slice(0, 57) + '...' : g)} ${problem}`, file);
+    });
+    return list;
+  };
   policy.from = str(raw.from, 'from') ?? policy.from;
   policy.domain = str(raw.domain, 'domain') ?? policy.domain;
   policy.lore = (str(raw.lore, 'lore') ?? policy.lore).replace(/\/+$/, '');
-  policy.globs = strs(raw.globs, 'globs') ?? policy.globs;
+  policy.globs = globs(raw.globs, 'globs') ?? policy.globs;
   policy.kernel = str(raw.kernel, 'kernel');
   policy.seriesWaitMinutes = num(raw.series_wait_minutes, 'series_wait_minutes') ?? policy.seriesWaitMinutes;
   if (raw.rate_limit !== undefined) {
     const rl = raw.rate_limit as Raw;
+    if (typeof rl !== 'object' || rl === null || Array.isArray(rl)) throw new UserError('rate_limit must be a mapping (max:, per_minutes:)', file);
     policy.rateLimit = {
       max: num(rl.max, 'rate_limit.max') ?? policy.rateLimit.max,
       perMinutes: num(rl.per_minutes, 'rate_limit.per_minutes') ?? policy.rateLimit.perMinutes,
@@ -109,7 +154,9 @@ export function loadPolicy(file?: string): Policy {
   const lists = raw.lists ?? [];
   if (!Array.isArray(lists)) throw new UserError('lists must be a list', file);
   policy.lists = lists.map((l: Raw, i: number) => {
-    const at = `lists[${i}]`;
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) throw new UserError(`lists[${i}] must be a mapping (name:, inbox:, ...)`, file);
+    const named = typeof l.name === 'string' ? ` (${l.name})` : '';
+    const at = `lists[${i}]${named}`;
     const name = str(l.name, `${at}.name`);
     if (!name) throw new UserError(`${at}.name is required`, file);
     const replyTo = str(l.reply_to, `${at}.reply_to`) ?? 'author';
@@ -127,7 +174,7 @@ export function loadPolicy(file?: string): Policy {
       minSeverity,
       mute: l.mute === true,
       muteRules: Array.isArray(l.mute) ? (strs(l.mute, `${at}.mute`) ?? []) : [],
-      globs: strs(l.globs, `${at}.globs`) ?? policy.globs,
+      globs: globs(l.globs, `${at}.globs`) ?? policy.globs,
     } satisfies ListPolicy;
   });
   return policy;

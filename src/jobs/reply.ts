@@ -64,7 +64,9 @@ export function cleanAddress(a: string): string | undefined {
 /** RFC 2047 encode a header value when it is not plain ASCII; fold at 78 columns. */
 export function encodeHeader(name: string, value: string): string {
   const v = sanitizeHeaderValue(value);
-  if (/^[\x20-\x7e]*$/.test(v)) return fold(`${name}: ${v}`);
+  // Plain only when a reader will show exactly this: no encoded word of the mail's own (it
+  // would be decoded once more), and no word too long to fold under 78 columns.
+  if (/^[\x20-\x7e]*$/.test(v) && !v.includes('=?') && !/\S{70}/.test(v)) return fold(`${name}: ${v}`);
   const words: string[] = [];
   let chunk = '';
   for (const ch of v) {
@@ -94,9 +96,9 @@ function fold(line: string): string {
 }
 
 function mailbox(name: string | undefined, address: string): string {
-  const n = name ? sanitizeHeaderValue(name).replace(/["\\]/g, '') : '';
+  const n = name ? sanitizeHeaderValue(name).replace(/["\\]/g, '').slice(0, 64) : '';
   if (!n) return address;
-  return /^[\x20-\x7e]*$/.test(n) ? `"${n}" <${address}>` : `=?UTF-8?B?${Buffer.from(n).toString('base64')}?= <${address}>`;
+  return /^[\x20-\x7e]*$/.test(n) && !n.includes('=?') ? `"${n}" <${address}>` : `=?UTF-8?B?${Buffer.from(n).toString('base64')}?= <${address}>`;
 }
 
 export function replySubject(subject: string): string {
@@ -104,13 +106,17 @@ export function replySubject(subject: string): string {
   return /^re:/i.test(s) ? s : `Re: ${s}`;
 }
 
+/** Longest Message-ID written in In-Reply-To/References (RFC 5322 lines stop at 998). */
+const MAX_MSGID = 250;
+
 /** The whole .eml: CRLF line ends (SMTP's), body lines as rendered. */
 export function composeReply(input: ReplyInput): ComposedReply {
   const id = replyId(input.patchMessageId);
   const messageId = replyMessageId(input.patchMessageId, input.domain);
   const parent = cleanMsgId(input.patchMessageId);
   // Full chain (RFC 5322), capped: lore threads by the last entries anyway.
-  const refs = [...input.patchReferences.map(cleanMsgId).filter(Boolean).slice(-10), parent];
+  // A msg-id longer than a header line could hold is no one's real id: left out.
+  const refs = [...input.patchReferences.map(cleanMsgId).filter((r) => r && r.length <= MAX_MSGID).slice(-10), parent.slice(0, MAX_MSGID)];
   const fromAddr = cleanAddress(input.from) ?? 'vfio-review@localhost';
   const fromName = /^\s*"?([^"<]*?)"?\s*</.exec(input.from)?.[1];
   const to = uniq(input.to.map(cleanAddress));
@@ -122,7 +128,7 @@ export function composeReply(input: ReplyInput): ComposedReply {
     encodeHeader('Subject', replySubject(input.subject)),
     `Date: ${input.date.toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: <${messageId}>`,
-    `In-Reply-To: <${parent}>`,
+    `In-Reply-To: <${parent.slice(0, MAX_MSGID)}>`,
     fold(`References: ${refs.map((r) => `<${r}>`).join(' ')}`),
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',

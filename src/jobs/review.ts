@@ -133,8 +133,13 @@ async function decideGroup(env: JobEnv, rows: PendingRow[], kb: KnowledgeBase): 
   }
   const { kb: _kb, ...plain } = result;
   void _kb;
-  for (let i = 0; i < parsed.length; i++) {
-    out.push(await decidePatch(env, parsed[i], result.patches[i], plain, kb));
+  // A message whose patch could not be built or reviewed has no model, only an error (issue 11).
+  const bySource = new Map(result.patches.map((p) => [p.source, p]));
+  for (const row of parsed) {
+    const patch = bySource.get(row.origin);
+    const error = result.errors.find((e) => e.source === row.origin);
+    if (patch) out.push(await decidePatch(env, row, patch, plain, kb));
+    else out.push({ row, state: 'error', reason: `review failed: ${error?.message ?? 'no result'}` });
   }
   return out;
 }

@@ -1,11 +1,20 @@
 /**
  * Re-derive a step's source from its body: a read of pci_find_saved_cap(),
- * pci_find_saved_ext_cap() or saved_config_space, in the function or in helpers it calls
+ * pci_find_saved_ext_cap(), saved_config_space or saved_cap_space, in the function or in helpers it calls
  * (followed a few levels through the files kb verify reads), means "snapshot".
  */
 import { codeOnly, TreeCode } from './treecode.js';
 
-const SNAPSHOT_RE = /\b(pci_find_saved_cap|pci_find_saved_ext_cap|saved_config_space)\b/;
+const SNAPSHOT_RE = /\b(pci_find_saved_cap|pci_find_saved_ext_cap|saved_config_space|saved_cap_space)\b/;
+
+/**
+ * The snapshot read in a piece of code (a save-buffer lookup or saved_config_space), or
+ * undefined: the one test of "takes its values from the snapshot", for kb verify and for the
+ * review notes that guess it from a patch's helper.
+ */
+export function snapshotRead(code: string): string | undefined {
+  return SNAPSHOT_RE.exec(code)?.[1];
+}
 /** Enough for pci_restore_config_space -> _range -> _dword; deeper helpers are generic. */
 const MAX_DEPTH = 3;
 
@@ -27,8 +36,8 @@ export async function deriveSource(code: TreeCode, fn: string, prefer?: string):
     seen.add(name);
     const found = name === fn ? top : await code.find(name, top.file);
     if (!found) continue;
-    const m = SNAPSHOT_RE.exec(codeOnly(bodyOf(found.fn.text)));
-    if (m) return { snapshot: true, evidence: `${path.join(' -> ')}: ${m[1]}`, file: top.file };
+    const read = snapshotRead(codeOnly(bodyOf(found.fn.text)));
+    if (read) return { snapshot: true, evidence: `${path.join(' -> ')}: ${read}`, file: top.file };
     if (depth < MAX_DEPTH) {
       for (const c of new Set(found.fn.calls)) queue.push({ name: c, path: [...path, c], depth: depth + 1 });
     }

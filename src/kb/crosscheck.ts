@@ -1,6 +1,6 @@
 /** References between the facts files: every id a file names must exist. */
 import { UserError } from '../errors.js';
-import type { KbFiles } from './load.js';
+import type { KbFiles } from './types.js';
 
 type Labels = { steps: string; kernels: string; functions: string; paths: string; fixes: string };
 

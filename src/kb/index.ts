@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildKnowledgeBase, loadKbFiles } from './load.js';
-import { loadRules } from './rules.js';
+import { loadRules } from '../rules/load.js';
+import { compileRules } from '../rules/compile.js';
 import { readSnapshot } from './snapshot.js';
 import type { KnowledgeBase } from './types.js';
 
@@ -21,13 +22,14 @@ export const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url))
 
 /**
  * Load the facts (rules/kb/*.yaml) and the risk rules (rules/<area>/*.yaml), validating each
- * file against its schema. Throws UserError naming the file, the entry and the field.
+ * file against its schema, and compile the rules. Throws UserError naming the file, the entry
+ * and the field.
  */
 export async function loadKnowledgeBase(dir: string = RULES_DIR): Promise<KnowledgeBase> {
   // The package's own rules/ come from the build's snapshot while it matches them (snapshot.ts).
   const own = resolve(dir) === resolve(RULES_DIR);
   const sources = (own ? await readSnapshot<KbSources>(dir) : undefined) ?? (await loadKbSources(dir));
-  return buildKnowledgeBase(dir, sources.files, sources.rules);
+  return buildKnowledgeBase(dir, sources.files, compileRules(sources.rules));
 }
 
 /** What the YAML loaders return for a rules folder: plain data, as the snapshot stores it. */

@@ -5,21 +5,14 @@
 import { join, relative, isAbsolute } from 'node:path';
 import { UserError } from '../errors.js';
 import { validateKbFile, type KbFileName } from './schema.js';
-import { readYaml } from './yamlfile.js';
+import { readYaml } from '../rules/datafile.js';
 import { crossCheck } from './crosscheck.js';
 import { lineForVersion } from './lines.js';
-import type { KernelFunction, KernelLine, KnowledgeBase, KnownFix, RestoreStep, VfioPath } from './types.js';
-import type { RuleDefinition } from './rules.js';
+import type { KbFiles, KernelFunction, KernelLine, KnowledgeBase, KnownFix, RestoreStep, VfioPath } from './types.js';
+import type { RuleDefinition } from '../rules/types.js';
 
-/** The parsed, schema-valid contents of the five files. */
-export interface KbFiles {
-  steps: RestoreStep[];
-  lines: KernelLine[];
-  nonStepCalls: string[];
-  functions: KernelFunction[];
-  paths: VfioPath[];
-  fixes: KnownFix[];
-}
+export type { KbFiles } from './types.js';
+import { buildEffects } from './effects.js';
 
 /** A path for messages: relative to the working folder when inside it. */
 export function displayPath(path: string): string {
@@ -30,7 +23,7 @@ export function displayPath(path: string): string {
 async function readValid(kbDir: string, name: KbFileName): Promise<{ data: Record<string, unknown>; label: string }> {
   const path = join(kbDir, `${name}.yaml`);
   const label = displayPath(path);
-  const data = await readYaml(path, label);
+  const data = await readYaml(path, label, 'file missing from the knowledge base');
   await validateKbFile(join(kbDir, 'schema'), name, data, label);
   return { data: data as Record<string, unknown>, label };
 }
@@ -43,6 +36,7 @@ export async function loadKbFiles(rulesDir: string): Promise<KbFiles> {
   const functions = await readValid(kbDir, 'functions');
   const paths = await readValid(kbDir, 'vfio-paths');
   const fixes = await readValid(kbDir, 'fixes');
+  const effects = await readValid(kbDir, 'effects');
   const lines = (kernels.data.lines as KernelLine[]).map((l) => ({
     ...l,
     nested: l.nested ?? {},
@@ -56,6 +50,7 @@ export async function loadKbFiles(rulesDir: string): Promise<KbFiles> {
     functions: functions.data.functions as KernelFunction[],
     paths: paths.data.paths as VfioPath[],
     fixes: fixes.data.fixes as KnownFix[],
+    effects: buildEffects(effects.data),
   };
   crossCheck(files, {
     steps: steps.label,
@@ -98,6 +93,7 @@ export function buildKnowledgeBase(dir: string, files: KbFiles, rules: RuleDefin
     functions: functionMap(files),
     vfioPaths: files.paths,
     fixes: files.fixes,
+    effects: files.effects,
     rules,
     newestLine: () => lines[lines.length - 1],
     line: (id) => lines.find((l) => l.id === id),

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 /** Where the build puts the snapshot of <package>/rules. */
 export const SNAPSHOT_FILE = fileURLToPath(new URL('../../build/kb-snapshot.json', import.meta.url));
 
-const FORMAT = 1;
+const FORMAT = 2;
 /** The files the loaders read (rules, facts, schemas, docs); not the test patches. */
 const READ_BY_LOADERS = /\.(ya?ml|json|md)$/;
 
@@ -43,18 +43,35 @@ export async function rulesDigest(dir: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Maps, Sets and RegExps the loaders build survive the JSON as tagged objects. */
+function replacer(this: unknown, _key: string, value: unknown): unknown {
+  if (value instanceof Map) return { $snapshot: 'Map', entries: [...value.entries()] };
+  if (value instanceof Set) return { $snapshot: 'Set', values: [...value.values()] };
+  if (value instanceof RegExp) return { $snapshot: 'RegExp', source: value.source, flags: value.flags };
+  return value;
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  const v = value as { $snapshot?: string; entries?: [unknown, unknown][]; values?: unknown[]; source?: string; flags?: string } | null;
+  if (!v || typeof v !== 'object' || typeof v.$snapshot !== 'string') return value;
+  if (v.$snapshot === 'Map') return new Map(v.entries);
+  if (v.$snapshot === 'Set') return new Set(v.values);
+  if (v.$snapshot === 'RegExp') return new RegExp(v.source ?? '', v.flags);
+  return value;
+}
+
 /** Write the loaders' output for `dir` (already validated by them) with the digest of `dir`. */
 export async function writeSnapshot<T>(dir: string, sources: T, file = SNAPSHOT_FILE): Promise<void> {
   const stored: Stored<T> = { format: FORMAT, digest: await rulesDigest(dir), sources };
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify(stored));
+  await writeFile(file, JSON.stringify(stored, replacer));
 }
 
 /** The stored sources when `file` exists and was built from exactly what `dir` holds now. */
 export async function readSnapshot<T>(dir: string, file = SNAPSHOT_FILE): Promise<T | undefined> {
   let stored: Stored<T>;
   try {
-    stored = JSON.parse(await readFile(file, 'utf8')) as Stored<T>;
+    stored = JSON.parse(await readFile(file, 'utf8'), reviver) as Stored<T>;
   } catch {
     return undefined; // no snapshot (a source checkout before its first build): load the YAML
   }

@@ -12,6 +12,8 @@ export interface TableOptions {
   mark?: string[];
   /** A tree's own top-level step ids in call order (TargetInfo.steps); the line's by default. */
   steps?: string[];
+  /** Only the marked rows (reports show the steps their notes are about; `kb table` all). */
+  only?: boolean;
 }
 
 interface Row {
@@ -25,11 +27,12 @@ export function renderStepTable(kb: KnowledgeBase, lineId: string, opts: TableOp
   if (!line) throw new UserError(`unknown kernel line '${lineId}' (known: ${kb.lines.map((l) => l.id).join(', ')})`);
   const mark = new Set(opts.mark ?? []);
   const order = opts.steps?.filter((id) => kb.steps.has(id)) ?? line.restore;
-  const rows: Row[] = order.flatMap((id) => [
+  const all: Row[] = order.flatMap((id) => [
     { step: kb.steps.get(id)!, nested: false, marked: mark.has(id) },
     ...(line.nested?.[id] ?? []).map((n) => ({ step: kb.steps.get(n)!, nested: true, marked: mark.has(n) })),
   ]);
-  return opts.format === 'markdown' ? markdown(rows, line.stateSavedGate) : text(rows, mark.size > 0);
+  const rows = opts.only ? all.filter((r) => r.marked).map((r) => ({ ...r, marked: false })) : all;
+  return opts.format === 'markdown' ? markdown(rows, line.stateSavedGate) : text(rows, !opts.only && mark.size > 0);
 }
 
 /** "yes", "yes (gated on live tph_enabled)", "no", "n/a". */
@@ -62,6 +65,9 @@ function text(rows: Row[], marking: boolean): string {
   return out.join('\n') + '\n';
 }
 
+/** Snapshot vs live at a glance where a picture cannot go (GitHub strips SVG from comments). */
+const SOURCE_ICON: Record<RestoreStep['source'], string> = { snapshot: '🟧', live: '🟩', 'clears-hw': '⬜' };
+
 function markdown(rows: Row[], gate: boolean): string {
   const out = [
     '| # | Step | Function | Source | Gate | Snapshot-dependent? |',
@@ -74,13 +80,14 @@ function markdown(rows: Row[], gate: boolean): string {
       num,
       `${r.nested ? '↳ ' : ''}\`${r.step.id}\``,
       `\`${r.step.function}()\``,
-      r.step.source,
+      `${SOURCE_ICON[r.step.source]} ${r.step.source}`,
       (r.step.gate ?? '').replace(/\|/g, '\\|'),
       snapshotDependent(r.step),
     ];
     if (r.marked) cells.splice(1, 5, ...cells.slice(1, 6).map((c) => (c ? `**${c}**` : c)));
     out.push(`| ${cells.join(' | ')} |`);
   }
+  out.push('', '🟧 values from the saved snapshot · 🟩 rewritten from live state · ⬜ clears hardware status');
   if (gate) out.push('', '_pci_restore_state() returns early when `!dev->state_saved` in this line (until a2f1e22390ac)._');
   return out.join('\n') + '\n';
 }

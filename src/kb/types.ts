@@ -2,8 +2,12 @@
  * Types of the knowledge base loaded from rules/ (YAML). The loader validates every
  * file against a JSON Schema and returns these objects; nothing else reads the YAML.
  */
-import type { Severity } from '../model.js';
-import type { RuleDefinition } from './rules.js';
+import type { StepSource } from '../model.js';
+import type { RuleDefinition } from '../rules/types.js';
+
+export type { StepSource } from '../model.js';
+export type { RuleMeta } from '../rules/types.js';
+import type { EffectsKb } from './effects.js';
 
 /** Where a fact was read: file and function at a pinned kernel version or commit. */
 export interface Citation {
@@ -13,9 +17,6 @@ export interface Citation {
   at: string;
   note?: string;
 }
-
-/** Where a restore step takes its values from. */
-export type StepSource = 'snapshot' | 'live' | 'clears-hw';
 
 /** One step of pci_restore_state() (or of pci_save_state()). */
 export interface RestoreStep {
@@ -140,16 +141,15 @@ export interface KnownFix {
   references: { title: string; url?: string; commit?: string }[];
 }
 
-/** A risk rule's metadata, as reporters (SARIF, explain, rules list) need it. */
-export interface RuleMeta {
-  id: string; // "snapshot/stale-restore"
-  type: string; // "SNAPSHOT_STALE_RESTORE"
-  severity: Severity;
-  title: string;
-  description: string;
-  references: { title: string; url?: string; commit?: string }[];
-  /** Path of the YAML file, relative to the project root. */
-  file: string;
+/** The parsed, schema-valid contents of the facts files (rules/kb/*.yaml). */
+export interface KbFiles {
+  steps: RestoreStep[];
+  lines: KernelLine[];
+  nonStepCalls: string[];
+  functions: KernelFunction[];
+  paths: VfioPath[];
+  fixes: KnownFix[];
+  effects: EffectsKb;
 }
 
 export interface KnowledgeBase {
@@ -162,7 +162,9 @@ export interface KnowledgeBase {
   functions: Map<string, KernelFunction>;
   vfioPaths: VfioPath[];
   fixes: KnownFix[];
-  /** Risk rules (metadata plus the engine's spec), from src/kb/rules.ts. */
+  /** What functions do to the device-state model (rules/kb/effects.yaml); absent in hand-built test KBs. */
+  effects?: EffectsKb;
+  /** Risk rules (metadata plus the engine's spec), from src/rules/load.ts. */
   rules: RuleDefinition[];
   /** The newest line: the default target. */
   newestLine(): KernelLine;

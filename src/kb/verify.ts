@@ -11,10 +11,11 @@ import { stepByFunction } from './load.js';
 import { closestLine, readShape, type StepCall } from './shape.js';
 import { TreeCode } from './treecode.js';
 import { checkVfioPaths, VFIO_CORE } from './vfiocheck.js';
+import { checkEffects } from './effectscheck.js';
 import type { KernelLine, KnowledgeBase, RestoreStep } from './types.js';
 
 export interface Drift {
-  kind: 'unknown-step' | 'missing-step' | 'extra-step' | 'order' | 'nested' | 'classification' | 'gate' | 'not-found' | 'vfio-path';
+  kind: 'unknown-step' | 'missing-step' | 'extra-step' | 'order' | 'nested' | 'classification' | 'gate' | 'not-found' | 'vfio-path' | 'effect';
   message: string;
 }
 
@@ -54,6 +55,7 @@ export async function verifyTree(kb: KnowledgeBase, tree: SourceTree): Promise<V
   const steps: StepFinding[] = [];
   info.push(await checkSources(kb, code, line, shape.restore, drifts, steps));
   info.push(await vfioInfo(kb, code, drifts));
+  info.push(await effectsInfo(kb, code, line.id, drifts));
   const fixes = await fixesInTree(kb, code);
   info.push(`fixes: ${describeFixes(kb, fixes)}`);
   return { tree: tree.describe(), line, gate: shape.gate, fixes, info, drifts, steps };
@@ -121,6 +123,13 @@ async function vfioInfo(kb: KnowledgeBase, code: TreeCode, drifts: Drift[]): Pro
   if (!problems) return `vfio paths: not checked (${VFIO_CORE} not in the tree)`;
   for (const message of problems) drifts.push({ kind: 'vfio-path', message });
   return `vfio paths: ${kb.vfioPaths.length} checked in ${VFIO_CORE}${problems.length ? '' : ', all agree'}`;
+}
+
+async function effectsInfo(kb: KnowledgeBase, code: TreeCode, lineId: string, drifts: Drift[]): Promise<string> {
+  const r = await checkEffects(kb, code, lineId);
+  for (const message of r.problems) drifts.push({ kind: 'effect', message });
+  const absent = r.absent.length ? `; not in the tree's files read: ${r.absent.join(', ')}` : '';
+  return `effects: ${r.checked} functions' calls and order checked, ${r.lines} cited lines compared${r.problems.length ? '' : ', all agree'}${absent}`;
 }
 
 async function checkSources(

@@ -40,7 +40,6 @@ const WORD_RE = new RegExp(`\\b(?:${[...new Set([...WORDS, ...CALLS])].join('|')
 /** Replace every annotation in `source` by spaces (newlines inside kept). */
 export function blankAnnotations(source: string): { text: string; blanked: Blanked[] } {
   const blanked: Blanked[] = [];
-  const chars = source.split('');
   for (const m of source.matchAll(WORD_RE)) {
     const start = m.index;
     if (blanked.length && start < blanked[blanked.length - 1].end) continue; // inside a blanked (...)
@@ -51,11 +50,25 @@ export function blankAnnotations(source: string): { text: string; blanked: Blank
       if (close < 0 && !WORDS.includes(m[0])) continue; // `__aligned` without (...) is not ours
       if (close >= 0) end = close + 1;
     }
-    for (let i = start; i < end; i++) if (chars[i] !== '\n') chars[i] = ' ';
     blanked.push({ start, end, text: source.slice(start, end), name: m[0] });
   }
-  return { text: chars.join(''), blanked };
+  // Built from slices, not an array of characters: a 10 MiB text is not 10 M strings.
+  const parts: string[] = [];
+  let from = 0;
+  for (const b of blanked) {
+    parts.push(source.slice(from, b.start), b.text.replace(/[^\n]/g, ' '));
+    from = b.end;
+  }
+  parts.push(source.slice(from));
+  return { text: parts.join(''), blanked };
 }
+
+/**
+ * How far the scans below look: an annotation's argument list, or the part of a line before
+ * one, is never this long in real code, and unbounded scans per match were quadratic on a long
+ * line full of annotation words.
+ */
+const SCAN = 4096;
 
 /** Offset of the `)` closing a `(` that follows `from` (spaces allowed), or -1. */
 function matchingParen(s: string, from: number): number {
@@ -63,7 +76,7 @@ function matchingParen(s: string, from: number): number {
   while (s[i] === ' ' || s[i] === '\t') i++;
   if (s[i] !== '(') return -1;
   let depth = 0;
-  for (; i < s.length; i++) {
+  for (const stop = Math.min(s.length, i + SCAN); i < stop; i++) {
     if (s[i] === '(') depth++;
     else if (s[i] === ')' && --depth === 0) return i;
     else if (s[i] === ';' || s[i] === '{') return -1; // never cross a statement
@@ -76,7 +89,8 @@ function matchingParen(s: string, from: number): number {
  * on the same line. Multi-line comments are left alone; blanking a word there is harmless.
  */
 function insideLiteralOrComment(s: string, at: number): boolean {
-  const lineStart = s.lastIndexOf('\n', at - 1) + 1;
+  let lineStart = at;
+  while (lineStart > 0 && at - lineStart < SCAN && s[lineStart - 1] !== '\n') lineStart--;
   let inStr: string | undefined;
   for (let i = lineStart; i < at; i++) {
     const c = s[i];
@@ -86,9 +100,9 @@ function insideLiteralOrComment(s: string, at: number): boolean {
     } else if (c === '"' || c === "'") inStr = c;
     else if (c === '/' && s[i + 1] === '/') return true;
     else if (c === '/' && s[i + 1] === '*') {
-      const close = s.indexOf('*/', i + 2);
-      if (close < 0 || close >= at) return true;
-      i = close + 1;
+      const close = s.slice(i + 2, at).indexOf('*/');
+      if (close < 0) return true;
+      i = i + 2 + close + 1;
     }
   }
   return inStr !== undefined;

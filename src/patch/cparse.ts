@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Node, Parser } from 'web-tree-sitter';
 import { blankAnnotations } from './blank.js';
+import { LimitError } from '../errors.js';
+import { LIMITS, longestIdentifier, nestingDepth, type Budget, type Limits } from '../ingest/limits.js';
 import type { Blanked } from './blank.js';
 
 /** A function definition found in a C source text. */
@@ -115,21 +117,55 @@ export async function parseFunctions(source: string): Promise<CFunction[]> {
   return (await analyzeC(source, { functionsOnly: true })).functions;
 }
 
+/** What bounds one parse: the identifier and nesting limits, and the message's time budget. */
+export interface CParseOptions {
+  limits?: Partial<Pick<Limits, 'identifier' | 'nesting'>>;
+  budget?: Budget;
+}
+
+/**
+ * Refuse C text past the identifier and nesting limits before tree-sitter and the rules see it
+ * (a rule may build a pattern from a name; error recovery on deep nesting is slow). The error
+ * shows the start of the name only.
+ */
+export function checkCLimits(source: string, limits: CParseOptions['limits'] = {}): void {
+  const maxId = limits.identifier ?? LIMITS.identifier;
+  const long = longestIdentifier(source);
+  if (long.length > maxId) {
+    const line = source.slice(0, long.at).split('\n').length;
+    const start = source.slice(long.at, long.at + 24);
+    throw new LimitError(`too large: an identifier of ${long.length} characters (${start}…, line ${line} of the C text), over the limit of ${maxId}`);
+  }
+  const maxDepth = limits.nesting ?? LIMITS.nesting;
+  const depth = nestingDepth(source);
+  if (depth > maxDepth) throw new LimitError(`too deep: brackets nested ${depth} levels in the C text, over the limit of ${maxDepth}`);
+}
+
 /**
  * One parse of `source` (annotations blanked) and all the facts the patch stage reads from it.
  * `functionsOnly` skips identifiers, initialisers and prototypes (parseFunctions' callers).
  */
-export async function analyzeC(source: string, opts: { functionsOnly?: boolean } = {}): Promise<CFacts> {
+export async function analyzeC(source: string, opts: { functionsOnly?: boolean } & CParseOptions = {}): Promise<CFacts> {
+  checkCLimits(source, opts.limits);
   const parser = await getParser();
   const { text, blanked } = blankAnnotations(source);
-  const tree = parser.parse(text);
-  if (!tree) throw new Error('tree-sitter returned no tree');
+  const budget = opts.budget;
+  opts.budget?.check('parsing C');
+  // tree-sitter calls back as it goes; returning true cancels the parse (parse() gives null).
+  const tree = parser.parse(text, null, budget ? { progressCallback: (() => budget.expired()) as () => void } : undefined);
+  if (!tree) {
+    parser.reset(); // a cancelled parse would otherwise resume on the next call
+    throw budget?.expired() ? budget.error('parsing C') : new Error('tree-sitter returned no tree');
+  }
   try {
     const root = tree.rootNode;
     const calls = callSites(root);
     const defs = outermost(root.descendantsOfType('function_definition'));
     const facts: CFacts = {
-      functions: defs.map((n) => toFunction(n, source, blanked, calls)),
+      functions: defs.map((n, i) => {
+        if ((i & 255) === 0) opts.budget?.check('reading C functions');
+        return toFunction(n, source, blanked, calls);
+      }),
       calls: calls.map(({ name, line }) => ({ name, line })),
       identifiers: [],
       initializers: [],
@@ -168,7 +204,7 @@ function toFunction(def: Node, source: string, blanked: Blanked[], calls: CallAt
   const nameNode = declaratorName(def.childForFieldName('declarator'));
   const body = def.childForFieldName('body');
   const nameAt = nameNode?.startIndex ?? def.startIndex;
-  const inBody = body ? calls.filter((c) => c.at >= body.startIndex && c.at < body.endIndex) : [];
+  const inBody = body ? callsWithin(calls, body.startIndex, body.endIndex) : [];
   return {
     name: nameNode?.text ?? '',
     startLine: def.startPosition.row + 1,
@@ -179,6 +215,26 @@ function toFunction(def: Node, source: string, blanked: Blanked[], calls: CallAt
     closed: body ? isClosed(body) : false,
     nameLine: (nameNode ?? def).startPosition.row + 1,
   };
+}
+
+/** First index in a list sorted by `key` whose key is >= `at` (binary search). */
+function lowerBound<T>(xs: T[], at: number, key: (x: T) => number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(xs[mid]) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The calls between two offsets. Calls are in source order, so a slice: filtering the whole
+ * list for every function was quadratic on a text of many small definitions.
+ */
+function callsWithin(calls: CallAt[], from: number, to: number): CallAt[] {
+  return calls.slice(lowerBound(calls, from, (c) => c.at), lowerBound(calls, to, (c) => c.at));
 }
 
 /** Follow a declarator down to the identifier it declares. */
@@ -197,16 +253,23 @@ function isClosed(body: Node): boolean {
   return !!last && last.type === '}' && !last.isMissing;
 }
 
+/**
+ * Annotations before the name: specifier children (only those before the name are read, so a
+ * definition that error recovery gave 100,000 children costs nothing), and blanked macros from
+ * the start of its line (looked back at most 4096 characters, found by binary search).
+ */
 function annotationsOf(def: Node, source: string, blanked: Blanked[], nameAt: number): string[] {
-  const lineStart = source.lastIndexOf('\n', def.startIndex - 1) + 1;
+  let lineStart = def.startIndex;
+  while (lineStart > 0 && def.startIndex - lineStart < 4096 && source[lineStart - 1] !== '\n') lineStart--;
   const out: string[] = [];
-  for (const c of def.children) {
-    if (c && (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.startIndex < nameAt) {
-      out.push(c.text);
-    }
+  for (let i = 0; i < def.childCount; i++) {
+    const c = def.child(i);
+    if (!c || c.startIndex >= nameAt) break;
+    if (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') out.push(c.text);
   }
-  const seen = blanked.filter((b) => b.start >= lineStart && b.start < nameAt).map((b) => b.text.replace(/\s+/g, ' '));
-  return [...out, ...seen];
+  const from = lowerBound(blanked, lineStart, (b) => b.start);
+  const to = lowerBound(blanked, nameAt, (b) => b.start);
+  return [...out, ...blanked.slice(from, Math.max(from, to)).map((b) => b.text.replace(/\s+/g, ' '))];
 }
 
 /** Call sites `name(...)` in source order; `guard(rcu)()` yields `guard`. */

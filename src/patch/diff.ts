@@ -9,6 +9,9 @@ import type { StructuredPatch } from 'diff';
 import type { DiffLine, FileChange, FileStatus, Hunk } from '../model.js';
 import { binaryMarker, skipBinaryPayload } from './binary.js';
 import type { BinaryKind } from './binary.js';
+import { LIMITS, overLimit, type Limits } from '../ingest/limits.js';
+
+export type DiffLimits = Pick<Limits, 'diffFiles' | 'diffHunks' | 'diffLines'>;
 
 export interface ParsedDiff {
   files: FileChange[];
@@ -17,6 +20,9 @@ export interface ParsedDiff {
   /** Set when the diff does not parse: names the line of the body. */
   error?: string;
 }
+
+/** git writes at most 80 bytes of function context; more is not a hunk header we need to read. */
+const MAX_SECTION = 200;
 
 const HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
 
@@ -36,8 +42,11 @@ interface Scan {
 }
 
 /** Parse `diff` (text starting at its first header); `firstLine` is its 1-based line in the body. */
-export function parseDiff(diff: string, firstLine = 1): ParsedDiff {
-  const scan = scanDiff(diff.split('\n'));
+export function parseDiff(diff: string, firstLine = 1, limits: DiffLimits = LIMITS): ParsedDiff {
+  const lines = diff.split('\n');
+  if (lines.length > limits.diffLines) throw overLimit('the diff has', lines.length, limits.diffLines, 'lines');
+  const scan = scanDiff(lines);
+  if (scan.hunks.length > limits.diffHunks) throw overLimit('the diff has', scan.hunks.length, limits.diffHunks, 'hunks');
   let structured: StructuredPatch[];
   try {
     structured = parsePatch(scan.text);
@@ -47,6 +56,8 @@ export function parseDiff(diff: string, firstLine = 1): ParsedDiff {
   // Map first (the k-th git entry is the k-th `diff --git` block), then drop nameless empties.
   const files = toFileChanges(structured, scan);
   const keep = structured.map((p) => p.oldFileName !== undefined || p.newFileName !== undefined || p.hunks.length > 0);
+  const nfiles = keep.filter(Boolean).length;
+  if (nfiles > limits.diffFiles) throw overLimit('the diff has', nfiles, limits.diffFiles, 'files');
   return { files: files.filter((_, i) => keep[i]), structured: structured.filter((_, i) => keep[i]) };
 }
 
@@ -74,7 +85,7 @@ function scanDiff(lines: string[]): Scan {
     const l = lines[i];
     const h = HUNK.exec(l);
     if (h) {
-      hunks.push({ oldStart: Number(h[1]), newStart: Number(h[3]), section: h[5].trim() });
+      hunks.push({ oldStart: Number(h[1]), newStart: Number(h[3]), section: h[5].trim().slice(0, MAX_SECTION) });
       i = skipHunkBody(lines, i + 1, count(h[2]), count(h[4]));
       continue;
     }

@@ -69,8 +69,9 @@ function attributeSide(side: Side, get: (file: string, name: string) => Acc): vo
   const inSection = (line: number) => !!side.section && line >= side.section.from && line <= side.section.to;
   // Blank lines alone (between two functions, say) do not make the header's function modified.
   const sectionHasCode = [...side.changed].some((l) => inSection(l) && side.text.get(l)?.trim());
+  const fnAt = functionFinder(side.facts.functions);
   for (const line of [...side.changed].sort((a, b) => a - b)) {
-    const fn = side.facts.functions.find((f) => f.startLine <= line && line <= f.endLine);
+    const fn = fnAt(line);
     if (!fn && !(inSection(line) && sectionHasCode)) continue;
     const acc = get(side.file, fn ? fn.name : side.section!.name);
     if (!seen.has(acc)) {
@@ -79,6 +80,32 @@ function attributeSide(side: Side, get: (file: string, name: string) => Acc): vo
     }
     record(acc, side, line, at.calls.get(line) ?? [], at.ids.get(line) ?? []);
   }
+}
+
+/**
+ * The function holding a line: the first in source order whose range holds it. Definitions are
+ * outermost (none nests in another), so a binary search by start finds the candidates; a scan
+ * per changed line was quadratic on a large diff of a large file.
+ */
+function functionFinder(fns: CFunction[]): (line: number) => CFunction | undefined {
+  const sorted = fns.map((f, i) => ({ f, i })).sort((a, b) => a.f.startLine - b.f.startLine || a.i - b.i);
+  return (line) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid].f.startLine <= line) lo = mid + 1;
+      else hi = mid;
+    }
+    // Ranges mapped through a --tree gap may touch: of the few that start at or before the
+    // line and hold it, the first in source order, as before.
+    let best: { f: CFunction; i: number } | undefined;
+    for (let k = lo - 1; k >= 0 && k >= lo - 4; k--) {
+      const c = sorted[k];
+      if (c.f.endLine >= line && (!best || c.i < best.i)) best = c;
+    }
+    return best?.f;
+  };
 }
 
 /** Names by line: whole files have tens of thousands of tokens, looked up per changed line. */

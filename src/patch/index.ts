@@ -3,7 +3,6 @@
  * callback assignments). With a SourceTree, whole pre/post files are analysed.
  * (Owned by the intake work, issue #2; signatures are the contract between stages.)
  */
-import type { StructuredPatch } from 'diff';
 import type { FileChange, Message, PatchModel } from '../model.js';
 import type { SourceTree } from '../ingest/tree.js';
 import { splitBody } from './message.js';
@@ -16,20 +15,36 @@ import type { Side } from './sides.js';
 import { treeSides } from './apply.js';
 import type { Overlay } from './apply.js';
 import { collectCallbacks, functionTest, wireRoles } from './callbacks.js';
+import { diffFirstLine, numberHunks } from './lines.js';
+import type { CParseOptions } from './cparse.js';
+import { LimitError } from '../errors.js';
+import { limitsOf, type Budget, type Limits } from '../ingest/limits.js';
 
 export interface PatchOptions {
   /** A kernel tree to apply the patch to in memory (whole-file analysis). */
   tree?: SourceTree;
+  /** Diff and C limits (src/ingest/limits.ts); defaults when absent. */
+  limits?: Partial<Limits>;
+  /** The message's time budget, checked between files and during C parses. */
+  budget?: Budget;
 }
 
-/** Build the patch model of one message. Never throws for a bad diff: sets `mangled`. */
+/**
+ * Build the patch model of one message. Never throws for a bad diff (sets `mangled`); throws
+ * LimitError past a limit (too many lines, a name too long, the time budget spent).
+ */
 export async function buildPatch(msg: Message, opts: PatchOptions = {}): Promise<PatchModel> {
+  const limits = limitsOf(opts.limits);
   const model = headerModel(msg);
   const split = chooseBody(msg);
   fillMessage(model, split);
-  const parsed = split.diff ? parseDiff(split.diff, split.diffLine) : undefined;
+  const parsed = split.diff ? parseDiff(split.diff, split.diffLine, limits) : undefined;
+  // By content, not subject: a diff makes a patch even under `Re:` (patches are often sent as
+  // replies); a `Re:` whose diff does not parse is discussion quoting bits of one, and a diff
+  // quoted with `> ` is no diff at all.
   const { reply } = parseSubject(msg.subject);
-  if (parsed?.files.length || parsed?.error) model.kind = reply ? 'reply' : 'patch';
+  if (parsed?.files.length) model.kind = 'patch';
+  else if (parsed?.error) model.kind = reply ? 'reply' : 'patch';
   else model.kind = model.series?.index === 0 && !reply ? 'cover-letter' : 'reply';
   if (msg.mangled) {
     model.mangled = true;
@@ -39,7 +54,8 @@ export async function buildPatch(msg: Message, opts: PatchOptions = {}): Promise
     model.mangledReason = parsed.error;
   }
   model.files = parsed?.files ?? [];
-  if (!model.mangled && parsed && model.files.length) await analyseCode(model, parsed.structured, opts.tree);
+  if (parsed && split.diff) numberHunks(model.files, split.diff, diffFirstLine(msg, split.diff, split.diffLine));
+  if (!model.mangled && parsed && model.files.length) await analyseCode(model, opts.tree, { limits, budget: opts.budget });
   return model;
 }
 
@@ -108,30 +124,42 @@ function seriesOverlay(tree: SourceTree, model: PatchModel): Overlay | undefined
   return byKey.get(model.seriesKey);
 }
 
-async function analyseCode(model: PatchModel, structured: StructuredPatch[], tree?: SourceTree): Promise<void> {
+async function analyseCode(model: PatchModel, tree: SourceTree | undefined, c: CParseOptions): Promise<void> {
   const sides: Side[] = [];
-  const notes: string[] = [];
+  const wholeFallbacks: string[] = []; // files read as fragments only
+  const hunkNotes: string[] = []; // hunks applied with fuzz or read as fragments
+  let fragmentHunks = 0;
   const overlay = tree ? seriesOverlay(tree, model) : undefined;
   let usedTree = 0;
-  for (const [i, file] of model.files.entries()) {
+  for (const file of model.files) {
     if (file.binary || !isCSource(file.path) || file.hunks.length === 0) continue;
-    if (tree) {
-      const r = await treeSides(tree, file, structured[i], overlay);
-      if (r.ok) {
-        sides.push(...r.sides);
-        usedTree++;
-        remember(overlay, file, r.post);
-        continue;
+    c.budget?.check(`reading ${file.path}`);
+    try {
+      if (tree) {
+        const r = await treeSides(tree, file, overlay, c);
+        if (r.ok) {
+          sides.push(...r.sides, ...(await fragmentSides(file, c, r.unplaced)));
+          hunkNotes.push(...r.notes);
+          fragmentHunks += r.unplaced.length;
+          usedTree++;
+          remember(overlay, file, r.post);
+          continue;
+        }
+        wholeFallbacks.push(r.note);
       }
-      notes.push(r.note);
+      sides.push(...(await fragmentSides(file, c)));
+    } catch (err) {
+      // Say which file: "drivers/x.c: too large: an identifier of 33000 characters (ffff…)".
+      if (err instanceof LimitError && !err.message.startsWith('too slow')) throw new LimitError(`${file.path}: ${err.message}`);
+      throw err;
     }
-    sides.push(...(await fragmentSides(file)));
   }
   model.functions = attribute(sides);
   model.callbacks = collectCallbacks(sides, functionTest(knownFunctions(sides, model)));
   wireRoles(model.functions, model.callbacks);
-  model.analysis = { mode: tree && notes.length === 0 ? 'tree' : 'fragment' };
-  if (notes.length) model.analysis.treeNote = treeNote(notes, usedTree);
+  model.analysis = { mode: tree && wholeFallbacks.length === 0 && fragmentHunks === 0 ? 'tree' : 'fragment' };
+  const note = [wholeFallbacks.length ? treeNote(wholeFallbacks, usedTree) : '', ...hunkNotes].filter(Boolean).join('; ');
+  if (note) model.analysis.treeNote = note;
 }
 
 function remember(overlay: Overlay | undefined, file: FileChange, post: string): void {

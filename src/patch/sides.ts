@@ -5,7 +5,7 @@
  */
 import type { FileChange, Hunk } from '../model.js';
 import { analyzeC } from './cparse.js';
-import type { CFacts } from './cparse.js';
+import type { CFacts, CParseOptions } from './cparse.js';
 
 export interface Side {
   file: string;
@@ -30,29 +30,26 @@ export function isCSource(path: string): boolean {
   return /\.[ch]$/.test(path);
 }
 
-/** Fragment analysis: two Sides per hunk, each parsed on its own. */
-export async function fragmentSides(file: FileChange): Promise<Side[]> {
+/** Fragment analysis: two Sides per hunk (of `hunks`, default all the file's), each parsed on its own. */
+export async function fragmentSides(file: FileChange, c: CParseOptions = {}, hunks: Hunk[] = file.hunks): Promise<Side[]> {
   const sides: Side[] = [];
-  for (const hunk of file.hunks) {
+  for (const hunk of hunks) {
     // Both sides under the post-image path: a renamed function is one FunctionChange.
-    sides.push(await fragmentSide(file.path, hunk, true), await fragmentSide(file.path, hunk, false));
+    sides.push(await fragmentSide(file.path, hunk, true, c), await fragmentSide(file.path, hunk, false, c));
   }
   return sides;
 }
 
-async function fragmentSide(file: string, hunk: Hunk, post: boolean): Promise<Side> {
+async function fragmentSide(file: string, hunk: Hunk, post: boolean, c: CParseOptions): Promise<Side> {
   const rows = hunk.lines.filter((l) => l.kind === ' ' || l.kind === (post ? '+' : '-'));
   const lineOf = (row: number) => (post ? rows[row - 1]?.newLine : rows[row - 1]?.oldLine);
-  const facts = remap(await analyzeC(rows.map((r) => r.text).join('\n') + '\n'), lineOf);
+  const facts = remap(await analyzeC(rows.map((r) => r.text).join('\n') + '\n', c), lineOf);
   // Mid-function fragments parse as junk at top level: trust only definitions starting at column 0.
-  facts.functions = facts.functions.filter((f) => /^\S/.test(rows[rowOf(rows, f.startLine, post)]?.text ?? ''));
+  const rowText = new Map(rows.map((r) => [(post ? r.newLine : r.oldLine) as number, r.text]));
+  facts.functions = facts.functions.filter((f) => /^\S/.test(rowText.get(f.startLine) ?? ''));
   const text = new Map(rows.map((r) => [(post ? r.newLine : r.oldLine) as number, r.text]));
   const changed = new Set(rows.filter((r) => r.kind !== ' ').map((r) => (post ? r.newLine : r.oldLine) as number));
   return { file, post, facts, changed, text, section: sectionRegion(hunk.section, rows, facts, post), header: hunk.section, whole: false };
-}
-
-function rowOf(rows: Hunk['lines'], line: number, post: boolean): number {
-  return rows.findIndex((r) => (post ? r.newLine : r.oldLine) === line);
 }
 
 /** Translate every line number of `facts` with `lineOf`; facts on unmapped lines are dropped. */
@@ -80,7 +77,7 @@ function sectionRegion(section: string, rows: Hunk['lines'], facts: CFacts, post
   const name = sectionFunction(section) ?? exportedAfterClose(rows);
   if (!name || rows.length === 0) return undefined;
   const lineOf = (r: Hunk['lines'][number]) => (post ? r.newLine : r.oldLine) as number;
-  const firstDef = Math.min(...facts.functions.map((f) => f.startLine), Infinity);
+  const firstDef = facts.functions.reduce((min, f) => Math.min(min, f.startLine), Infinity); // no spread: 100,000 functions overflow the stack
   let to = lineOf(rows[0]) - 1;
   for (const r of rows) {
     const line = lineOf(r);
@@ -107,9 +104,20 @@ function exportedAfterClose(rows: Hunk['lines']): string | undefined {
   return /^EXPORT_SYMBOL(?:_GPL)?(?:_FOR_MODULES|_NS|_NS_GPL)?\((\w+)/.exec(next?.text ?? '')?.[1];
 }
 
-/** The function name in a hunk-header section that is a definition's first line, else undefined. */
+/** Words that start a column-0 line like a name does but are not one. */
+const NOT_NAMES = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'do', 'else', 'case', 'goto']);
+
+/**
+ * The function name in a hunk-header section that is a definition's first line, else undefined:
+ * `static int foo(struct x *y)`, or kernel style with the return type on the line before, where
+ * git shows the name line itself: `foo(struct x *y)`. An all-capitals name there is a macro
+ * invocation (`DEFINE_SIMPLE_ATTRIBUTE(fops, get,`), not a definition.
+ */
 export function sectionFunction(section: string): string | undefined {
   if (!section || /[;=]/.test(section.split('(')[0]) || /;\s*$/.test(section)) return undefined;
-  const m = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section);
-  return m?.[1];
+  if (NOT_NAMES.has(/^\w+/.exec(section)?.[0] ?? '')) return undefined;
+  const typed = /^[A-Za-z_][\w\s*]*?[\s*]([A-Za-z_]\w*)\s*\(/.exec(section)?.[1];
+  if (typed) return typed;
+  const bare = /^([A-Za-z_]\w*)\s*\(/.exec(section)?.[1];
+  return bare && !NOT_NAMES.has(bare) && /[a-z]/.test(bare) ? bare : undefined;
 }

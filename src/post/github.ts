@@ -5,7 +5,8 @@
  */
 import { stripMarkers, type ReviewComment, type ReviewPayload } from '../report/github.js';
 import { escapeMarkdownLine } from '../report/escape.js';
-import { isAnchored, parseDiffAnchors } from './anchors.js';
+import { indexDiff } from '../patch/lines.js';
+import { MAX_INLINE_COMMENTS } from '../report/github.js';
 import {
   authorFilter,
   listOurComments,
@@ -51,6 +52,8 @@ export interface PostOutcome {
   kept: string[];
   /** Fingerprints whose earlier comment was marked resolved. */
   resolved: string[];
+  /** Fingerprints whose earlier comment still holds but now reads differently (a point of the cause fixed): edited in place. */
+  updated: string[];
   /** Fingerprints that went into the review body instead of inline (anchor, 422, cap). */
   movedToBody: string[];
   duplicatesRemoved: number;
@@ -76,21 +79,24 @@ export async function postReview(
   // Defence in depth: whatever the reports quoted from the patch, the bot notifies nobody.
   const payload = { ...input, body: neutralize(input.body), comments: input.comments.map((c) => ({ ...c, body: neutralize(c.body) })) };
   const isOurs = authorFilter(opts.botLogins ?? []);
-  const anchors = parseDiffAnchors(opts.diff);
+  // The same hunk index the reports anchored with, over the diff GitHub will check against.
+  const anchors = indexDiff(opts.diff);
+  const isAnchored = (c: ReviewComment) => anchors.has(c.path, c.line, c.side);
   const existing = await listOurComments(gh, t, isOurs);
   const active = new Map<string, OurComment>();
   for (const c of existing) if (!c.resolved && !active.has(c.fingerprint)) active.set(c.fingerprint, c);
 
   const current = new Set([...payload.comments.map((c) => c.fingerprint), ...payload.outside]);
-  const anchorable = payload.comments.filter((c) => isAnchored(anchors, c));
-  const unanchorable = payload.comments.filter((c) => !isAnchored(anchors, c) && !active.has(c.fingerprint));
+  const anchorable = payload.comments.filter((c) => isAnchored(c));
+  const unanchorable = payload.comments.filter((c) => !isAnchored(c) && !active.has(c.fingerprint));
   const fresh = anchorable.filter((c) => !active.has(c.fingerprint));
-  const inline = fresh.slice(0, opts.maxInline ?? 30);
+  const inline = fresh.slice(0, opts.maxInline ?? MAX_INLINE_COMMENTS);
   const overflow = fresh.slice(inline.length);
   const out: PostOutcome = {
     posted: [],
     kept: [...active.keys()].filter((fp) => current.has(fp)),
     resolved: [],
+    updated: [],
     movedToBody: [...unanchorable, ...overflow].map((c) => c.fingerprint),
     duplicatesRemoved: 0,
   };
@@ -107,7 +113,8 @@ export async function postReview(
     out.posted = posted.posted;
     out.movedToBody.push(...posted.failed);
   }
-  out.resolved = await resolveStale(gh, t, existing, current, needReview, log);
+  out.updated = await refreshKept(gh, t, payload.comments, active, log);
+  out.resolved = await resolveStale(gh, t, existing, current, needReview || out.updated.length > 0, log);
   if (needReview) out.duplicatesRemoved = await dedupe(gh, t, isOurs, log);
   return out;
 }
@@ -184,6 +191,33 @@ async function createOneByOne(
 function splitMarker(body: string): [string, string] {
   const i = body.lastIndexOf('<!-- vfio-review:v1 review');
   return i < 0 ? [body, ''] : [body.slice(0, i).trimEnd(), body.slice(i).trim()];
+}
+
+/**
+ * One comment per cause: when a push fixes one point of a cause and the others still hold,
+ * the comment is edited to say what still holds, instead of staying as it was.
+ */
+async function refreshKept(
+  gh: GitHubClient,
+  t: PullTarget,
+  comments: ReviewComment[],
+  active: Map<string, OurComment>,
+  log: (l: string) => void,
+): Promise<string[]> {
+  const done: string[] = [];
+  for (const c of comments) {
+    const old = active.get(c.fingerprint);
+    if (!old || stripMarkers(old.body) === stripMarkers(c.body)) continue;
+    try {
+      await gh.rest.pulls.updateReviewComment({ ...pullWhere(t), comment_id: old.id, body: c.body });
+      done.push(c.fingerprint);
+    } catch (err) {
+      if (isPermissionDenied(err)) throw new ReadOnlyTokenError('updating a comment');
+      if (statusOf(err) !== 404) throw err;
+      log(`comment ${old.id} was deleted meanwhile: not edited`);
+    }
+  }
+  return done;
 }
 
 /**

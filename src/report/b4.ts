@@ -8,8 +8,7 @@
  * Status, worst wins:
  *   - error   -> fail
  *   - warning -> warn
- *   - check   -> pass, with the check listed in details (checkpatch shows CHECK only
- *                with --strict; a check alone should not colour the series)
+ *   - check   -> warn, as b4's own checkpatch handler maps checkpatch's CHECK
  *   - input we could not read -> fail; a mangled patch -> warn (not analysed)
  *   - patches without notes -> pass; no patch in the message (a cover letter) -> []
  */
@@ -28,7 +27,7 @@ export interface B4CheckResult {
 }
 
 const ORDER: Record<B4Status, number> = { pass: 0, warn: 1, fail: 2 };
-const STATUS: Record<Severity, B4Status> = { error: 'fail', warning: 'warn', check: 'pass' };
+const STATUS: Record<Severity, B4Status> = { error: 'fail', warning: 'warn', check: 'warn' };
 
 function worst(a: B4Status, b: B4Status): B4Status {
   return ORDER[b] > ORDER[a] ? b : a;

@@ -3,6 +3,7 @@
  * kernel sentence, and where a finding's line sits in the parsed hunks.
  */
 import type { DiffLine, FileChange, Finding, Hunk, PatchModel, ReviewResult, Severity } from '../model.js';
+import { hunkIndex, type DiffPosition } from '../patch/lines.js';
 import { SEVERITIES } from '../model.js';
 import type { KnowledgeBase } from '../kb/types.js';
 
@@ -66,32 +67,34 @@ export function reviewedPatches(result: ReviewResult): PatchModel[] {
   return result.patches.filter((p) => p.kind === 'patch');
 }
 
-export interface LineAt {
-  file: FileChange;
-  hunk: Hunk;
-  /** Index of the line in `hunk.lines`. */
-  index: number;
-  line: DiffLine;
-}
-
 /**
  * The diff line showing post-image line `line` of `path` (an added or context line), or
  * undefined when no parsed hunk shows it: exactly the lines GitHub accepts with side RIGHT.
+ * One index decides it everywhere (src/patch/lines.ts).
  */
-export function findNewLine(patch: PatchModel, path: string, line: number): LineAt | undefined {
-  for (const file of patch.files) {
-    if (file.path !== path || file.binary) continue;
-    for (const hunk of file.hunks) {
-      const index = hunk.lines.findIndex((l) => l.kind !== '-' && l.newLine === line);
-      if (index >= 0) return { file, hunk, index, line: hunk.lines[index] };
-    }
-  }
-  return undefined;
+export function findNewLine(patch: { files: readonly FileChange[] }, path: string, line: number): DiffPosition | undefined {
+  return hunkIndex(patch).at(path, line, 'RIGHT');
 }
 
 /** Whether a finding can be shown against a line of the diff (and not just near it). */
 export function inDiff(patch: PatchModel, f: Finding): boolean {
   return !f.outsideDiff && findNewLine(patch, f.file, f.line) !== undefined;
+}
+
+/** checkpatch's `#N` of a finding (its line in the patch file), or undefined outside the diff. */
+export function patchLineOf(patch: PatchModel, f: Finding): number | undefined {
+  const at = f.outsideDiff ? undefined : findNewLine(patch, f.file, f.line);
+  return at ? hunkIndex(patch).patchLine(at) : undefined;
+}
+
+/** checkpatch's "N lines checked" for a patch. */
+export function linesChecked(patch: PatchModel): number {
+  return hunkIndex(patch).linesChecked();
+}
+
+/** `total: 1 errors, 2 warnings, 0 checks, 29 lines checked`, checkpatch's words (and plurals). */
+export function totalLine(counts: Counts, lines: number): string {
+  return `total: ${counts.error} errors, ${counts.warning} warnings, ${counts.check} checks, ${lines} lines checked`;
 }
 
 /** The `diff --git` header lines git prints for a file (mode/rename lines included). */
@@ -119,23 +122,16 @@ export function diffText(l: DiffLine): string {
 }
 
 /**
- * Lines of the patch's diff as git would print it (file headers, `---`/`+++`, hunk headers,
- * lines), each with the file/line it shows. Used for checkpatch's `#N` position and its
- * "lines checked" count: positions count from the first `diff --git` line.
+ * The patch's name in a report or reply. A bare diff has no subject of its own (ingest names
+ * it after its file or "stdin"): call it after the files it changes.
  */
-export function diffListing(patch: PatchModel): { text: string; path?: string; newLine?: number }[] {
-  const out: { text: string; path?: string; newLine?: number }[] = [];
-  for (const file of patch.files) {
-    for (const h of fileHeader(file)) out.push({ text: h });
-    if (file.binary) continue;
-    out.push({ text: file.status === 'added' ? '--- /dev/null' : `--- a/${file.oldPath ?? file.path}` });
-    out.push({ text: file.status === 'deleted' ? '+++ /dev/null' : `+++ b/${file.path}` });
-    for (const hunk of file.hunks) {
-      out.push({ text: hunkHeader(hunk) });
-      for (const l of hunk.lines) out.push({ text: diffText(l), path: file.path, newLine: l.kind === '-' ? undefined : l.newLine });
-    }
-  }
-  return out;
+export function patchName(patch: PatchModel): string {
+  const base = patch.source.split('/').pop()?.replace(/\.[^.]*$/, '') ?? '';
+  const bare = !patch.messageId && !patch.from && (patch.subject === base || patch.subject === 'stdin' || !patch.subject.trim());
+  if (!bare) return patch.subject;
+  const paths = [...new Set(patch.files.map((f) => f.path))];
+  const shown = paths.length > 2 ? `${paths.slice(0, 2).join(', ')} and ${paths.length - 2} more` : paths.join(', ');
+  return shown ? `diff to ${shown}` : patch.subject;
 }
 
 /** A lore.kernel.org link to a message (public-inbox wants '/' escaped; '@' as %40 like the robots). */

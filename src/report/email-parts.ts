@@ -1,13 +1,12 @@
 /**
- * The fixed parts of an email reply: greeting, attribution line, reply subject, and the
- * footer saying who we are, how to reproduce the notes and how to push back.
+ * The fixed parts of an email reply: greeting, attribution line, reply subject, the name of a
+ * bare diff, and the footer (after the `-- ` line) saying who we are, how to run the tool from
+ * a clone and how to push back.
  */
 import type { PatchModel } from '../model.js';
-import { loreLink } from './common.js';
-import { wrapText } from './wrap.js';
+import { loreLink, patchName } from './common.js';
 import { TOOL, VERSION } from '../version.js';
 
-const WIDTH = 72;
 
 /** "Re: <subject>", without stacking a second "Re:". */
 export function replySubject(subject: string): string {
@@ -26,8 +25,9 @@ export function greeting(patch: PatchModel): string {
 
 /** "On Wed, 3 Jun 2026 18:00:02 +0000, Name <addr> wrote:" (date left out when unknown). */
 export function attribution(patch: PatchModel): string {
-  const who = patch.from ?? 'the author';
+  const who = patch.from ?? 'the patch';
   const when = patch.date ? rfc2822Date(patch.date) : undefined;
+  if (!patch.from) return `${patchName(patch)}:`;
   return when ? `On ${when}, ${who} wrote:` : `${who} wrote:`;
 }
 
@@ -45,23 +45,12 @@ export function rfc2822Date(iso: string): string {
   );
 }
 
-/** Who we are, how to reproduce, how to push back. No signature delimiter, no trailers. */
+/** The signature block: `-- `, then who we are, where the patch is, how to reproduce, how to push back. */
 export function footer(patch: PatchModel): string {
-  const rules = [...new Set(patch.findings.map((f) => f.rule))];
-  const lines = wrapText(
-    `${TOOL} ${VERSION}: automated notes on PCI save/restore in vfio/pci patches. ` +
-      'Not a human review, so no Reviewed-by, Acked-by or Tested-by.',
-    WIDTH,
-  ).split('\n');
+  const lines = ['-- '];
+  lines.push(`${TOOL} ${VERSION}: automated notes, not a human review (no Reviewed-by).`);
   if (patch.messageId) lines.push(`Patch: ${loreLink(patch.messageId)}`);
-  lines.push('Run it locally:  npx vfio-review review <mbox>');
-  for (const r of rules) lines.push(`Explain a note:  vfio-review explain ${r}`);
-  lines.push(
-    ...wrapText(
-      'False positive? Reply to this message saying which note and why, so ' +
-        'the rule can be fixed. Locally, --ignore RULE silences a rule.',
-      WIDTH,
-    ).split('\n'),
-  );
+  lines.push('In a clone of vfio-review: npm ci; node bin/vfio-review.js review PATCH');
+  lines.push('A note is wrong? Reply saying which one and why.');
   return lines.join('\n');
 }

@@ -35,11 +35,13 @@ export function escapeHtml(text: string): string {
  * Line breaks are kept as they are; callers decide about paragraphs.
  */
 export function escapeMarkdown(text: string): string {
-  const inline = text
+  const inline = noControls(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|~!])/g, '\\$1');
+    .replace(/([\\`*[\]|~!])/g, '\\$1')
+    // An underscore inside a word never opens emphasis in GFM: C names stay readable.
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_');
   const blocks = inline
     .split('\n')
     .map((line) => line.replace(/^(\s*)([#+=-])/, '$1\\$2').replace(/^(\s*\d+)([.)])(?=\s|$)/, '$1\\$2'))
@@ -73,7 +75,7 @@ function defangComments(text: string): string {
  * where an invisible joiner costs nothing, so they are neutralized too: defence in depth.
  */
 export function inlineCode(text: string): string {
-  const flat = neutralizeMentions(defangComments(text.replace(/\r?\n/g, ' ')));
+  const flat = neutralizeMentions(defangComments(noControls(text.replace(/\r?\n/g, ' '))));
   const fence = '`'.repeat(longestBacktickRun(flat) + 1);
   // A span starting or ending with a backtick (or a space) needs one space of padding.
   const pad = /^[`\s]|[`\s]$/.test(flat) ? ' ' : '';
@@ -85,7 +87,7 @@ export function inlineCode(text: string): string {
  * byte for byte (GitHub links no mentions in fenced code); only our marker is defanged.
  */
 export function codeBlock(text: string, lang = ''): string {
-  const body = defangComments(text);
+  const body = defangComments(noControls(text));
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));
   return `${fence}${lang}\n${body}\n${fence}`;
 }
@@ -103,5 +105,13 @@ export function safeLink(title: string, url: string | undefined): string {
  * sequences or carriage returns into what we print or send.
  */
 export function plainText(text: string): string {
+  return noControls(text);
+}
+
+/**
+ * C0 control characters other than tab, newline and form feed become U+FFFD: in markdown too,
+ * where an escape sequence or a bare CR would reach whoever reads the raw text in a terminal.
+ */
+function noControls(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b\u000d-\u001f\u007f]/g, '\uFFFD');
 }

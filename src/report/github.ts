@@ -12,11 +12,13 @@
  * - Patch-controlled text is escaped (escape.ts): no markdown/HTML, no @mention, no #123.
  */
 import type { Finding, PatchModel, ReviewResult } from '../model.js';
+import { SEVERITIES } from '../model.js';
 import type { KnowledgeBase } from '../kb/types.js';
-import type { ReportContext } from './index.js';
-import { findNewLine, reviewedPatches, sortFindings, targetSentence } from './common.js';
+import type { ReportContext } from './context.js';
+import { findNewLine, reviewedPatches } from './common.js';
+import { notesOf, type Note } from './causes.js';
 import { escapeMarkdownLine, inlineCode } from './escape.js';
-import { findingMarkdown, footerLine, stepsSection, summaryBlock } from './markdown.js';
+import { detailsBlock, footerLine, noteMarkdown, stepsSection, summaryBlock } from './markdown.js';
 import { hasSteps } from './steps.js';
 import { TOOL, VERSION } from '../version.js';
 import { SUMMARY_MARKER, fingerprintMarker, markerFingerprint } from './marker.js';
@@ -58,58 +60,57 @@ export const MAX_INLINE_COMMENTS = 30;
 export function buildGithubReview(result: ReviewResult, opts: GithubReviewOptions): ReviewPayload {
   const ctx: ReportContext = { kb: opts.kb };
   const max = opts.maxInline ?? MAX_INLINE_COMMENTS;
-  const inline: Finding[] = [];
-  const outside: Finding[] = [];
-  const overflow: Finding[] = [];
-  for (const { f, patch } of uniqueFindings(result)) {
-    if (f.outsideDiff || !findNewLine(opts.diff ?? patch, f.file, f.line)) outside.push(f);
-    else if (inline.length >= max) overflow.push(f);
-    else inline.push(f);
+  const inline: Note[] = [];
+  const outside: Note[] = [];
+  const overflow: Note[] = [];
+  for (const { n, patch } of uniqueNotes(result)) {
+    const f = n.lead;
+    if (f.outsideDiff || !findNewLine(opts.diff ?? patch, f.file, f.line)) outside.push(n);
+    else if (inline.length >= max) overflow.push(n);
+    else inline.push(n);
   }
-  const comments = inline.map((f): ReviewComment => ({
-    path: f.file,
-    line: f.line,
+  const comments = inline.map((n): ReviewComment => ({
+    path: n.lead.file,
+    line: n.lead.line,
     side: 'RIGHT',
-    body: commentBody(f, result, ctx),
-    fingerprint: markerFingerprint(f.fingerprint),
+    body: commentBody(n, result, ctx),
+    fingerprint: markerFingerprint(n.lead.fingerprint),
   }));
-  return { body: reviewBody(result, ctx, { inline, outside, overflow }), comments, outside, overflow };
+  const leads = (ns: Note[]) => ns.map((n) => n.lead);
+  return { body: reviewBody(result, ctx, { inline, outside, overflow }), comments, outside: leads(outside), overflow: leads(overflow) };
 }
 
 interface Placed {
-  inline: Finding[];
-  outside: Finding[];
-  overflow: Finding[];
+  inline: Note[];
+  outside: Note[];
+  overflow: Note[];
 }
 
-/** Findings of all patches, most severe first (so the cap keeps those inline), one per fingerprint. */
-function uniqueFindings(result: ReviewResult): { f: Finding; patch: PatchModel }[] {
+/** Notes of all patches, most severe first (so the cap keeps those inline), one per headline fingerprint. */
+function uniqueNotes(result: ReviewResult): { n: Note; patch: PatchModel }[] {
   const seen = new Set<string>();
-  const out: { f: Finding; patch: PatchModel }[] = [];
-  const all = reviewedPatches(result).flatMap((patch) => patch.findings.map((f) => ({ f, patch })));
-  const order = sortFindings(all.map((x) => x.f));
-  for (const f of order) {
-    if (seen.has(f.fingerprint)) continue;
-    seen.add(f.fingerprint);
-    out.push({ f, patch: all.find((x) => x.f === f)!.patch });
-  }
-  return out;
+  const all = reviewedPatches(result).flatMap((patch) => notesOf(patch).map((n) => ({ n, patch })));
+  const order = [...all].sort((a, b) => SEVERITIES.indexOf(a.n.severity) - SEVERITIES.indexOf(b.n.severity));
+  return order.filter(({ n }) => !seen.has(n.lead.fingerprint) && Boolean(seen.add(n.lead.fingerprint)));
 }
 
-function commentBody(f: Finding, result: ReviewResult, ctx: ReportContext): string {
-  const note = findingMarkdown(f, result, ctx, { heading: '', location: false });
-  const meta = `<sub>${TOOL} ${VERSION} · target: ${escapeMarkdownLine(targetSentence(result, ctx.kb))} · ${inlineCode(`vfio-review explain ${f.rule}`)}</sub>`;
-  return `${note}\n\n${meta}\n\n${fingerprintMarker(f.fingerprint)}`;
+/** An inline comment: the short note (the full explanation is folded in the review summary). */
+function commentBody(n: Note, result: ReviewResult, ctx: ReportContext): string {
+  const note = noteMarkdown(n, ctx, { heading: '', location: false, suggestion: true });
+  const meta = `<sub>${TOOL} ${VERSION} · Linux ${escapeMarkdownLine(result.target?.line ?? ctx.kb.newestLine().id)} · in full: the review summary</sub>`;
+  return `${note}\n\n${meta}\n\n${fingerprintMarker(n.lead.fingerprint)}`;
 }
 
 function reviewBody(result: ReviewResult, ctx: ReportContext, placed: Placed): string {
   const { inline, outside, overflow } = placed;
   const all = [...inline, ...outside, ...overflow];
+  const findings = all.flatMap((n) => n.points);
   const parts = [summaryBlock(result, ctx, reviewedPatches(result).length)];
   if (all.length) parts.push(overviewTable(placed));
-  if (hasSteps(all)) parts.push(stepsSection(result, ctx, all));
-  if (outside.length) parts.push(section('Notes on lines outside the diff', outside, result, ctx));
-  if (overflow.length) parts.push(section(`More notes (only ${inline.length} are posted inline per review)`, overflow, result, ctx));
+  if (hasSteps(findings)) parts.push(stepsSection(result, ctx, findings));
+  if (inline.length) parts.push(['### Inline notes in full', ...inline.map((n) => `${escapeMarkdownLine(n.lead.title)}\n\n${detailsBlock(n)}`)].join('\n\n'));
+  if (outside.length) parts.push(section('Notes on lines outside the diff', outside, ctx));
+  if (overflow.length) parts.push(section(`More notes (only ${inline.length} are posted inline per review)`, overflow, ctx));
   parts.push(footerLine(), SUMMARY_MARKER);
   return parts.join('\n\n');
 }
@@ -119,16 +120,19 @@ function overviewTable({ inline, outside, overflow }: Placed): string {
   const rows = ['| Level | Note | Where | Shown |', '| --- | --- | --- | --- |'];
   // In a GFM table a '|' ends the cell even inside a code span, unless escaped.
   const cell = (s: string) => s.replace(/\|/g, '\\|');
-  const row = (f: Finding, shown: string) =>
-    `| ${f.severity} | ${escapeMarkdownLine(f.title)} ${cell(inlineCode(f.type))} | ${cell(inlineCode(`${f.file}:${f.line}`))} | ${shown} |`;
-  for (const f of inline) rows.push(row(f, 'inline'));
-  for (const f of outside) rows.push(row(f, 'below (outside the diff)'));
-  for (const f of overflow) rows.push(row(f, 'below'));
+  const row = (n: Note, shown: string) => {
+    const f = n.lead;
+    const more = n.points.length > 1 ? ` (+${n.points.length - 1} related)` : '';
+    return `| ${f.severity} | ${escapeMarkdownLine(f.title)} ${cell(inlineCode(f.type))}${more} | ${cell(inlineCode(`${f.file}:${f.line}`))} | ${shown} |`;
+  };
+  for (const n of inline) rows.push(row(n, 'inline'));
+  for (const n of outside) rows.push(row(n, 'below (outside the diff)'));
+  for (const n of overflow) rows.push(row(n, 'below'));
   return rows.join('\n');
 }
 
-/** Notes in the body: no per-note step table (the body's table marks their steps), to stay small. */
-function section(title: string, findings: Finding[], result: ReviewResult, ctx: ReportContext): string {
-  const notes = findings.map((f) => `${findingMarkdown(f, result, ctx, { heading: '####', location: true, table: false })}\n\n${fingerprintMarker(f.fingerprint)}`);
-  return [`### ${title}`, ...notes].join('\n\n');
+/** Notes in the body: short, their full text folded, each with its marker. */
+function section(title: string, notes: Note[], ctx: ReportContext): string {
+  const items = notes.map((n) => `${noteMarkdown(n, ctx, { heading: '####', location: true, details: true })}\n\n${fingerprintMarker(n.lead.fingerprint)}`);
+  return [`### ${title}`, ...items].join('\n\n');
 }

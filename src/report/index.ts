@@ -4,7 +4,7 @@
  * no I/O, so the same review always renders the same bytes.
  */
 import type { ReviewResult } from '../model.js';
-import type { KnowledgeBase } from '../kb/types.js';
+import type { ReportContext } from './context.js';
 import { renderText } from './text.js';
 import { renderEmail } from './email.js';
 import { renderMarkdown } from './markdown.js';
@@ -15,11 +15,7 @@ import { renderB4 } from './b4.js';
 export type ReportFormat = 'text' | 'email' | 'markdown' | 'json' | 'sarif' | 'b4';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'email', 'markdown', 'json', 'sarif', 'b4'];
 
-export interface ReportContext {
-  kb: KnowledgeBase;
-  /** checkpatch's --terse: one line per finding. */
-  terse?: boolean;
-}
+export type { ReportContext } from './context.js';
 
 export function render(format: ReportFormat, result: ReviewResult, ctx: ReportContext): string {
   switch (format) {

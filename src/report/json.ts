@@ -5,6 +5,7 @@
  * base is never included, even when a caller passes the pipeline's `Reviewed` object.
  */
 import type { ReviewResult } from '../model.js';
+import { causeKey } from './causes.js';
 
 /**
  * Field orders of the model's objects (as declared in src/model.ts), each recognised by a key
@@ -21,7 +22,7 @@ const ORDERS: { has: string; keys: string[] }[] = [
   {
     has: 'fingerprint',
     keys: ['rule', 'type', 'severity', 'file', 'line', 'outsideDiff', 'function', 'title', 'message', 'suggestion',
-      'steps', 'fingerprint', 'references', 'target', 'related'],
+      'steps', 'fingerprint', 'references', 'target', 'related', 'cause', 'trace', 'conditions', 'messageKeys', 'replacement'],
   },
   { has: 'hunks', keys: ['path', 'oldPath', 'status', 'binary', 'oldMode', 'newMode', 'similarity', 'hunks'] },
   { has: 'oldStart', keys: ['oldStart', 'oldLines', 'newStart', 'newLines', 'section', 'lines'] },
@@ -29,6 +30,7 @@ const ORDERS: { has: string; keys: string[] }[] = [
   { has: 'field', keys: ['file', 'field', 'value', 'structType', 'variable', 'change', 'newLine', 'oldLine'] },
   { has: 'kind', keys: ['kind', 'text', 'oldLine', 'newLine'] },
   { has: 'how', keys: ['line', 'how', 'description', 'fixes'] },
+  { has: 'effect', keys: ['event', 'function', 'file', 'line', 'effect'] },
 ];
 
 function keyOrder(obj: object): (a: string, b: string) => number {
@@ -56,5 +58,7 @@ export function ordered(value: unknown): unknown {
 export function renderJson(result: ReviewResult): string {
   const { kb: _kb, ...rest } = result as ReviewResult & { kb?: unknown };
   void _kb;
-  return JSON.stringify(ordered(rest), null, 2) + '\n';
+  // Every finding stays its own result; `cause` says which ones the human formats tell as one note.
+  const patches = rest.patches.map((p) => ({ ...p, findings: p.findings.map((f) => (f.cause ? f : { ...f, cause: causeKey(p, f) })) }));
+  return JSON.stringify(ordered({ ...rest, patches }), null, 2) + '\n';
 }

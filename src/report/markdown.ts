@@ -1,17 +1,20 @@
 /**
  * `--format markdown` (GitHub job summaries, PR bodies): a summary with the restore-step
- * table of the target line (the steps any note is about marked), then the notes grouped by
- * patch. Everything from the patch or the findings is escaped (escape.ts): it is data.
- * findingMarkdown() is shared with the inline comments of src/report/github.ts.
+ * table of the target line (the steps any note is about marked), then one note per cause,
+ * grouped by patch. Everything from the patch or the findings is escaped (escape.ts): it is
+ * data; the rules' own `code spans` stay code spans (proseMarkdown).
+ * noteMarkdown() is shared with the inline comments of src/report/github.ts.
  */
 import type { Finding, PatchModel, ReviewResult, Severity } from '../model.js';
-import type { ReportContext } from './index.js';
-import { countFindings, countsPhrase, reviewedPatches, sortFindings, targetLineId, targetSentence } from './common.js';
-import { escapeMarkdown, escapeMarkdownLine, inlineCode, safeLink } from './escape.js';
+import type { ReportContext } from './context.js';
+import { countFindings, countsPhrase, reviewedPatches, targetLineId, targetSentence } from './common.js';
+import { conditionsSentence, noteConditions, noteTrace, notesOf, subPoints, type Note } from './causes.js';
+import { codeBlock, escapeMarkdown, escapeMarkdownLine, inlineCode, safeLink } from './escape.js';
+import { applicableReferences, firstParagraph, shortFix } from './prose.js';
 import { hasSteps, stepTable } from './steps.js';
 import { TOOL, VERSION } from '../version.js';
 
-const ICON: Record<Severity, string> = { error: '❌ Error', warning: '⚠️ Warning', check: '🔎 Check' };
+export const ICON: Record<Severity, string> = { error: '❌ Error', warning: '⚠️ Warning', check: '🔎 Check' };
 
 export function renderMarkdown(result: ReviewResult, ctx: ReportContext): string {
   const patches = reviewedPatches(result);
@@ -32,40 +35,87 @@ export function summaryBlock(result: ReviewResult, ctx: ReportContext, patchCoun
   return `${head}\n\n${scope}`;
 }
 
-/** The target line's restore-step table with every noted step marked. */
+/** The target line's restore steps: the picture, then the whole table with every noted step marked, folded. */
 export function stepsSection(result: ReviewResult, ctx: ReportContext, findings: readonly Finding[]): string {
   const line = escapeMarkdownLine(targetLineId(result, ctx.kb));
-  return `### Restore steps of ${inlineCode('pci_restore_state()')} on ${line}\n\nMarked: the steps the notes are about.\n\n${stepTable(result, ctx.kb, findings, 'markdown')}`;
+  const table = stepTable(result, ctx.kb, findings, 'markdown');
+  return `### Restore steps of ${inlineCode('pci_restore_state()')} on ${line}\n\nMarked: the steps the notes are about.\n\n${table}`;
 }
 
 function patchSection(p: PatchModel, result: ReviewResult, ctx: ReportContext): string {
   const title = `### ${escapeMarkdownLine(p.subject)}`;
   if (p.mangled) return `${title}\n\nNot analysed: ${escapeMarkdownLine(p.mangledReason ?? 'the transport mangled the patch')}.`;
   if (p.findings.length === 0) return `${title}\n\nNo PCI save/restore problems found.`;
-  const notes = sortFindings(p.findings).map((f) => findingMarkdown(f, result, ctx, { heading: '####', location: true }));
+  const notes = notesOf(p).map((n) => noteMarkdown(n, ctx, { heading: '####', location: true, details: true }));
   return [title, ...notes].join('\n\n');
 }
 
-export interface FindingMarkdownOptions {
+export interface NoteMarkdownOptions {
   /** Heading level for the note's title; '' for a bold line (inline comments). */
   heading: string;
   /** Say file:line and function (not needed on an inline comment). */
   location: boolean;
-  /** Add the note's own step table (folded); off where a summary table is already shown. */
-  table?: boolean;
+  /** Add every finding's full explanation, folded (off on inline comments: they stay short). */
+  details?: boolean;
+  /** Offer the lead's concrete line change as a ```suggestion (inline comments only: GitHub applies it to the commented line). */
+  suggestion?: boolean;
 }
 
-/** One note in markdown: title, where, message, fix, the steps it concerns, references. */
-export function findingMarkdown(f: Finding, result: ReviewResult, ctx: ReportContext, opts: FindingMarkdownOptions): string {
+/**
+ * Rule prose -> markdown: the rules' own `code spans` become code spans, everything else is
+ * escaped as text (it quotes names and code from the patch).
+ */
+export function proseMarkdown(text: string): string {
+  return text
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? inlineCode(part.slice(1, -1)) : escapeMarkdown(part)))
+    .join('');
+}
+
+/** One cause in markdown: headline, where, what was seen, the other points, trace, conditions, fix. */
+export function noteMarkdown(n: Note, ctx: ReportContext, opts: NoteMarkdownOptions): string {
+  const f = n.lead;
   const title = `${ICON[f.severity]}: ${escapeMarkdownLine(f.title)}`;
   const parts = [opts.heading ? `${opts.heading} ${title}` : `**${title}**`];
   parts.push(idLine(f, opts.location));
-  parts.push(...f.message.split(/\n\s*\n/).map((para) => escapeMarkdown(para.trim())));
-  if (f.suggestion) parts.push(`**Fix:** ${escapeMarkdown(f.suggestion)}`);
-  if (f.related?.length) parts.push(`**Other notes on this line:** ${f.related.map((r) => `${inlineCode(r.rule)} ${escapeMarkdownLine(r.title)}`).join('; ')}`);
-  if (opts.table !== false && hasSteps([f])) parts.push(stepsDetails(f, result, ctx));
-  if (f.references.length) parts.push(`**References:** ${f.references.map(referenceMarkdown).join('; ')}`);
+  parts.push(proseMarkdown(firstParagraph(f.message)));
+  const subs = subPoints(n);
+  if (subs.length) parts.push(`Also at this restore:\n\n${subs.map((s) => `- ${subItem(s, f)}`).join('\n')}`);
+  const trace = traceMarkdown(noteTrace(n));
+  if (trace) parts.push(`**Trace:**\n\n${trace}`);
+  const cond = conditionsSentence(noteConditions(n));
+  if (cond) parts.push(proseMarkdown(cond));
+  parts.push(`**Fix:** ${proseMarkdown(shortFix(f, ctx.kb))}`);
+  if (opts.suggestion && f.replacement !== undefined) parts.push(suggestionBlock(f.replacement));
+  if (opts.details) parts.push(detailsBlock(n));
   return parts.join('\n\n');
+}
+
+/** The witness as an ordered list: event, `function()` (and file:line when known), effect. */
+function traceMarkdown(trace: Finding['trace']): string {
+  return (trace ?? [])
+    .map((t, i) => {
+      const where = t.file && t.line ? ` ${inlineCode(`${t.file.split('/').pop()}:${t.line}`)}` : '';
+      return `${i + 1}. ${escapeMarkdownLine(t.event)}: ${inlineCode(`${t.function.replace(/\(\)$/, '')}()`)}${where}: ${escapeMarkdownLine(t.effect)}`;
+    })
+    .join('\n');
+}
+
+function subItem(s: Finding, lead: Finding): string {
+  const where = s.line !== lead.line || s.file !== lead.file ? `, line ${s.line}` : '';
+  return `${ICON[s.severity]}: ${escapeMarkdownLine(s.title)} (${inlineCode(s.rule)}${where})`;
+}
+
+/** Every finding of the note in full, folded: the explanation a reader opens on purpose. */
+export function detailsBlock(n: Note): string {
+  const sections = n.points.map((p) => {
+    const body = p.message.split(/\n\s*\n/).map((para) => proseMarkdown(para.trim()));
+    if (p.suggestion) body.push(`**Fix:** ${proseMarkdown(p.suggestion)}`);
+    const refs = applicableReferences(p);
+    if (refs.length) body.push(`**References:** ${refs.map(referenceMarkdown).join('; ')}`);
+    return [`**${inlineCode(p.type)}** ${escapeMarkdownLine(p.title)}`, ...body].join('\n\n');
+  });
+  return `<details><summary>Why, in full (${n.points.length === 1 ? 'this note' : `${n.points.length} points`})</summary>\n\n${sections.join('\n\n---\n\n')}\n\n</details>`;
 }
 
 function idLine(f: Finding, location: boolean): string {
@@ -75,16 +125,16 @@ function idLine(f: Finding, location: boolean): string {
   return `${id} at ${where}${f.function ? ` in ${inlineCode(`${f.function}()`)}` : ''}`;
 }
 
-function stepsDetails(f: Finding, result: ReviewResult, ctx: ReportContext): string {
-  const table = stepTable(result, ctx.kb, [f], 'markdown');
-  return `<details><summary>Restore steps this note is about (marked)</summary>\n\n${table}\n\n</details>`;
-}
-
 function referenceMarkdown(r: Finding['references'][number]): string {
   const commit = r.commit ? ` (commit ${inlineCode(r.commit)})` : '';
   return `${safeLink(r.title, r.url)}${commit}`;
 }
 
+/** A ```suggestion block replacing the commented line (GitHub shows it as a change to apply). */
+export function suggestionBlock(replacement: string): string {
+  return codeBlock(replacement.replace(/\n$/, ''), 'suggestion');
+}
+
 export function footerLine(): string {
-  return `<sub>${TOOL} ${VERSION} · run locally: ${inlineCode('npx vfio-review review <mbox>')} · details: ${inlineCode('vfio-review explain RULE')}</sub>`;
+  return `<sub>${TOOL} ${VERSION} · from a clone: ${inlineCode('npm ci && node bin/vfio-review.js review PATCH')} · details: ${inlineCode('node bin/vfio-review.js explain RULE')}</sub>`;
 }

@@ -5,11 +5,12 @@
  * so code scanning tracks a note across pushes the way our PR comments do.
  * Levels: error -> error, warning -> warning, check -> note.
  */
-import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
+import type { CodeFlow, Location, Log, Notification, ReportingDescriptor, Result, ThreadFlowLocation } from 'sarif';
 import type { Finding, ReviewResult, Severity } from '../model.js';
-import type { RuleDefinition } from '../kb/rules.js';
-import type { ReportContext } from './index.js';
+import type { RuleDefinition } from '../rules/types.js';
+import type { ReportContext } from './context.js';
 import { reviewedPatches, targetSentence } from './common.js';
+import { causeKey } from './causes.js';
 import { TOOL, VERSION } from '../version.js';
 
 const SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -22,7 +23,7 @@ export function renderSarif(result: ReviewResult, ctx: ReportContext): string {
 }
 
 export function buildSarif(result: ReviewResult, ctx: ReportContext): Log {
-  const findings = reviewedPatches(result).flatMap((p) => p.findings.map((f) => ({ f, p })));
+  const findings = reviewedPatches(result).flatMap((p) => p.findings.map((f) => ({ f, p, cause: causeKey(p, f) })));
   const rules = ruleDescriptors(ctx.kb.rules, findings.map((x) => x.f));
   const index = new Map(rules.map((r, i) => [r.id, i]));
   return {
@@ -37,7 +38,14 @@ export function buildSarif(result: ReviewResult, ctx: ReportContext): Log {
             toolExecutionNotifications: result.errors.map(inputErrorNotification),
           },
         ],
-        results: findings.map(({ f, p }) => sarifResult(f, index.get(f.rule) ?? -1, p.subject, p.messageId)),
+        results: findings.map(({ f, p, cause }) => {
+          const res = sarifResult(f, index.get(f.rule) ?? -1, p.subject, p.messageId);
+          // One cause, several results: each names the others as related locations.
+          const others = findings.filter((x) => x.p === p && x.cause === cause && x.f !== f);
+          if (others.length) res.relatedLocations = others.map((x, i) => relatedLocation(x.f, i + 1));
+          res.properties = { ...res.properties, cause };
+          return res;
+        }),
         properties: { target: targetSentence(result, ctx.kb) },
       },
     ],
@@ -98,7 +106,30 @@ function sarifResult(f: Finding, ruleIndex: number, subject: string, messageId?:
     properties: { steps: f.steps, patch: subject, ...(messageId ? { messageId } : {}), ...(f.outsideDiff ? { outsideDiff: true } : {}) },
   };
   if (ruleIndex >= 0) res.ruleIndex = ruleIndex;
+  if (f.trace?.length) res.codeFlows = [codeFlow(f.trace)];
+  if (f.conditions?.length) res.properties = { ...res.properties, conditions: f.conditions };
   return res;
+}
+
+/** The witness as a SARIF code flow: one thread-flow location per event, in order. */
+function codeFlow(trace: NonNullable<Finding['trace']>): CodeFlow {
+  const locations: ThreadFlowLocation[] = trace.map((t, i) => ({
+    executionOrder: i + 1,
+    location: {
+      ...(t.file ? { physicalLocation: { artifactLocation: { uri: relativeUri(t.file) }, ...(t.line ? { region: { startLine: Math.max(1, t.line) } } : {}) } } : {}),
+      logicalLocations: [{ name: t.function, kind: 'function' }],
+      message: { text: `${t.event}: ${t.function}(): ${t.effect}` },
+    },
+  }));
+  return { message: { text: 'How the code gets there' }, threadFlows: [{ locations }] };
+}
+
+function relatedLocation(f: Finding, id: number): Location {
+  return {
+    id,
+    physicalLocation: { artifactLocation: { uri: relativeUri(f.file) }, region: { startLine: Math.max(1, f.line) } },
+    message: { text: `same cause: ${f.rule} (${f.type}) ${f.title}` },
+  };
 }
 
 /** A repository-relative path as a URI reference (each segment percent-encoded). */

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { parseDiffAnchors, isAnchored } from '../../src/post/anchors.js';
+import { indexDiff } from '../../src/patch/lines.js';
 import { neutralize, redact } from '../../src/post/text.js';
 import { escapeMarkdown } from '../../src/report/escape.js';
 import { readArtifact, writeArtifact } from '../../src/post/artifact.js';
@@ -19,15 +19,17 @@ const PATCH3 = join(ROOT, 'samples/vfio-pci-reset-done-v18');
 test('anchors: the lines of patch 3/4 that a comment may use', async () => {
   const name = (await readdir(PATCH3)).find((f) => f.startsWith('v18-0003'))!;
   const text = await readFile(join(PATCH3, name), 'utf8');
-  const a = parseDiffAnchors(text.slice(text.indexOf('diff --git')));
+  const a = indexDiff(text.slice(text.indexOf('diff --git')));
+  const isAnchored = (x: typeof a, c: { path: string; line: number; side: 'LEFT' | 'RIGHT' }) => x.has(c.path, c.line, c.side);
   const f = 'drivers/vfio/pci/vfio_pci_core.c';
-  const right = [...a.get(f)!.right].sort((x, y) => x - y);
+  const right = [...a.rightLines(f)].sort((x, y) => x - y);
   assert.deepEqual(right, [2283, 2284, 2285, ...range(2286, 2296), 2297, 2298, 2299, 2366, 2367, 2368, 2369, 2370, 2371, 2372]);
   assert.ok(isAnchored(a, { path: f, line: 2294, side: 'RIGHT' }));
   assert.ok(!isAnchored(a, { path: f, line: 2300, side: 'RIGHT' }));
   assert.ok(!isAnchored(a, { path: f, line: 2290, side: 'LEFT' }), 'an added line has no LEFT side');
   assert.ok(isAnchored(a, { path: f, line: 2283, side: 'LEFT' }));
-  assert.deepEqual([...a.get(f)!.left].sort((x, y) => x - y), [2283, 2284, 2285, 2286, 2287, 2288, 2355, 2356, 2357, 2358, 2359, 2360], 'the mail signature is not a deleted line');
+  const left = range(2200, 2400).filter((n) => a.has(f, n, 'LEFT'));
+  assert.deepEqual(left, [2283, 2284, 2285, 2286, 2287, 2288, 2355, 2356, 2357, 2358, 2359, 2360], 'the mail signature is not a deleted line');
   assert.ok(!isAnchored(a, { path: 'drivers/pci/pci.c', line: 1, side: 'RIGHT' }), 'a file the diff does not touch');
 });
 
@@ -49,9 +51,10 @@ test('anchors: new, deleted and no-newline files', () => {
     '-gone',
     '',
   ].join('\n');
-  const a = parseDiffAnchors(diff);
-  assert.deepEqual([...a.get('new.c')!.right], [1, 2]);
-  assert.equal(a.has('old.c'), false, 'a deleted file has no post-image to comment on');
+  const a = indexDiff(diff);
+  assert.deepEqual([...a.rightLines('new.c')], [1, 2]);
+  assert.equal(a.has('old.c', 1, 'RIGHT'), false, 'a deleted file has no post-image to comment on');
+  assert.equal(a.has('old.c', 1, 'LEFT'), true);
 });
 
 test('text: patch text cannot mention, link issues or inject HTML', () => {

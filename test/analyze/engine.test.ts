@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadKnowledgeBase, resolveTarget } from '../../src/kb/index.js';
-import { analyzePatch, analyzePatchAsync, buildCallGraph, fingerprint, isIgnored, normaliseCode } from '../../src/analyze/index.js';
+import { analyzePatch, fingerprint, isIgnored, normaliseCode } from '../../src/analyze/index.js';
+import { buildCallGraph } from '../../src/patch/callgraph.js';
 import { buildPatch } from '../../src/patch/index.js';
 import type { SourceTree } from '../../src/ingest/tree.js';
 import type { Finding } from '../../src/model.js';
@@ -46,8 +47,23 @@ test('sample v18 series: 3/4 gets the three headline notes on vfio_pci_core_aer_
     // the notes with one root cause list each other
     assert.deepEqual((f.related ?? []).map((r) => r.rule).sort(), findings[2].filter((g) => g !== f && g.line === f.line).map((g) => g.rule).sort());
   }
-  // only the headline notes reach warning; the extra note is a check
-  assert.deepEqual(findings[2].filter((f) => f.severity !== 'check').map((f) => f.rule).sort(), HEADLINE);
+  // only the headline notes the model witnesses reach warning; the TPH note rests on an
+  // assumed TPH enable (nothing in the series enables TPH), so it is a check with a condition
+  assert.deepEqual(findings[2].filter((f) => f.severity !== 'check').map((f) => f.rule).sort(), ['msix/memory-bit', 'snapshot/stale-restore']);
+  const tph = three.get('snapshot/stale-tph')!;
+  assert.equal(tph.severity, 'check');
+  assert.match(tph.conditions?.join(' ') ?? '', /TPH gets enabled/);
+  assert.ok(tph.trace?.some((t) => t.function === 'vfio_pci_core_aer_reset_done' && t.line === 2294), 'the TPH trace runs through the patch line');
+  // the MSI-X note's witness: Memory cleared by the user, saved by the core before the reset,
+  // written back by pci_dev_restore() before reset_done runs
+  const msix = three.get('msix/memory-bit')!;
+  const fns = msix.trace?.map((t) => t.function) ?? [];
+  assert.ok(fns.includes('vfio_basic_config_write') && fns.includes('pci_dev_restore') && fns.includes('__pci_restore_msix_state'), fns.join(' '));
+  const ur = msix.trace!.findIndex((t) => /Memory Space off/.test(t.effect));
+  const cb = msix.trace!.findIndex((t) => /reset_done: vfio_pci_core_aer_reset_done/.test(t.effect));
+  assert.ok(ur > 0 && cb > ur, 'the MMIO write with Memory off comes before reset_done runs');
+  assert.ok(msix.trace!.some((t) => t.function === 'vfio_pci_core_aer_reset_done' && t.line === 2294));
+  assert.match(msix.message, /pci_dev_save_and_disable\(\) saved just before the reset/);
   const stale = three.get('snapshot/stale-restore')!;
   assert.deepEqual(stale.steps, ['pcie', 'ltr', 'l1ss', 'vc', 'dpc', 'ptm', 'tph', 'aer', 'config-space', 'pcix']);
   assert.match(stale.message, /reset_done/);
@@ -138,7 +154,10 @@ test('with a tree, calls are followed through the post-patch call graph', async 
   const graph = await buildCallGraph(patch, tree);
   assert.ok(graph.functions.some((f) => f.name === 'vfio_pci_set_power_state'));
   assert.deepEqual(graph.roles.get('vfio_pci_core_aer_err_detected'), ['error_detected']);
-  const findings = await analyzePatchAsync(patch, { kb, target, tree });
+  const before = JSON.stringify(patch);
+  const findings = analyzePatch(patch, { kb, target, graph });
+  assert.equal(JSON.stringify(patch), before, 'analyze changes nothing it is given');
+  assert.deepEqual(patch.findings, [], 'the pipeline, not analyze, attaches findings');
   const stale = findings.find((f) => f.rule === 'snapshot/stale-restore');
   assert.ok(stale, 'reset_done -> vfio_pci_set_power_state() -> load + restore is found with the tree');
   assert.equal(stale.function, 'vfio_pci_core_aer_reset_done');

@@ -12,7 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 KERNELS = os.environ.get('VFIO_REVIEW_KERNELS', '/tmp/vfio-review-kernels')
 K612 = os.path.join(KERNELS, 'linux-6.12')
 K61 = os.path.join(KERNELS, 'linux-6.1')
-FILES = ['drivers/vfio/pci/vfio_pci_core.c', 'drivers/pci/pci.c', 'drivers/pci/msi/msi.c']
+FILES = ['drivers/vfio/pci/vfio_pci_core.c', 'drivers/pci/pci.c', 'drivers/pci/msi/msi.c', 'drivers/pci/pci-driver.c']
 ENV = dict(os.environ, GIT_AUTHOR_NAME='Test Author', GIT_AUTHOR_EMAIL='test@example.org',
            GIT_COMMITTER_NAME='Test Author', GIT_COMMITTER_EMAIL='test@example.org',
            GIT_AUTHOR_DATE='2026-06-10T12:00:00+00:00', GIT_COMMITTER_DATE='2026-06-10T12:00:00+00:00')
@@ -430,3 +430,89 @@ static void vfio_pci_core_aer_reset_done(struct pci_dev *pdev)
 '''), (VC, HANDLERS, '''	.error_detected = vfio_pci_core_aer_err_detected,
 	.reset_done = vfio_pci_core_aer_reset_done,
 };''')])
+
+
+# --- cases that make every message key of every rule appear in some test -------------------
+PCI_DRIVER = 'drivers/pci/pci-driver.c'
+
+# kb/unknown-restore-step: `removed` and `save`
+case('kb/unknown-restore-step/save-drop-ptm.patch',
+     'PCI/PTM: Save the PTM state only from the PTM code',
+     'pci_ptm_init() already saves the PTM control register, so stop saving it\nagain in pci_save_state().',
+     [(PCI, """	pci_save_aer_state(dev);
+	pci_save_ptm_state(dev);
+	return pci_save_vc_state(dev);""", """	pci_save_aer_state(dev);
+	return pci_save_vc_state(dev);""")])
+
+# snapshot/stale-restore: `slotReset`
+case('snapshot/stale-restore/slot-reset-restore.patch',
+     'vfio/pci: Restore the open-time state after AER slot reset',
+     'The core does not restore config space after an error-recovery reset:\nwrite back the state saved at open from a slot_reset callback.',
+     [(VC, ERR_DETECTED_END, ERR_DETECTED_END + """
+static pci_ers_result_t vfio_pci_core_aer_slot_reset(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	if (!vdev->pci_saved_state ||
+	    pci_load_saved_state(pdev, vdev->pci_saved_state))
+		return PCI_ERS_RESULT_DISCONNECT;
+
+	pci_restore_state(pdev);
+	return PCI_ERS_RESULT_RECOVERED;
+}
+"""), (VC, HANDLERS, """	.error_detected = vfio_pci_core_aer_err_detected,
+	.slot_reset = vfio_pci_core_aer_slot_reset,
+};""")])
+
+# snapshot/stale-restore: `unknownCaller` and `ownSnapshot`
+case('snapshot/stale-restore/rollback-helper.patch',
+     'vfio/pci: Add a helper to roll a device back to its open-time state',
+     'Variant drivers want to undo what a guest configured without closing the\ndevice. Keep the current state in vdev->pm_save so that it can be\nreapplied later, then write back the state saved at open.',
+     [(VC, ERR_DETECTED_END, ERR_DETECTED_END + """
+int vfio_pci_core_rollback_state(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	int ret;
+
+	pci_save_state(pdev);
+	kfree(vdev->pm_save);
+	vdev->pm_save = pci_store_saved_state(pdev);
+
+	ret = pci_load_saved_state(pdev, vdev->pci_saved_state);
+	if (ret)
+		return ret;
+
+	pci_restore_state(pdev);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_rollback_state);
+""")])
+
+# snapshot/state-saved-assumption: `sets`
+case('snapshot/state-saved-assumption/reset-ioctl-force-restore.patch',
+     'vfio/pci: Restore the saved state after VFIO_DEVICE_RESET',
+     'pci_restore_state() only writes back a state that is marked saved, so mark\nit before restoring after the reset.',
+     [(VC, """	ret = pci_try_reset_function(vdev->pdev);
+	up_write(&vdev->memory_lock);
+""", """	ret = pci_try_reset_function(vdev->pdev);
+	if (!ret) {
+		vdev->pdev->state_saved = true;
+		pci_restore_state(vdev->pdev);
+	}
+	up_write(&vdev->memory_lock);
+""")])
+
+# snapshot/state-saved-assumption: `core` (and `reads`)
+case('snapshot/state-saved-assumption/pm-skip-disconnected.patch',
+     'PCI/PM: Do not save the state of a disconnected device on suspend',
+     'Config reads of a device that is gone return ~0; saving them only makes the\nresume restore garbage.',
+     [(PCI_DRIVER, """	if (!pci_dev->state_saved) {
+		pci_save_state(pci_dev);
+
+		/*
+		 * If the device is a bridge with a child in D0 below it,""", """	if (!pci_dev->state_saved && !pci_dev_is_disconnected(pci_dev)) {
+		pci_save_state(pci_dev);
+
+		/*
+		 * If the device is a bridge with a child in D0 below it,""")])
+

@@ -56,29 +56,32 @@ test('mboxrd (lore postmark) unescapes every >+From line by one', async () => {
   assert.doesNotMatch(text, />>From/);
 });
 
-test('mboxo only unescapes >From, leaving >>From as written', async () => {
+test('mboxo: >From quoting is left as written, as git mailsplit leaves it', async () => {
   const mbox = Buffer.from(
     'From a@b Mon Sep 18 10:20:30 2023\nFrom: a@b\nSubject: x\n\n>From here\n>>From there\n\nFrom a@b Mon Sep 18 10:20:31 2023\nFrom: a@b\nSubject: y\n\nbody\n',
   );
   const ms = ok(await split(mbox));
   assert.equal(ms.length, 2);
-  assert.equal(ms[0].raw.toString(), 'From: a@b\nSubject: x\n\nFrom here\n>>From there\n');
+  assert.equal(ms[0].raw.toString(), 'From: a@b\nSubject: x\n\n>From here\n>>From there\n');
   assert.equal(ms[1].raw.toString(), 'From: a@b\nSubject: y\n\nbody\n');
 });
 
-test('a pasted From_ line in a format-patch commit message does not split it', async () => {
+test('a pasted From_ line in a format-patch commit message splits it, as git am would', async () => {
   const ms = await split(readFileSync(`${FIX}/from-line-in-body.patch`));
-  assert.equal(ms.length, 1);
-  assert.match((ms[0] as RawMessage).raw.toString(), /\nFrom reporter@example\.net Mon Sep 18 10:20:30 2023\nSubject: vfio-pci: device state lost/);
+  assert.equal(ms.length, 2);
+  assert.match((ms[0] as RawMessage).raw.toString(), /\nThe report that started this:\n$/);
+  assert.match((ms[1] as RawMessage).raw.toString(), /^Subject: vfio-pci: device state lost/);
+  assert.equal((ms[1] as RawMessage).line, 8);
 });
 
-test('in a mail-client mbox a From_ line splits only before a header', async () => {
+test('a From_ line splits with or without a blank line before it or a header after it', async () => {
   const mbox = Buffer.from(
-    'From a@b Mon Sep 18 10:20:30 2023\nFrom: a@b\nSubject: x\n\nquoted:\n\nFrom c@d Mon Sep 18 10:20:30 2023\nnot a header\n\nFrom a@b Tue Sep 19 10:20:30 2023\nSubject: y\n\nz\n',
+    'From a@b Mon Sep 18 10:20:30 2023\nFrom: a@b\nSubject: x\n\nquoted:\nFrom c@d Mon Sep 18 10:20:30 2023\nnot a header\n\nFrom a@b Tue Sep 19 10:20:30 2023\nSubject: y\n\nz\n',
   );
   const ms = ok(await split(mbox));
-  assert.deepEqual(ms.map((m) => m.index), [1, 2]);
-  assert.match(ms[0].raw.toString(), /\nFrom c@d Mon Sep 18 10:20:30 2023\nnot a header\n$/);
+  assert.deepEqual(ms.map((m) => m.index), [1, 2, 3]);
+  assert.equal(ms[0].raw.toString(), 'From: a@b\nSubject: x\n\nquoted:\n');
+  assert.equal(ms[1].raw.toString(), 'not a header\n');
 });
 
 test('CRLF mboxes split the same', async () => {
@@ -122,7 +125,7 @@ test('each message says its byte span: postmark offset to the next postmark', as
   assert.deepEqual(ms.map((m) => m.end), [...starts.slice(1), buf.length]);
 });
 
-test('growing: the last message waits until a blank line or a machine postmark ends it', async () => {
+test('growing: the last message waits until a blank line or a postmark ends it', async () => {
   const two = 'From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: 1\n\none\n\nFrom mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: 2\n\ntwo\n\n';
   const grow = async (text: string) => {
     const out: (RawMessage | SplitProblem)[] = [];

@@ -54,7 +54,7 @@ describe('fetchLoreThread', () => {
 
   test('vfio-review review --msgid --lore reviews the fetched thread', () => {
     const r = cli(['review', '--msgid', PATCH3_MSGID, '--lore', `${httpd.url}/kvm`, '--format', 'json']);
-    assert.equal(r.status, 1, r.stderr); // findings reach the default --fail-on warning
+    assert.equal(r.status, 1, r.stderr); // findings reach the default --fail-on error (3/4 has an error)
     const result = JSON.parse(r.stdout) as { patches: { messageId?: string; findings: { rule: string }[] }[] };
     const p3 = result.patches.find((p) => p.messageId === PATCH3_MSGID);
     const rules = p3?.findings.map((f) => f.rule) ?? [];

@@ -26,7 +26,8 @@ test('text table with marks flags the steps and explains the mark', () => {
 test('markdown table: numbered top-level steps, bold marks, the gate note for gated lines', () => {
   const md = renderStepTable(kb, '6.13-6.18', { format: 'markdown', mark: ['tph'] });
   assert.match(md, /^\| # \| Step \| Function \| Source \| Gate \| Snapshot-dependent\? \|$/m);
-  assert.match(md, /^\| 9 \| \*\*`tph`\*\* \| \*\*`pci_restore_tph_state\(\)`\*\* \| \*\*snapshot\*\* \|/m);
+  assert.match(md, /^\| 9 \| \*\*`tph`\*\* \| \*\*`pci_restore_tph_state\(\)`\*\* \| \*\*🟧 snapshot\*\* \|/m);
+  assert.match(md, /^\| 2 \| `pasid` \| `pci_restore_pasid_state\(\)` \| 🟩 live \|/m, 'snapshot vs live at a glance');
   assert.match(md, /\*\*yes \(gated on live tph_enabled\)\*\* \|$/m);
   assert.match(md, /returns early when `!dev->state_saved`/);
   assert.doesNotMatch(renderStepTable(kb, '6.19+', { format: 'markdown' }), /returns early when `!dev->state_saved`/);

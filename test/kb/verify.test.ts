@@ -146,6 +146,34 @@ test('a TPH restore that no longer tests the live tph_enabled is gate drift', as
 
 test('a vfio path that no longer makes its listed calls is vfio-path drift', async () => {
   const r = await verifyEdited('drivers/vfio/pci/vfio_pci_core.c', 'out_restore_state:\n\tpci_restore_state(pdev);\n', 'out_restore_state:\n');
-  assert.deepEqual(r.drifts.map((d) => d.kind), ['vfio-path']);
+  // the effects check sees it too: the model's close no longer matches the tree
+  assert.deepEqual([...new Set(r.drifts.map((d) => d.kind))], ['vfio-path', 'effect']);
+  assert.ok(r.drifts.filter((d) => d.kind === 'effect').every((d) => /^vfio_pci_core_disable\(\): .*pci_restore_state/.test(d.message)), formatVerify(r));
   assert.match(r.drifts[0].message, /vfio path 'close-restore': vfio_pci_core_disable\(\) does not call pci_restore_state\(\) where the knowledge base says/);
+});
+
+test('effects: the model\'s calls, their order and cited lines agree with both Debian trees', async () => {
+  for (const root of [TREE_612, TREE_61]) {
+    const r = await verify(root);
+    const line = r.info.find((l) => l.startsWith('effects:')) ?? '';
+    assert.match(line, /effects: \d+ functions' calls and order checked, \d+ cited lines compared, all agree/, formatVerify(r));
+    assert.ok(Number(/(\d+) cited lines/.exec(line)![1]) >= 30, line);
+  }
+});
+
+test('effects drift: reset_done before the core restore in pci_dev_restore() (exit 1)', async () => {
+  const root = await copyTree(TREE_612);
+  await editTree(root, 'drivers/pci/pci.c', '\tpci_restore_state(dev);\n\n\t/*\n\t * dev->driver->err_handler->reset_done()', '\t/*\n\t * dev->driver->err_handler->reset_done()');
+  await editTree(root, 'drivers/pci/pci.c', '\t\terr_handler->reset_done(dev);\n}', '\t\terr_handler->reset_done(dev);\n\tpci_restore_state(dev);\n}');
+  const r = await verify(root);
+  const effect = r.drifts.filter((d) => d.kind === 'effect').map((d) => d.message);
+  assert.ok(effect.some((m) => /pci_dev_restore\(\): calls ->reset_done\(\) earlier|pci_dev_restore\(\): .*pci\.c:5129 should hold the call to pci_restore_state/.test(m)), effect.join('\n'));
+  const out = cli('--tree', root);
+  assert.equal(out.status, 1, out.out);
+  assert.match(out.out, /DRIFT \[effect\] pci_dev_restore\(\)/);
+});
+
+test('effects drift: the Command write of pci_dev_save_and_disable() gone', async () => {
+  const r = await verifyEdited('drivers/pci/pci.c', '\tpci_write_config_word(dev, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE);\n}', '}');
+  assert.ok(r.drifts.some((d) => d.kind === 'effect' && /pci_dev_save_and_disable\(\): drivers\/pci\/pci\.c:5121 should hold/.test(d.message)), formatVerify(r));
 });

@@ -16,6 +16,28 @@ test('sectionFunction: definitions only', () => {
   }
 });
 
+test('sectionFunction: a name line (return type on the line before) names its function', () => {
+  assert.equal(sectionFunction('vfio_pci_core_aer_err_detected(struct pci_dev *pdev,'), 'vfio_pci_core_aer_err_detected');
+  assert.equal(sectionFunction('vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)'), 'vfio_pci_probe');
+  assert.equal(sectionFunction('*vfio_pci_find(int x)'), undefined, 'a pointer-return name line starts with *: not ours to guess');
+  for (const s of ['DEFINE_SIMPLE_ATTRIBUTE(fops, get,', 'while (x) {', 'return foo(x,', 'foo(x);', 'sizeof(struct x)']) {
+    assert.equal(sectionFunction(s), undefined, s);
+  }
+});
+
+test('a fragment under a name-line header is attributed to that function', async () => {
+  const m = await buildPatch(messageFromDiff(diff('vfio_pci_core_aer_err_detected(struct pci_dev *pdev,', [
+    ' 	struct vfio_pci_core_device *vdev;',
+    ' ',
+    '-	rcu_read_lock();',
+    '+	guard(rcu)();',
+    ' 	vdev = dev_get_drvdata(&pdev->dev);',
+  ])));
+  assert.deepEqual(m.functions.map((f) => [f.name, f.change, f.addedCalls, f.removedCalls]), [
+    ['vfio_pci_core_aer_err_detected', 'modified', ['guard'], ['rcu_read_lock']],
+  ]);
+});
+
 function diff(section: string, lines: string[]): string {
   const old = lines.filter((l) => l[0] !== '+').length;
   const neu = lines.filter((l) => l[0] !== '-').length;

@@ -38,8 +38,8 @@ test('b4: one entry with worst status, a counts summary and checkpatch-like deta
   });
 });
 
-test('b4: status mapping error->fail, warning->warn, check->pass (listed), worst wins', () => {
-  assert.equal(buildB4(withFindings(['check']))[0].status, 'pass');
+test('b4: status mapping error->fail, warning->warn, check->warn (as b4 maps checkpatch CHECK), worst wins', () => {
+  assert.equal(buildB4(withFindings(['check']))[0].status, 'warn');
   assert.equal(buildB4(withFindings(['check']))[0].summary, '1 check (target 6.19+)');
   assert.equal(JSON.parse(buildB4(withFindings(['check']))[0].details!).length, 1);
   assert.equal(buildB4(withFindings(['check', 'warning']))[0].status, 'warn');
@@ -75,5 +75,5 @@ test('b4: a series names the patch of each detail', () => {
 
 test('b4: details list the most severe first', () => {
   const details = JSON.parse(buildB4(withFindings(['check', 'warning', 'error']))[0].details!);
-  assert.deepEqual(details.map((d: { status: string }) => d.status), ['fail', 'warn', 'pass']);
+  assert.deepEqual(details.map((d: { status: string }) => d.status), ['fail', 'warn', 'warn']);
 });

@@ -32,10 +32,10 @@ test('github: the sample review matches the golden body and first comment', () =
   assertGolden('github-comment.md', review.comments[0].body + '\n');
 });
 
-test('github: one inline comment per finding, anchored path + line + RIGHT on a diff line', () => {
+test('github: one inline comment per cause, anchored path + line + RIGHT on a diff line', () => {
   const result = sampleResult();
   const review = buildGithubReview(result, { kb });
-  assert.equal(review.comments.length, 3);
+  assert.equal(review.comments.length, 1);
   assert.deepEqual(review.outside, []);
   const ok = rightLines(result.patches[0], 'drivers/vfio/pci/vfio_pci_core.c');
   for (const c of review.comments) {
@@ -47,15 +47,18 @@ test('github: one inline comment per finding, anchored path + line + RIGHT on a 
   }
   assert.deepEqual(
     review.comments.map((c) => c.fingerprint),
-    ['sr-3f1c2a9e0b7d4c21', 'st-9a0b1c2d3e4f5061', 'mx-1b2c3d4e5f607182'],
+    ['sr-3f1c2a9e0b7d4c21'],
   );
-  assert.ok(review.comments[0].body.includes('**⚠️ Warning: Restore of a stale snapshot outside the release path**'));
-  assert.ok(review.comments[0].body.includes('<details><summary>Restore steps this note is about (marked)</summary>'));
+  const body = review.comments[0].body;
+  assert.ok(body.includes('**⚠️ Warning: Restore of a stale snapshot outside the release path**'));
+  assert.ok(body.includes('`snapshot/stale-tph`') && body.includes('`msix/memory-bit`'), 'sub-points');
+  assert.ok(body.length <= 1500, `inline comment of ${body.length} characters`);
+  assert.ok(review.body.includes('### Inline notes in full'), 'the full text is in the summary');
 });
 
 test('github: a finding outside the diff goes into the body, never inline, never lost', () => {
   const review = buildGithubReview(outsideResult(), { kb });
-  assert.equal(review.comments.length, 3);
+  assert.equal(review.comments.length, 1);
   assert.deepEqual(review.outside.map((f) => f.rule), ['kb/unknown-restore-step']);
   assert.ok(review.body.includes('### Notes on lines outside the diff'));
   assert.ok(review.body.includes('A restore step the knowledge base does not know'));
@@ -92,14 +95,14 @@ test('github: anchors can be checked against another diff (the whole pull reques
   prDiff.files[0].hunks = [prDiff.files[0].hunks[1]]; // the PR diff shows only the table hunk
   const review = buildGithubReview(result, { kb, diff: prDiff });
   assert.equal(review.comments.length, 0);
-  assert.equal(review.outside.length, 3);
+  assert.equal(review.outside.length, 1, 'one note, outside the PR diff');
 });
 
 test('github: inline comments are capped; the overflow is in the body, most severe kept inline', () => {
   const result = sampleResult();
   const many: Finding[] = [];
   for (let i = 0; i < 40; i++) {
-    many.push({ ...staleRestore(), severity: i === 39 ? 'error' : 'warning', fingerprint: `fp-${i}`, line: 2286 + (i % 10) });
+    many.push({ ...staleRestore(), severity: i === 39 ? 'error' : 'warning', fingerprint: `fp-${i}`, cause: `c${i}`, line: 2286 + (i % 10) });
   }
   result.patches[0].findings = many;
   const review = buildGithubReview(result, { kb });
@@ -112,9 +115,8 @@ test('github: inline comments are capped; the overflow is in the body, most seve
   const all = new Set([...review.comments.map((c) => c.fingerprint), ...inBody]);
   assert.equal(all.size, 40, 'every finding is somewhere');
   assert.ok(review.body.includes('More notes (only 30 are posted inline per review)'));
-  // Body notes lean on the body's one step table, so the body stays far under GitHub's limit.
-  assert.ok(!review.body.includes('<details>'));
-  assert.ok(review.body.length < 20_000, String(review.body.length));
+  // Body notes are short with their full text folded, so the body stays far under GitHub's limit.
+  assert.ok(review.body.length < 60_000, String(review.body.length));
   assert.equal(buildGithubReview(result, { kb, maxInline: 5 }).comments.length, 5);
 });
 
@@ -122,7 +124,7 @@ test('github: one comment per fingerprint (the same note from the PR and from a 
   const result = sampleResult();
   result.patches.push(structuredClone(result.patches[0]));
   const review = buildGithubReview(result, { kb });
-  assert.equal(review.comments.length, 3);
+  assert.equal(review.comments.length, 1);
 });
 
 test('github: markers round-trip and cannot be forged by earlier text', () => {
@@ -151,4 +153,20 @@ test('github: nothing from the patch can mention, reference, inject HTML or forg
   }
   assert.equal(parseMarker(review.comments[0].body), 'ev-0000000000000001');
   assert.deepEqual(listMarkers(review.body), []);
+});
+
+test('github: a concrete line change is offered as a suggestion block; patch text in it stays verbatim', () => {
+  const result = sampleResult();
+  result.patches[0].findings[0].replacement = '\tif (pci_load_saved_state(pdev, vdev->pci_saved_state))\n\t\treturn; /* `x` @y */';
+  const [c] = buildGithubReview(result, { kb }).comments;
+  assert.ok(c.body.includes('```suggestion\n\tif (pci_load_saved_state(pdev, vdev->pci_saved_state))\n\t\treturn; /* `x` @y */\n```'), c.body);
+  assert.ok(c.body.length <= 1500);
+  assert.ok(!buildGithubReview(sampleResult(), { kb }).comments[0].body.includes('```suggestion'), 'no suggestion without a concrete change');
+});
+
+test('github: the rules\' own code spans render as code, patch text is escaped', () => {
+  const result = sampleResult();
+  result.patches[0].findings[0].message = 'The `.reset_done` callback of foo_*bar*() <b>x</b>.';
+  const [c] = buildGithubReview(result, { kb }).comments;
+  assert.ok(c.body.includes('The `.reset_done` callback of foo\\_\\*bar\\*() &lt;b&gt;x&lt;/b&gt;.'), c.body);
 });

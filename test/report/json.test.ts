@@ -22,6 +22,11 @@ test('json: the sample result matches the golden render', () => {
 test('json: it is the review result, findings filled, nothing lost', () => {
   const result = outsideResult();
   const parsed = JSON.parse(render('json', result, { kb }));
+  // The only addition: each finding's cause (derived when the analysis left it unset).
+  const causes = parsed.patches[0].findings.map((f: { cause?: string }) => f.cause);
+  assert.deepEqual(causes.slice(0, 3), Array(3).fill('at:drivers/vfio/pci/vfio_pci_core.c:vfio_pci_core_aer_reset_done:2294'), 'the three on the restore call share one');
+  assert.notEqual(causes[3], causes[0]);
+  for (const f of parsed.patches[0].findings) delete f.cause;
   assert.deepEqual(parsed, JSON.parse(JSON.stringify(result)));
   assert.equal(parsed.patches[0].findings.length, 4);
   assert.equal(parsed.patches[0].findings[3].outsideDiff, true);

@@ -25,7 +25,9 @@ test('markdown: summary, step table with the affected steps marked, notes groupe
   const order = ['1/4', '3/4', '4/4'].map((n) => out.indexOf(`### \\[PATCH v18 ${n}\\]`));
   assert.ok(order.every((i) => i > 0) && order[0] < order[1] && order[1] < order[2], String(order));
   assert.equal((out.match(/No PCI save\/restore problems found\./g) ?? []).length, 2);
-  assert.equal((out.match(/^#### ⚠️ Warning: /gm) ?? []).length, 3);
+  assert.equal((out.match(/^#### ⚠️ Warning: /gm) ?? []).length, 1, 'one note per cause');
+  assert.match(out, /^- ⚠️ Warning: .+ \(`snapshot\/stale-tph`\)$/m, 'the other findings as sub-points');
+  assert.match(out, /<details><summary>Why, in full \(3 points\)<\/summary>/);
   assert.ok(out.includes('`SNAPSHOT_STALE_RESTORE` (`snapshot/stale-restore`) at `drivers/vfio/pci/vfio_pci_core.c:2294` in `vfio_pci_core_aer_reset_done()`'));
 });
 
@@ -49,4 +51,13 @@ test('markdown: patch-controlled text is escaped (no HTML, no mentions, no refer
   assert.ok(out.includes('\\[link\\](javascript:alert(1))'), 'the link syntax is escaped');
   assert.ok(!/(^|[^\\])\[link/.test(out), 'no live javascript: link');
   assert.ok(out.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the subject is shown as text');
+});
+
+test('markdown: a reference appears only where it applies (a commit the note names, or a link)', () => {
+  const r = seriesResult();
+  const p3 = r.patches.find((p) => p.findings.length)!;
+  const out = () => render('markdown', r, { kb });
+  assert.doesNotMatch(out(), /commit `a2f1e22390ac`/, 'the gate commit is not named by the note');
+  p3.findings[0].message += '\n\nSince a2f1e22390ac every restore writes the snapshot back.';
+  assert.match(out(), /commit `a2f1e22390ac`/);
 });

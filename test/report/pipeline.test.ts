@@ -36,20 +36,20 @@ test('pipeline: text names the three notes on patch 3/4 with the step table', as
   const out = render('text', result, { kb });
   assert.match(out, /^(ERROR|WARNING):SNAPSHOT_STALE_RESTORE: /m);
   assert.match(out, /^#\d+: FILE: drivers\/vfio\/pci\/vfio_pci_core\.c:\d+:$/m);
-  assert.match(out, /^\* pci_restore_config_space +snapshot/m, 'step table with marks');
+  assert.match(out, /^pci_restore_config_space +snapshot/m, 'step table of the noted steps');
   assert.match(out, /^total: \d+ errors, \d+ warnings, \d+ checks, \d+ lines checked$/m);
   assert.match(out, /^Target kernel: /m);
-  // The benign patches are one line each.
-  for (const n of ['1/4', '2/4', '4/4']) assert.match(out, new RegExp(`^\\[PATCH v18 ${n}\\] .*: no obvious PCI save/restore problems`, 'm'));
+  // The benign patches: their name and their totals, nothing else.
+  for (const n of ['1/4', '2/4', '4/4']) assert.match(out, new RegExp(`^\\[PATCH v18 ${n}\\] .*\ntotal: 0 errors, 0 warnings, 0 checks, \\d+ lines checked$`, 'm'));
 });
 
 test('pipeline: the email reply quotes the function and stays within 72 columns', async () => {
   const { kb, result } = await review();
   const p3 = result.patches.find((p) => /3\/4/.test(p.subject))!;
   const body = renderEmailBody(p3, result, { kb });
-  assert.ok(body.includes('> +static void vfio_pci_core_aer_reset_done(struct pci_dev *pdev)'));
+  assert.ok(body.includes('vfio_pci_core_aer_reset_done()'));
   assert.ok(body.includes('> +\tpci_restore_state(pdev);'));
-  const prose = body.split('\n').filter((l) => !/^(>|On |[* ] {1,3}\S|  -|\* = )|https?:\/\/\S+$/.test(l));
+  const prose = body.split('\n').filter((l) => !/^(>|On )|https?:\/\/\S+$/.test(l));
   for (const l of prose) assert.ok(l.length <= 72, `over 72 columns: ${JSON.stringify(l)}`);
   assert.ok(!/^(Reviewed|Acked|Tested)-by:/m.test(body));
 });
@@ -76,7 +76,7 @@ test('pipeline: the GitHub review anchors every inline note on a line of its hun
     const lines = p3.files.filter((f) => f.path === c.path).flatMap((f) => f.hunks.flatMap((h) => h.lines));
     assert.ok(lines.some((l) => l.kind !== '-' && l.newLine === c.line), `${c.path}:${c.line} is in the diff`);
     assert.ok(parseMarker(c.body));
-    assert.ok(c.body.includes('vfio\\_pci\\_core\\_aer\\_reset\\_done'));
+    assert.ok(c.body.includes('vfio_pci_core_aer_reset_done'));
   }
 });
 

@@ -3,15 +3,14 @@
  * why (with the restore steps it is about, for the target kernel), how to fix it, references,
  * and its test cases as examples. RULE is an id (snapshot/stale-restore) or a TYPE.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { dirname, relative } from 'node:path';
 import { EXIT, UserError } from '../../errors.js';
 import { parse } from '../args.js';
 import { loadKnowledgeBase, RULES_DIR, renderStepTable, resolveTarget } from '../../kb/index.js';
-import { isRuleSpec, type RuleDefinition } from '../../kb/rules.js';
-import { selectSteps } from '../../analyze/predicates.js';
+import { isCompiled, isRuleSpec, type RuleDefinition } from '../../rules/types.js';
+import { readCases, type RuleCase } from '../../rules/cases.js';
 import { expandSteps } from '../../analyze/scope.js';
+import { describePredicate, severities, severityText } from './rules.js';
 
 const USAGE = `usage: vfio-review explain RULE [--kernel V] [--rules DIR]
 
@@ -31,15 +30,15 @@ export function findRule(rules: RuleDefinition[], name: string): RuleDefinition 
   throw new UserError(`no rule '${name}'${hint}`, 'explain');
 }
 
+/** The rule's test cases (src/rules/cases.ts, the reader the rule tests use), one line each. */
 async function examples(rule: RuleDefinition, root: string): Promise<string[]> {
   if (!rule.testFile) return [];
-  const file = join(root, rule.testFile);
-  const data = parseYaml(await readFile(file, 'utf8')) as { valid?: { patch?: string; why?: string; kernel?: string }[]; invalid?: { patch?: string; why?: string; kernel?: string }[] };
-  const line = (kind: string, c: { patch?: string; why?: string; kernel?: string }) => {
-    const p = c.patch ? relative(root, join(dirname(file), c.patch)) : '(series)';
-    return `  ${kind} ${p}${c.kernel ? ` (--kernel ${c.kernel})` : ''}${c.why ? `: ${c.why}` : ''}`;
+  const cases = await readCases(rule.testFile, root);
+  const line = (kind: string, c: RuleCase) => {
+    const p = c.patches.length === 1 ? relative(root, c.patches[0]) : '(series)';
+    return `  ${kind} ${p}${c.kernel ? ` (--kernel ${c.kernel})` : ''}${c.why ? `: ${c.why.trim()}` : ''}`;
   };
-  return [...(data.invalid ?? []).map((c) => line('flagged:    ', c)), ...(data.valid ?? []).map((c) => line('not flagged:', c))];
+  return [...cases.invalid.map((c) => line('flagged:    ', c)), ...cases.valid.map((c) => line('not flagged:', c))];
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -61,12 +60,16 @@ export async function run(argv: string[]): Promise<number> {
   const rule = findRule(kb.rules, positionals[0]);
   const root = dirname(dir.replace(/\/+$/, ''));
   const out: string[] = [];
-  out.push(`${rule.id} (${rule.type}, ${rule.severity})`, `${rule.title}`, '');
+  out.push(`${rule.id} (${rule.type}, ${severityText(rule)})`, `${rule.title}`, '');
+  const levels = severities(rule);
+  if (levels.length > 1) {
+    out.push(`Severity: ${rule.severity} by default; ${levels.slice(1).map((l) => `${l.severity} when ${describePredicate(l.when!)}`).join('; ')}.`, '');
+  }
   out.push(rule.doc?.trim() || rule.description);
-  if (isRuleSpec(rule) && rule.steps?.length) {
+  if (isCompiled(rule) && rule.compiled.steps.length) {
     const target = await resolveTarget(kb, { kernel: values.kernel });
     const steps = expandSteps(kb, target.line);
-    const ids = new Set(rule.steps.flatMap((sel) => selectSteps(steps, sel).map((s) => s.id)));
+    const ids = new Set(steps.filter((st) => rule.compiled.steps.some((test) => test(st, []))).map((s) => s.id));
     if (ids.size) {
       out.push('', `## Restore steps it is about (* marked), ${target.description}`, '');
       out.push(renderStepTable(kb, target.line, { format: 'text', mark: [...ids] }).trimEnd());

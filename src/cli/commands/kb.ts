@@ -3,15 +3,17 @@
  * `vfio-review kb verify --tree DIR`: look at and check the knowledge base in rules/kb.
  */
 import { EXIT, UserError } from '../../errors.js';
-import { parse, choice } from '../args.js';
+import { parse, choice, list } from '../args.js';
+import { renderStepSvg } from '../../report/svg.js';
 import { formatVerify, loadKnowledgeBase, renderStepTable, resolveTarget, verifyTree, RULES_DIR } from '../../kb/index.js';
 import { openTree } from '../../ingest/tree.js';
 
-const USAGE = `usage: vfio-review kb table [--kernel V] [--format text|markdown] [--rules DIR]
+const USAGE = `usage: vfio-review kb table [--kernel V] [--format text|markdown|svg] [--mark STEP,...] [--rules DIR]
        vfio-review kb verify --tree DIR [--verbose] [--rules DIR]
 
 table   print the ordered restore steps of pci_restore_state() for a kernel line
-        (default: the newest line the knowledge base knows)
+        (default: the newest line the knowledge base knows); --format svg draws it,
+        snapshot vs live by colour, with the --mark steps (ids or functions) marked
 verify  check rules/kb against a kernel tree: every step of pci_restore_state() and
         pci_save_state() known and in order, and each step's snapshot/live source
         re-derived from its body; the vfio-pci paths' calls. --verbose lists each
@@ -35,14 +37,23 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function table(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...COMMON, kernel: { type: 'string' }, format: { type: 'string' } }, 'kb');
+  const { values } = parse(argv, { ...COMMON, kernel: { type: 'string' }, format: { type: 'string' }, mark: { type: 'string', multiple: true } }, 'kb');
   if (values.help) return usage();
-  const format = choice(values.format, ['text', 'markdown'] as const, '--format') ?? 'text';
+  const format = choice(values.format, ['text', 'markdown', 'svg'] as const, '--format') ?? 'text';
   const kb = await loadKnowledgeBase(values.rules ?? RULES_DIR);
   const target = await resolveTarget(kb, { kernel: values.kernel });
   const line = kb.line(target.line)!;
+  const mark = list(values.mark).map((m) => {
+    const step = kb.steps.get(m) ?? [...kb.steps.values()].find((s) => s.function === m.replace(/\(\)$/, ''));
+    if (!step) throw new UserError(`unknown restore step '${m}' (\`vfio-review kb table\` lists them)`, '--mark');
+    return step.id;
+  });
+  if (format === 'svg') {
+    process.stdout.write(renderStepSvg(kb, line.id, { mark, title: `pci_restore_state() on ${line.id}` }));
+    return EXIT.ok;
+  }
   const title = format === 'markdown' ? `**pci_restore_state() steps, ${target.description}**\n\n` : `pci_restore_state() steps, ${target.description}\n\n`;
-  process.stdout.write(title + renderStepTable(kb, line.id, { format }));
+  process.stdout.write(title + renderStepTable(kb, line.id, { format, mark }));
   return EXIT.ok;
 }
 

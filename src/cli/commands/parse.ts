@@ -31,5 +31,6 @@ export async function run(argv: string[]): Promise<number> {
   const { kb: _kb, ...result } = await reviewMessages(messages, errors, { tree, parseOnly: true });
   process.stdout.write(format === 'text' ? summarizeModel(result) : JSON.stringify(result, null, 2) + '\n');
   for (const e of errors) process.stderr.write(`vfio-review: ${e.source}: ${e.message}\n`);
-  return messages.length === 0 ? EXIT.input : EXIT.ok;
+  // Every message failed (each listed in errors): nothing could be read.
+  return result.patches.length === 0 ? EXIT.input : EXIT.ok;
 }

@@ -1,0 +1,218 @@
+/**
+ * The `property:` predicate: a risk stated as a property over the traces of the device-state
+ * model (src/state). The model explores the vfio-pci lifecycle once per patch and target; a
+ * subject satisfies the predicate when a witness of the property runs through it (it is on the
+ * call stack, it produced the premise, or the patch wires it into the event), and the witness
+ * becomes the finding's trace.
+ */
+import picomatch from 'picomatch';
+import type { TargetInfo } from '../model.js';
+import type { KnowledgeBase } from '../kb/types.js';
+import { stateSavedGate } from '../kb/target.js';
+import { explore, type Exploration, type LifecycleEvent } from '../state/explore.js';
+import type { Code, Violation, World } from '../state/interp.js';
+import { sitesOf } from '../state/sites.js';
+import { makeWorld } from '../state/world.js';
+import { expandSteps, type Scope, type Subject } from './scope.js';
+
+export type Attribution = 'stack' | 'enabler' | 'event';
+
+
+import type { PropertyPredicate } from '../rules/world.js';
+
+const ASSUMED_TPH = 'This assumes TPH gets enabled';
+
+const cache = new WeakMap<Scope, Map<string, Exploration | null>>();
+
+/** The exploration of a patch for a target (once per scope and target). */
+export function exploration(scope: Scope, target: TargetInfo): Exploration | null {
+  let perTarget = cache.get(scope);
+  if (!perTarget) cache.set(scope, (perTarget = new Map()));
+  const key = `${target.line}|${JSON.stringify(target.fixes)}|${target.steps?.join(',') ?? ''}`;
+  if (!perTarget.has(key)) perTarget.set(key, build(scope, target));
+  return perTarget.get(key)!;
+}
+
+function build(scope: Scope, target: TargetInfo): Exploration | null {
+  const { kb } = scope;
+  const effects = kb.effects;
+  if (!effects) return null;
+  // The lifecycle is vfio-pci's: explore only patches (or series) that touch vfio-pci.
+  const roots = picomatch(effects.lifecycle.userRoots ?? 'drivers/vfio/pci/**');
+  if (![...scope.byName.values()].some((s) => roots(s.file)) && !scope.patch.files.some((f) => roots(f.path))) return null;
+  if (!takesPart(scope, roots)) return { violations: [], states: 0, unknown: [] };
+  const world = worldOf(scope, kb, target);
+  const lc = effects.lifecycle;
+  const event = (e: { event: string; call: string; args?: string[]; via?: string }): LifecycleEvent => {
+    const at = effects.functions.get(e.call)?.at[target.line];
+    const file = effects.functions.get(e.call)?.file;
+    return { event: e.event, call: e.call, args: e.args, file, line: at?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
+  };
+  // AER recovery resets the device and restores nothing: worth exploring only when the patch
+  // adds or changes what runs in it (an error handler), else it only multiplies the states
+  const aerRoles = ['error_detected', 'slot_reset', 'resume', 'mmio_enabled'];
+  const inAer = scope.subjects.some((s) => s.change !== 'removed' && scope.roles(s.name).some((r) => aerRoles.includes(r.role)));
+  const user = lc.user.filter((u) => inAer || u.call !== 'pcie_do_recovery').map(event);
+  for (const s of userRoots(scope, roots))
+    for (const op of userOperations(scope, s)) {
+      const fn = scope.byName.get(op);
+      const how = op === s.name ? 'its caller is not in this patch' : `one case of ${s.name}()`;
+      user.push({
+        event: `user: ${op}()`,
+        call: op,
+        file: fn?.file ?? s.file,
+        line: fn?.newLine ?? s.newLine,
+        effect: `userspace reaches ${op}()`,
+        assumes: `This assumes ${op}() is reachable from userspace (an ioctl or device feature handler; ${how}).`,
+      });
+    }
+  if (world.steps.some((st) => st.id === 'tph') && !tphEnablerVisible(scope)) {
+    user.push({
+      event: 'assumed: TPH enabled',
+      call: 'pcie_enable_tph',
+      effect: 'something enables TPH on the device',
+      assumes: `${ASSUMED_TPH} while the device is open: nothing in this patch, its series or the tree given enables it (vfio-pci support for TPH is a separate series).`,
+    });
+  }
+  return explore(world, event(lc.open), user, event(lc.close), lc.bound);
+}
+
+/** Callback roles the lifecycle's effects run (reset_prepare, reset_done). */
+function lifecycleRoles(scope: Scope): Set<string> {
+  const out = new Set<string>();
+  for (const f of scope.kb.effects!.functions.values()) for (const e of f.effects) if (e.callback) out.add(e.callback);
+  return out;
+}
+
+/**
+ * Does any function of the patch run in the explored lifecycle: a function the model runs (the
+ * KB's or one a callback role the lifecycle calls is wired to), a user operation, or a function
+ * those call? Otherwise there is nothing to explore for this patch.
+ */
+function takesPart(scope: Scope, roots: (p: string) => boolean): boolean {
+  const effects = scope.kb.effects!;
+  const roles = lifecycleRoles(scope);
+  const entry = new Set<string>([effects.lifecycle.open.call, effects.lifecycle.close.call, ...effects.lifecycle.user.map((u) => u.call)]);
+  for (const s of scope.byName.values()) if (scope.roles(s.name).some((r) => !r.via && roles.has(r.role))) entry.add(s.name);
+  for (const s of userRoots(scope, roots)) entry.add(s.name);
+  // everything reachable from the entries through the code in scope
+  const seen = new Set<string>();
+  const queue = [...entry];
+  while (queue.length) {
+    const fn = queue.pop()!;
+    if (seen.has(fn)) continue;
+    seen.add(fn);
+    for (const c of scope.byName.get(fn)?.calls ?? []) queue.push(c);
+    for (const e of effects.functions.get(fn)?.effects ?? []) if (e.call) queue.push(e.call);
+  }
+  return scope.subjects.some((s) => s.change !== 'removed' && seen.has(s.name));
+}
+
+/**
+ * Functions the patch adds to vfio-pci that nothing calls but userspace's dispatchers
+ * (lifecycle.userEntries: vfio_pci_core_ioctl(), vfio_pci_core_ioctl_feature()) and nothing
+ * wires: user operations.
+ */
+function userRoots(scope: Scope, roots: (p: string) => boolean): Subject[] {
+  const known = scope.kb.effects!;
+  const entries = new Set(known.lifecycle.userEntries ?? []);
+  const callers = new Map<string, string[]>();
+  for (const f of scope.byName.values()) for (const c of f.calls) callers.set(c, [...(callers.get(c) ?? []), f.name]);
+  return scope.subjects.filter(
+    (s) =>
+      s.change === 'added' &&
+      roots(s.file) &&
+      (callers.get(s.name) ?? []).every((c) => entries.has(c)) &&
+      !scope.roles(s.name).length &&
+      !known.functions.has(s.name) &&
+      !scope.kb.vfioPaths.some((p) => p.function === s.name),
+  );
+}
+
+/**
+ * The operations of a user entry: a handler that switches on its argument (an ioctl's op, a
+ * feature's flags) is one operation per `case`, each the functions that case calls; a plain
+ * handler is one operation.
+ */
+function userOperations(scope: Scope, s: Subject): string[] {
+  const body = s.body.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+  const sw = body.search(/\bswitch\s*\(/);
+  if (sw < 0) return [s.name];
+  const segments = body.slice(sw).split(/\bcase\b[^:]*:|\bdefault\s*:/).slice(1);
+  const ops: string[] = [];
+  for (const seg of segments) {
+    const callee = [...seg.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]).find((c) => scope.byName.has(c) && c !== s.name);
+    if (callee && !ops.includes(callee)) ops.push(callee);
+  }
+  return ops.length > 1 ? ops : [s.name];
+}
+
+function tphEnablerVisible(scope: Scope): boolean {
+  const enables = { test: (callee: string) => scope.kbRoles(callee).includes('tph-enable'), onlyNew: false };
+  return [...scope.byName.values()].some((s) => scope.reaches(s, enables).length > 0);
+}
+
+function worldOf(scope: Scope, kb: KnowledgeBase, target: TargetInfo): World {
+  const line = kb.line(target.line);
+  const codeCache = new Map<string, Code | undefined>();
+  const callbackCache = new Map<string, string[]>();
+  const code = (name: string) => {
+    if (!codeCache.has(name)) codeCache.set(name, codeOf(scope.byName.get(name)));
+    return codeCache.get(name);
+  };
+  const callbacks = (role: string) => {
+    if (!callbackCache.has(role))
+      callbackCache.set(role, [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r) => !r.via && r.role === role)).map((s) => s.name));
+    return callbackCache.get(role)!;
+  };
+  return makeWorld(kb, target, expandSteps(kb, target), stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false, code, callbacks);
+}
+
+/** The code of a function in scope: the whole body when known, else the diff lines of the patch. */
+function codeOf(s: Subject | undefined): Code | undefined {
+  if (!s) return undefined;
+  const whole = s.origin === 'tree' || s.fc?.complete === true;
+  if (whole && s.body && s.newLine !== undefined) {
+    const lines = s.body.split('\n').map((text, i) => ({ line: s.newLine! + i, text }));
+    return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: true };
+  }
+  const lines = s.diffLines.length ? s.diffLines : s.added;
+  if (!lines.length) return undefined;
+  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
+}
+
+/** The shortest witness of a property that runs through this subject, if any. */
+export function witnessFor(p: PropertyPredicate, s: Subject, scope: Scope, target: TargetInfo): Violation | undefined {
+  const ex = exploration(scope, target);
+  if (!ex) return undefined;
+  const via = p.via ?? ['stack', 'enabler', 'event'];
+  const isNew = s.change === 'added' || scope.newRoles(s.name).length > 0;
+  const assumed = (v: Violation) => v.conditions.some((c) => c.startsWith(ASSUMED_TPH));
+  const v = ex.violations.find(
+    (v) =>
+      v.property === p.id &&
+      (!p.seen || !assumed(v)) &&
+      // on an assumed premise only what the patch adds is in question, not code it only touches
+      (!assumed(v) || isNew) &&
+      ((via.includes('stack') && v.stack.includes(s.name)) ||
+        (via.includes('enabler') && v.enablers.includes(s.name)) ||
+        (via.includes('event') && isNew && v.eventFunctions.includes(s.name))),
+  );
+  if (!v || v.stack.includes(s.name) || v.enablers.includes(s.name)) return v;
+  // Taking part in the event after the risk: the witness goes on to where the event reaches it.
+  let last = -1;
+  v.rest.forEach((t, i) => {
+    if (t.function === s.name) last = i;
+  });
+  if (last < 0) return v;
+  // ... through what its own restore writes first: the Command register from the snapshot
+  let end = last + 1;
+  for (let i = last + 1; i < v.rest.length && i <= last + 8; i++)
+    if (/^Command written back/.test(v.rest[i].effect)) {
+      end = i;
+      break;
+    }
+  const tail = v.rest.slice(0, end + 1);
+  const chain = /^(calls |writes back|returns|loads |Command written back|PCI_COMMAND)/;
+  return { ...v, trace: [...v.trace, ...tail.filter((t) => chain.test(t.effect))] };
+}

@@ -1,0 +1,80 @@
+/**
+ * rules/kb/effects.yaml: what each kernel and vfio-pci function does to the abstract device
+ * state of src/state, per kernel line, each cited to the code it was read in; and the vfio-pci
+ * lifecycle (open, user operations, close) the state model explores.
+ */
+import type { AbsValue } from '../state/model.js';
+
+/** Where a function's code was read for one kernel line. */
+export interface ReadAt {
+  at: string;
+  /** First line of the definition in that tree (Debian trees only). */
+  line?: number;
+  note?: string;
+}
+
+/** One effect of a function on the model (exactly one op key is set). */
+export interface Effect {
+  call?: string;
+  callback?: string;
+  save?: 'core';
+  store?: string;
+  load?: string;
+  free?: string;
+  restore?: 'core';
+  reset?: 'hardware';
+  command?: Partial<Record<'memory' | 'io' | 'master', 'on' | 'off'>>;
+  configWrite?: { offset: string; value: string };
+  set?: { hw?: Record<string, AbsValue>; live?: Record<string, AbsValue> };
+  mmio?: 'msix-table';
+  what?: string;
+  writers?: Record<string, string>;
+  /** Source line of the effect per kernel line. */
+  lines?: Record<string, number>;
+  file?: string;
+  function?: string;
+  into?: string;
+  args?: string[];
+  liveGate?: string;
+  fix?: string;
+  noFix?: string;
+  onLines?: string[];
+  argPattern?: Record<string, string>;
+  stepLines?: Record<string, Record<string, number>>;
+}
+
+export interface FunctionEffects {
+  name: string;
+  file: string;
+  at: Record<string, ReadAt>;
+  effects: Effect[];
+}
+
+export interface LifecycleEvent {
+  event: string;
+  call: string;
+  via?: string;
+  args?: string[];
+}
+
+export interface Lifecycle {
+  open: LifecycleEvent;
+  close: LifecycleEvent;
+  bound: number;
+  user: LifecycleEvent[];
+  userRoots?: string;
+  /** Userspace's dispatchers: a function only they call is a user operation. */
+  userEntries?: string[];
+}
+
+export interface EffectsKb {
+  inert: Set<string>;
+  functions: Map<string, FunctionEffects>;
+  lifecycle: Lifecycle;
+}
+
+export function buildEffects(data: Record<string, unknown>): EffectsKb {
+  const functions = new Map<string, FunctionEffects>();
+  for (const f of data.functions as FunctionEffects[]) functions.set(f.name, f);
+  return { inert: new Set((data.inert as string[] | undefined) ?? []), functions, lifecycle: data.lifecycle as Lifecycle };
+}
