@@ -60,6 +60,11 @@ function reviver(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** A value as it reads back from a snapshot (what the JSON keeps of it). */
+export function throughSnapshot<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, replacer), reviver) as T;
+}
+
 /** Write the loaders' output for `dir` (already validated by them) with the digest of `dir`. */
 export async function writeSnapshot<T>(dir: string, sources: T, file = SNAPSHOT_FILE): Promise<void> {
   const stored: Stored<T> = { format: FORMAT, digest: await rulesDigest(dir), sources };

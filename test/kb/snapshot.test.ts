@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadKbSources, loadKnowledgeBase, RULES_DIR } from '../../src/kb/index.js';
-import { readSnapshot, SNAPSHOT_FILE, writeSnapshot } from '../../src/kb/snapshot.js';
+import { readSnapshot, SNAPSHOT_FILE, throughSnapshot, writeSnapshot } from '../../src/kb/snapshot.js';
 import { copyKb, edit, scratch } from './helpers.js';
 import { ROOT, SAMPLE_DIR } from '../patch/helpers.js';
 
@@ -17,7 +17,14 @@ test('the build snapshot is current: it holds what the YAML loaders return for r
   assert.ok(existsSync(SNAPSHOT_FILE), `${SNAPSHOT_FILE} (node scripts/build-cli.mjs builds it)`);
   const stored = await readSnapshot(RULES_DIR);
   assert.ok(stored, 'the snapshot matches rules/ (rebuild: node scripts/build-cli.mjs)');
-  assert.deepEqual(stored, plain(await loadKbSources(RULES_DIR)));
+  assert.deepEqual(stored, throughSnapshot(await loadKbSources(RULES_DIR)));
+});
+
+test('Maps, Sets and RegExps survive a snapshot', () => {
+  const v = { m: new Map([['a', { s: new Set([1, 2]) }]]), r: /x+y/gi };
+  const back = throughSnapshot(v);
+  assert.ok(back.m instanceof Map && back.m.get('a')!.s instanceof Set && back.r instanceof RegExp);
+  assert.deepEqual(back, v);
 });
 
 test('a snapshot of a rules folder is ignored once a file in it changes', async () => {
@@ -37,6 +44,8 @@ test('a knowledge base from the snapshot is the one from the YAML', async () => 
   assert.deepEqual([...fromSnapshot.steps.keys()], [...fromYaml.steps.keys()]);
   assert.deepEqual(plain(fromSnapshot.lines), plain(fromYaml.lines));
   assert.deepEqual(plain([...fromSnapshot.functions.values()]), plain([...fromYaml.functions.values()]));
+  // Maps inside the facts (the effects' function table) come back as Maps.
+  assert.deepEqual(throughSnapshot(fromSnapshot.effects), throughSnapshot(fromYaml.effects));
 });
 
 test('a cold review from the snapshot loads neither yaml nor ajv', () => {
