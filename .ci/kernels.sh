@@ -2,6 +2,7 @@
 # Extract the few kernel files vfio-review reads from Debian's linux-source packages.
 # Usage: .ci/kernels.sh [DEST]   (default: $VFIO_REVIEW_KERNELS or /tmp/vfio-review-kernels)
 # Produces DEST/linux-6.12 and DEST/linux-6.1, plain trees (not git checkouts).
+# The tarballs come from ${VFIO_REVIEW_SRC_DIR:-/usr/src} (where the linux-source packages put them).
 set -euo pipefail
 dest=${1:-${VFIO_REVIEW_KERNELS:-/tmp/vfio-review-kernels}}
 paths=(drivers/pci drivers/vfio include/linux/pci.h include/linux/pci-tph.h include/uapi/linux/pci_regs.h
@@ -9,9 +10,10 @@ paths=(drivers/pci drivers/vfio include/linux/pci.h include/linux/pci-tph.h incl
 for v in 6.12 6.1; do
   out="$dest/linux-$v"
   [ -f "$out/.extracted" ] && continue
-  tarball=$(ls /usr/src/linux-source-$v.tar.* 2>/dev/null | head -n1 || true)
+  src=${VFIO_REVIEW_SRC_DIR:-/usr/src}
+  tarball=$(ls "$src"/linux-source-$v.tar.* 2>/dev/null | head -n1 || true)
   if [ -z "$tarball" ]; then
-    echo "kernels.sh: /usr/src/linux-source-$v.tar.* not found (apt-get install linux-source-$v)" >&2
+    echo "kernels.sh: $src/linux-source-$v.tar.* not found (apt-get install linux-source-$v)" >&2
     exit 2
   fi
   mkdir -p "$out"

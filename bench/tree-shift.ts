@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { buildPatch } from '../src/patch/index.js';
 import { openTree } from '../src/ingest/tree.js';
 import { parseDiff } from '../src/patch/diff.js';
-import { messageFromDiff, KERNELS } from '../test/patch/helpers.js';
+import { messageFromDiff } from '../test/patch/helpers.js';
+import { KERNELS } from '../test/support/kernels.js';
 import { kernelDiff, score, SHIFT_FILES, truth, writeShifted, type Score } from '../test/patch/shift.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vr-shift-'));

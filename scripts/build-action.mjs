@@ -6,34 +6,14 @@
 import { build } from 'esbuild';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mirrorImportMeta } from './esbuild-mirror.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const i = process.argv.indexOf('--outdir');
 const outdir = resolve(i > 0 ? process.argv[i + 1] : join(root, 'dist'));
 const require = createRequire(join(root, 'package.json'));
-
-// Sources find their data relative to themselves (new URL('../../rules/', import.meta.url)).
-// In the bundle every module shares dist/index.js's URL, so each source's import.meta.url is
-// replaced by where it would sit in a mirror of the tree under dist/ (dist/src/kb/rules.js):
-// the same relative paths then land in dist/rules/ and dist/package.json.
-const mirrorImportMeta = {
-  name: 'mirror-import-meta-url',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
-      const rel = relative(root, args.path).split('\\').join('/');
-      if (!rel.startsWith('src/')) return undefined; // a dependency's own src/
-      let text = await readFile(args.path, 'utf8');
-      // The entry point locates the bundle itself.
-      if (rel !== 'src/action/main.ts') {
-        const url = `new URL(${JSON.stringify('./' + rel.replace(/\.ts$/, '.js'))}, import.meta.url).href`;
-        text = text.replaceAll('import.meta.url', url);
-      }
-      return { contents: text, loader: 'ts' };
-    });
-  },
-};
 
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 await rm(outdir, { recursive: true, force: true });
@@ -49,7 +29,8 @@ await build({
   // Bundled CommonJS packages call require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __vfioCreateRequire } from 'module'; const require = __vfioCreateRequire(import.meta.url);" },
   legalComments: 'eof',
-  plugins: [mirrorImportMeta],
+  // The entry point locates the bundle itself (its wasm and rules/ sit beside dist/index.js).
+  plugins: [mirrorImportMeta({ root, base: './', keep: ['src/action/main.ts'] })],
   logLevel: 'warning',
 });
 await cp(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), join(outdir, 'web-tree-sitter.wasm'));

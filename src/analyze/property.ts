@@ -10,7 +10,7 @@ import type { TargetInfo } from '../model.js';
 import type { KnowledgeBase } from '../kb/types.js';
 import { stateSavedGate } from '../kb/target.js';
 import { explore, type Exploration, type LifecycleEvent } from '../state/explore.js';
-import type { Code, PropertyId, Violation, World } from '../state/interp.js';
+import type { Code, Violation, World } from '../state/interp.js';
 import { sitesOf } from '../state/sites.js';
 import { makeWorld } from '../state/world.js';
 import { expandSteps, type Scope, type Subject } from './scope.js';

@@ -10,7 +10,6 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.js';
 
 export interface ReviewConfig {
@@ -47,6 +46,7 @@ export async function loadConfig(file: string | undefined = findConfig()): Promi
   if (!file) return { ignore: [] };
   let data: unknown;
   try {
+    const { parse: parseYaml } = await import('yaml'); // on first use: most runs have no config file
     data = parseYaml(await readFile(file, 'utf8'));
   } catch (err) {
     throw new UserError(`not a YAML file: ${(err as Error).message.split('\n')[0]}`, file);

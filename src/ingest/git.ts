@@ -3,7 +3,6 @@
  * checkpatch's -g: `git format-patch --stdout` of the range, which the mbox splitter cuts.
  */
 import { stat } from 'node:fs/promises';
-import { simpleGit } from 'simple-git';
 import { UserError } from '../errors.js';
 
 /** One revision means that one commit (as checkpatch -g does), not "since". */
@@ -22,6 +21,7 @@ export async function gitRangeMbox(repo: string, rev: string | undefined): Promi
   if (rev.startsWith('-')) throw new UserError(`not a revision: ${rev}`, '--git');
   const info = await stat(repo).catch(() => undefined);
   if (!info?.isDirectory()) throw new UserError('no such repository folder', repo);
+  const { simpleGit } = await import('simple-git'); // loaded on first use: start-up time
   const git = simpleGit({ baseDir: repo });
   if (!(await git.checkIsRepo().catch(() => false))) throw new UserError('not a git repository', repo);
   const commits = await git.raw(['rev-list', rev.includes('..') ? rev : `${rev}^!`, '--']).catch((err: Error) => {

@@ -1,13 +1,13 @@
 /**
  * One raw RFC 822 message -> Message, through mailparser with untrusted-input settings.
  */
-import { simpleParser } from 'mailparser';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import type { Message } from '../model.js';
 import { LimitError, UserError } from '../errors.js';
 import { formatBytes, isHeaderLine } from './mbox.js';
 import { checkMimeShape, flowedTextParts, headerFields } from './mime.js';
 import { LIMITS, limitsOf, type Limits } from './limits.js';
+import { readPlainMail } from './plainmail.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = LIMITS.messageBytes;
 
@@ -200,11 +200,23 @@ export async function parseMail(raw: Buffer, source: string, opts: MailOptions =
     if (err instanceof LimitError && !err.source) throw new LimitError(err.message, source);
     throw err;
   }
-  let mail: ParsedMail;
+  // Plain mail (most patches) is read directly; mailparser, loaded only when needed (its
+  // import alone costs more than a review), reads everything else.
+  const plain = readPlainMail(raw);
+  if (plain) return toMessage(plain as unknown as ParsedMail, raw, source);
+  return toMessage(await mailparser(raw, source), raw, source);
+}
+
+/** Through mailparser always (the plain reader's agreement test compares the two). */
+export async function parseMailWithMailparser(raw: Buffer, source: string): Promise<Message> {
+  return toMessage(await mailparser(raw, source), raw, source);
+}
+
+async function mailparser(raw: Buffer, source: string): Promise<ParsedMail> {
   try {
-    mail = await simpleParser(raw, PARSER_OPTIONS);
+    const { simpleParser } = await import('mailparser');
+    return await simpleParser(raw, PARSER_OPTIONS);
   } catch (err) {
     throw new MessageError(`cannot parse the message: ${(err as Error).message}`, source);
   }
-  return toMessage(mail, raw, source);
 }

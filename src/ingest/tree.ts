@@ -5,7 +5,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { simpleGit } from 'simple-git';
 import { UserError } from '../errors.js';
 
 export interface SourceTree {
@@ -67,6 +66,7 @@ function inside(root: string, path: string): string {
 async function gitLabel(root: string): Promise<string | undefined> {
   if (!(await stat(join(root, '.git')).catch(() => undefined))) return undefined;
   try {
+    const { simpleGit } = await import('simple-git'); // loaded on first use: start-up time
     const sha = (await simpleGit(root).revparse(['--short', 'HEAD'])).trim();
     return sha ? `git ${sha}` : 'git';
   } catch {

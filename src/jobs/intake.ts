@@ -16,7 +16,9 @@ import type { RawItem, Source, Unit } from './sources/types.js';
 import { firstWithMessageId, getCursor, hasKey, logEvent, now, setCursor, stmt, type Outcome } from './state.js';
 import { listFor, type ListPolicy } from './policy.js';
 
-const BATCH = 256;
+// One transaction (one fsync, synchronous = FULL) per batch: larger batches keep a backfill from
+// waiting on the disk; a kill -9 still loses only the batch in flight, which is read again.
+const BATCH = 1024;
 
 interface Row {
   key: string;

@@ -11,8 +11,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Language, Parser } from 'web-tree-sitter';
-import type { Node } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 import { blankAnnotations } from './blank.js';
 import { LimitError } from '../errors.js';
 import { LIMITS, longestIdentifier, nestingDepth, type Budget, type Limits } from '../ingest/limits.js';
@@ -73,15 +72,17 @@ export function setWasmDir(dir: string | undefined): void {
 }
 
 /**
- * The explicit folder if set; else the installed package's file; else, in the bundled Action
- * (no node_modules; this module sits at dist/src/patch/cparse.js), the copy in dist/.
+ * The explicit folder if set; else the installed package's file; else the copy a bundle
+ * carries: in the Action this module sits at dist/src/patch/cparse.js (the copy in dist/), in
+ * the installed CLI at <package>/src/patch/cparse.js (the copy in build/).
  */
 function wasmPath(pkgFile: string, name: string): string {
   if (wasmDir) return join(wasmDir, name);
   try {
     return createRequire(import.meta.url).resolve(pkgFile);
   } catch {
-    return fileURLToPath(new URL(`../../${name}`, import.meta.url));
+    const copies = [`../../${name}`, `../../build/${name}`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+    return copies.find((p) => existsSync(p)) ?? copies[0];
   }
 }
 
@@ -92,11 +93,18 @@ async function makeParser(): Promise<Parser> {
   for (const f of [runtime, grammar]) {
     if (!existsSync(f)) throw new Error(`tree-sitter wasm file not found: ${f} (VFIO_REVIEW_WASM_DIR names their folder)`);
   }
+  // Loaded here, not at start: a patch with no C to parse never starts tree-sitter.
+  const { Language, Parser } = await import('web-tree-sitter');
   await Parser.init({ locateFile: () => runtime });
   const lang = await Language.load(grammar);
   const parser = new Parser();
   parser.setLanguage(lang);
   return parser;
+}
+
+/** Has tree-sitter been started in this process (a patch without C never starts it)? */
+export function parserStarted(): boolean {
+  return parserPromise !== undefined;
 }
 
 function getParser(): Promise<Parser> {

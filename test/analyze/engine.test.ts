@@ -14,6 +14,7 @@ import { buildPatch } from '../../src/patch/index.js';
 import type { SourceTree } from '../../src/ingest/tree.js';
 import type { Finding } from '../../src/model.js';
 import { PROJECT } from './cases.js';
+import { TREE_612 } from '../support/kernels.js';
 import { patchToMessage, reviewPatchFiles } from './support.js';
 
 const kb = await loadKnowledgeBase();
@@ -131,11 +132,9 @@ test('setting PCI_COMMAND_MEMORY before the restore changes the MSI-X note', asy
   assert.doesNotMatch(plain.message, /sets PCI_COMMAND_MEMORY/);
 });
 
-const KERNELS = process.env.VFIO_REVIEW_KERNELS ?? '/tmp/vfio-review-kernels';
-
 /** A read-only tree over the extracted Debian 6.12 sources (.ci/kernels.sh puts them there). */
 function tree612(): SourceTree {
-  const root = join(KERNELS, 'linux-6.12');
+  const root = TREE_612;
   return {
     root,
     describe: () => `${root} (test)`,
@@ -151,7 +150,7 @@ test('with a tree, calls are followed through the post-patch call graph', async 
   // without the tree the helper's body is unknown: nothing to say
   assert.deepEqual(analyzePatch(patch, { kb, target }).filter((f) => f.rule === 'snapshot/stale-restore'), []);
   const tree = tree612();
-  assert.ok(await tree.read('drivers/vfio/pci/vfio_pci_core.c'), `needs ${KERNELS}/linux-6.12 (run .ci/kernels.sh)`);
+  assert.ok(await tree.read('drivers/vfio/pci/vfio_pci_core.c'), `needs ${TREE_612} (npm test provisions it)`);
   const graph = await buildCallGraph(patch, tree);
   assert.ok(graph.functions.some((f) => f.name === 'vfio_pci_set_power_state'));
   assert.deepEqual(graph.roles.get('vfio_pci_core_aer_err_detected'), ['error_detected']);

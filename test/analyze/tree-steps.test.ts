@@ -14,7 +14,7 @@ import { openTree } from '../../src/ingest/tree.js';
 import { reviewMessages } from '../../src/pipeline.js';
 import type { Finding } from '../../src/model.js';
 import { render } from '../../src/report/index.js';
-import { TREE_612 } from '../kb/helpers.js';
+import { TREE_612 } from '../support/kernels.js';
 import { PROJECT } from './cases.js';
 import { patchToMessage } from './support.js';
 

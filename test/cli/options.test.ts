@@ -5,12 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TREE_612 } from '../support/kernels.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/vfio-review.js');
 const SAMPLE = join(ROOT, 'samples/vfio-pci-reset-done-v18.mbox');
 const PATCH3 = join(ROOT, 'samples/vfio-pci-reset-done-v18', readdirSync(join(ROOT, 'samples/vfio-pci-reset-done-v18')).find((f) => f.startsWith('v18-0003'))!);
-const KERNEL = join(process.env.VFIO_REVIEW_KERNELS ?? '/tmp/vfio-review-kernels', 'linux-6.12');
+const KERNEL = TREE_612;
 
 /** A scratch directory that is not inside a repository and has no config of its own. */
 function scratch(): string {

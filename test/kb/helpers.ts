@@ -7,10 +7,6 @@ import { RULES_DIR } from '../../src/kb/index.js';
 import { STEP_FILES } from '../../src/kb/treecode.js';
 import { VFIO_CORE } from '../../src/kb/vfiocheck.js';
 
-/** Where .ci/kernels.sh extracts the Debian trees (CI installs and extracts them). */
-export const KERNELS = process.env.VFIO_REVIEW_KERNELS ?? '/tmp/vfio-review-kernels';
-export const TREE_612 = join(KERNELS, 'linux-6.12');
-export const TREE_61 = join(KERNELS, 'linux-6.1');
 
 export async function scratch(prefix = 'vfio-review-kb-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));

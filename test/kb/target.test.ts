@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors.js';
 import { loadKnowledgeBase, resolveTarget, stateSavedGate } from '../../src/kb/index.js';
 import { openTree } from '../../src/ingest/tree.js';
-import { copyTree, editTree, TREE_61, TREE_612 } from './helpers.js';
+import { copyTree, editTree } from './helpers.js';
+import { TREE_61, TREE_612 } from '../support/kernels.js';
 
 const kb = await loadKnowledgeBase();
 

@@ -5,7 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadKnowledgeBase, verifyTree, formatVerify } from '../../src/kb/index.js';
 import { openTree } from '../../src/ingest/tree.js';
-import { copyTree, editTree, scratch, TREE_61, TREE_612 } from './helpers.js';
+import { copyTree, editTree, scratch } from './helpers.js';
+import { TREE_61, TREE_612 } from '../support/kernels.js';
 
 const kb = await loadKnowledgeBase();
 

@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPatch } from '../../src/patch/index.js';
 import { openTree } from '../../src/ingest/tree.js';
-import { KERNELS, SAMPLE_DIR, messageFromPatchFile } from './helpers.js';
+import { SAMPLE_DIR, messageFromPatchFile } from './helpers.js';
+import { TREE_61, TREE_612 } from '../support/kernels.js';
 
 const parts = readdirSync(SAMPLE_DIR).filter((f) => !f.includes('cover')).sort().map((f) => join(SAMPLE_DIR, f));
 
 test('sample series on linux-6.12: every part applies (on top of the earlier parts), whole bodies', async () => {
-  const tree = await openTree(join(KERNELS, 'linux-6.12'));
+  const tree = await openTree(TREE_612);
   const models = [];
   for (const p of parts) models.push(await buildPatch(messageFromPatchFile(p, { seriesKey: 'v18' }), { tree }));
   assert.deepEqual(models.map((m) => m.analysis), [1, 2, 3, 4].map(() => ({ mode: 'tree' })));
@@ -32,7 +33,7 @@ test('sample series on linux-6.12: every part applies (on top of the earlier par
 });
 
 test('linux-6.1: part 1 does not apply -> note naming file and hunk, fragment fallback', async () => {
-  const tree = await openTree(join(KERNELS, 'linux-6.1'));
+  const tree = await openTree(TREE_61);
   const m = await buildPatch(messageFromPatchFile(parts[0]), { tree });
   assert.equal(m.analysis?.mode, 'fragment');
   assert.match(m.analysis?.treeNote ?? '', /^drivers\/vfio\/pci\/vfio_pci_core\.c: hunk 1 \(@@ -2272,11 \+2272,10 @@\) does not apply to .*linux-6\.1 \(Debian 6\.1\.192\)/);
@@ -44,7 +45,7 @@ test('linux-6.1: part 1 does not apply -> note naming file and hunk, fragment fa
 test('a modified copy of 6.12 where hunk 2 of part 3 does not apply', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vr-apply-'));
   try {
-    cpSync(join(KERNELS, 'linux-6.12', 'drivers/vfio/pci'), join(dir, 'drivers/vfio/pci'), { recursive: true });
+    cpSync(join(TREE_612, 'drivers/vfio/pci'), join(dir, 'drivers/vfio/pci'), { recursive: true });
     const core = join(dir, 'drivers/vfio/pci/vfio_pci_core.c');
     const text = readFileSync(core, 'utf8');
     writeFileSync(core, text.replace('\t.error_detected = vfio_pci_core_aer_err_detected,\n', '\t.error_detected = other_err_detected,\n\t.mmio_enabled = other_mmio_enabled,\n'));
@@ -60,7 +61,7 @@ test('a modified copy of 6.12 where hunk 2 of part 3 does not apply', async () =
 test('a tree where the hunks land 5 lines lower: model stays in the patch\'s numbering', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vr-apply-'));
   try {
-    cpSync(join(KERNELS, 'linux-6.12', 'drivers/vfio/pci'), join(dir, 'drivers/vfio/pci'), { recursive: true });
+    cpSync(join(TREE_612, 'drivers/vfio/pci'), join(dir, 'drivers/vfio/pci'), { recursive: true });
     const core = join(dir, 'drivers/vfio/pci/vfio_pci_core.c');
     writeFileSync(core, '/*\n * five\n * extra\n * lines\n */\n' + readFileSync(core, 'utf8'));
     const m = await buildPatch(messageFromPatchFile(parts[2]), { tree: await openTree(dir) });

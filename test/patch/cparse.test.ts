@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFunctions, analyzeC } from '../../src/patch/cparse.js';
 import { blankAnnotations } from '../../src/patch/blank.js';
-import { KERNELS } from './helpers.js';
+import { TREE_612 } from '../support/kernels.js';
 
 const ANNOTATED = `static int __init vfio_pci_init(void)
 {
@@ -98,7 +98,7 @@ function braceCount(src: string): number {
 
 for (const file of ['drivers/vfio/pci/vfio_pci_core.c', 'drivers/pci/pci.c', 'drivers/vfio/pci/vfio_pci_config.c']) {
   test(`real file: every function of linux-6.12 ${file}`, async () => {
-    const src = readFileSync(join(KERNELS, 'linux-6.12', file), 'utf8');
+    const src = readFileSync(join(TREE_612, file), 'utf8');
     const fns = await parseFunctions(src);
     const oneLiners = fns.filter((f) => f.startLine === f.endLine).length; // `void f(void) {}`
     assert.equal(fns.length - oneLiners, braceCount(src));

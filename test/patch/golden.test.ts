@@ -9,7 +9,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPatch } from '../../src/patch/index.js';
 import { openTree } from '../../src/ingest/tree.js';
-import { KERNELS, ROOT, messageFromText } from './helpers.js';
+import { ROOT, messageFromText } from './helpers.js';
+import { TREE_612 } from '../support/kernels.js';
 import { goldenOf } from './golden.js';
 
 const DIR = join(ROOT, 'test', 'fixtures', 'diff');
@@ -40,7 +41,7 @@ for (const c of cases) {
 const treeCases = cases.filter((c) => existsSync(join(DIR, `${c}.tree.json`)));
 for (const c of treeCases) {
   test(`golden with --tree linux-6.12: ${c}`, async () => {
-    const tree = await openTree(join(KERNELS, 'linux-6.12'));
+    const tree = await openTree(TREE_612);
     assert.deepEqual(goldenOf(await buildPatch(load(c), { tree })), expected(`${c}.tree.json`));
   });
 }

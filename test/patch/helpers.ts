@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import type { Message } from '../../src/model.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const KERNELS = process.env.VFIO_REVIEW_KERNELS ?? '/tmp/vfio-review-kernels';
 export const SAMPLE_DIR = join(ROOT, 'samples', 'vfio-pci-reset-done-v18');
 
 /** A Message from a git format-patch file: headers parsed crudely, body after the blank line. */

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { parseFunctions } from '../../src/patch/cparse.js';
 import { parseDiff } from '../../src/patch/diff.js';
 import type { FileChange, PatchModel } from '../../src/model.js';
-import { KERNELS } from './helpers.js';
+import { KERNELS } from '../support/kernels.js';
 
 /** `git diff` of one file from linux-6.1 to linux-6.12, with a/ b/ paths. */
 export function kernelDiff(path: string): string {

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { openTree } from '../../src/ingest/tree.js';
 import { UserError } from '../../src/errors.js';
-import { KERNELS } from './helpers.js';
+import { TREE_612 } from '../support/kernels.js';
 
 test('plain Debian tree: described with its version, files read and listed', async () => {
-  const tree = await openTree(join(KERNELS, 'linux-6.12'));
-  assert.equal(tree.describe(), `${join(KERNELS, 'linux-6.12')} (Debian 6.12.117)`);
+  const tree = await openTree(TREE_612);
+  assert.equal(tree.describe(), `${TREE_612} (Debian 6.12.117)`);
   assert.equal(tree.kernelVersion, '6.12.117');
   assert.match((await tree.read('drivers/pci/pci.c')) ?? '', /void pci_restore_state\(struct pci_dev \*dev\)/);
   assert.equal(await tree.read('drivers/pci/no-such-file.c'), undefined);

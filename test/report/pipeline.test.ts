@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { collectMessages } from '../../src/ingest/index.js';
@@ -14,7 +15,7 @@ import { render, renderEmailBody } from '../../src/report/index.js';
 import { buildGithubReview, parseMarker } from '../../src/report/github.js';
 import type { PatchModel } from '../../src/model.js';
 
-const SAMPLE = new URL('../../samples/vfio-pci-reset-done-v18.mbox', import.meta.url).pathname;
+const SAMPLE = fileURLToPath(new URL('../../samples/vfio-pci-reset-done-v18.mbox', import.meta.url));
 const REQUIRED = ['snapshot/stale-restore', 'snapshot/stale-tph', 'msix/memory-bit'];
 
 async function review() {

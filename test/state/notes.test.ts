@@ -12,7 +12,7 @@ import { reviewMessages } from '../../src/pipeline.js';
 import type { Finding, TraceStep } from '../../src/model.js';
 import { patchToMessage, reviewPatchFiles } from '../analyze/support.js';
 import { PROJECT } from '../analyze/cases.js';
-import { TREE_612 } from '../kb/helpers.js';
+import { TREE_612 } from '../support/kernels.js';
 
 const kb = await loadKnowledgeBase();
 const rule = (p: string) => join(PROJECT, 'rules', p);

@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Inbox {
   name: string;
@@ -121,7 +122,7 @@ export function epochCommits(gitDir: string): string[] {
   return run('git', ['--git-dir', gitDir, 'rev-list', '--reverse', 'HEAD'], process.env).split('\n').filter(Boolean);
 }
 
-const BIN = new URL('../../bin/vfio-review.js', import.meta.url).pathname;
+const BIN = fileURLToPath(new URL('../../bin/vfio-review.js', import.meta.url));
 
 /** Run the real CLI (`node bin/vfio-review.js ...`) as a child process. */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {

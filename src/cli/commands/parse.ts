@@ -3,7 +3,7 @@
  */
 import { reviewMessages } from '../../pipeline.js';
 import { summarizeModel } from '../../patch/summary.js';
-import { EXIT, UserError } from '../../errors.js';
+import { EXIT } from '../../errors.js';
 import { choice, parse } from '../args.js';
 import { INPUT_OPTIONS, readInputs } from '../inputs.js';
 

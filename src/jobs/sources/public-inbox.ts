@@ -8,7 +8,9 @@
  * (public-inbox-purge/-edit rewrote the epoch), the whole epoch is walked again and the job
  * skips every blob it already recorded: nothing is lost, nothing is reviewed twice.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { basename, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { CatFile } from './catfile.js';
@@ -80,12 +82,10 @@ export class PublicInboxSource implements Source {
       if (await isAncestor(git, cursor, head)) range = `${cursor}..${head}`;
       else ctx.warn(`${this.label(epoch)}: cursor ${cursor.slice(0, 12)} is no longer in the history (archive rewritten); re-reading the epoch, skipping messages already recorded`);
     }
-    const commits = parseLog(
-      await git.raw(['log', '--reverse', '--raw', '--no-abbrev', '--no-renames', '--format=%x00%H', range, '--']),
-    );
-    ctx.planned(commits.length);
+    // The log is streamed, a commit at a time: memory stays flat however long the epoch is.
+    ctx.planned(Number((await git.raw(['rev-list', '--count', range, '--'])).trim()));
     const reader = this.reader(gitDir);
-    for (const c of commits) {
+    for await (const c of streamLog(gitDir, range)) {
       yield { epoch, position: c.oid, items: this.items(c, epoch, reader) };
     }
   }
@@ -127,19 +127,43 @@ async function isAncestor(git: SimpleGit, cursor: string, head: string): Promise
   }
 }
 
-/** `git log --raw --format=%x00%H`: NUL, commit id, then `:mode mode old new S\tpath` lines. */
-export function parseLog(text: string): Commit[] {
-  const commits: Commit[] = [];
-  for (const block of text.split('\0')) {
-    const lines = block.split('\n');
-    const oid = lines[0]?.trim();
-    if (!oid) continue;
-    const entries: Commit['entries'] = [];
-    for (const line of lines.slice(1)) {
-      const m = /^:\d+ \d+ ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*\t(.*)$/.exec(line);
-      if (m) entries.push({ oldOid: m[1], newOid: m[2], status: m[3], path: m[4] });
+const LOG_ARGS = ['log', '--reverse', '--raw', '--no-abbrev', '--no-renames', '--format=%x00%H'];
+
+/** `git log --raw` of `range` in `gitDir`, read as it comes (the pipe holds git back). */
+async function* streamLog(gitDir: string, range: string): AsyncGenerator<Commit> {
+  const child = spawn('git', ['-C', gitDir, ...LOG_ARGS, range, '--'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<number | null>((done) => child.on('close', done));
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  try {
+    for await (const chunk of child.stdout) {
+      const blocks = (rest + decoder.write(chunk as Buffer)).split('\0');
+      rest = blocks.pop() ?? '';
+      for (const block of blocks) {
+        const c = parseCommit(block);
+        if (c) yield c;
+      }
     }
-    commits.push({ oid, entries });
+    const last = parseCommit(rest + decoder.end());
+    if (last) yield last;
+    const code = await exit;
+    if (code !== 0) throw new Error(`git log ${range} in ${gitDir} failed: ${stderr.trim() || `exit ${code}`}`);
+  } finally {
+    if (child.exitCode === null) child.kill();
   }
-  return commits;
+}
+
+/** One NUL-separated block of `git log --raw --format=%x00%H`: the commit id, then `:mode mode old new S\tpath` lines. */
+function parseCommit(block: string): Commit | undefined {
+  const lines = block.split('\n');
+  const oid = lines[0]?.trim();
+  if (!oid) return undefined;
+  const entries: Commit['entries'] = [];
+  for (const line of lines.slice(1)) {
+    const m = /^:\d+ \d+ ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*\t(.*)$/.exec(line);
+    if (m) entries.push({ oldOid: m[1], newOid: m[2], status: m[3], path: m[4] });
+  }
+  return { oid, entries };
 }
