@@ -49130,7 +49130,7 @@ function expandSteps(kb, target) {
   return out2;
 }
 var Scope = class {
-  constructor(patch, kb, series = [], graph) {
+  constructor(patch, kb, series = [], graph, target) {
     this.patch = patch;
     this.kb = kb;
     this.subjects = patch.functions.map((fc) => fromChange(fc, patch, "patch"));
@@ -49167,22 +49167,16 @@ var Scope = class {
       this.subjects.push(wired);
       this.byName.set(cb.value, wired);
     }
-    this.restoreSteps = /* @__PURE__ */ new Set();
-    this.saveSteps = /* @__PURE__ */ new Set();
-    for (const line of kb.lines) {
-      const nested = Object.values(line.nested ?? {}).flat();
-      for (const id of [...line.restore, ...nested]) {
-        const st2 = kb.steps.get(id);
-        if (st2?.function) this.restoreSteps.add(st2.function);
-      }
-      for (const id of [...line.save, ...nested]) {
-        const st2 = kb.steps.get(id);
-        if (st2?.saveFunction) this.saveSteps.add(st2.saveFunction);
-      }
-    }
+    const all = stepFunctions(kb, kb.lines);
+    const line = target ? kb.lines.find((l3) => l3.id === target.line) : void 0;
+    const mine = line ? stepFunctions(kb, [target?.steps ? { ...line, restore: target.steps } : line]) : all;
+    this.restoreSteps = mine.restore;
+    this.saveSteps = mine.save;
+    this.otherLineSteps = new Set([...all.restore, ...all.save].filter((f3) => !mine.restore.has(f3) && !mine.save.has(f3)));
     this.nonSteps = new Set(kb.nonStepCalls ?? []);
     this.vfioPaths = kb.vfioPaths;
     for (const f3 of kb.functions.values()) {
+      if (this.otherLineSteps.has(f3.name)) continue;
       if (f3.roles.includes("restore-step")) this.restoreSteps.add(f3.name);
       if (f3.roles.includes("save-step")) this.saveSteps.add(f3.name);
     }
@@ -49197,6 +49191,8 @@ var Scope = class {
   restoreSteps;
   saveSteps;
   nonSteps;
+  /** Step functions of other kernel lines than the target's: not known steps here. */
+  otherLineSteps;
   vfioPaths;
   /** Callback roles of a function: its own, then those of its callers (nearest first). */
   roles(name2) {
@@ -49227,7 +49223,7 @@ var Scope = class {
   }
   /** Does the knowledge base know this call (a function or a non-step call; steps: isKnownStep)? */
   isKnownCall(callee) {
-    return this.kb.functions.has(callee) || this.nonSteps.has(callee);
+    return this.kb.functions.has(callee) && !this.otherLineSteps.has(callee) || this.nonSteps.has(callee);
   }
   /** Is this callee a step of pci_restore_state()/pci_save_state() the KB knows? */
   isKnownStep(callee, of) {
@@ -49362,6 +49358,22 @@ function fromGraph(g2) {
     body: g2.text,
     newLine: g2.startLine
   };
+}
+function stepFunctions(kb, lines) {
+  const restore2 = /* @__PURE__ */ new Set();
+  const save2 = /* @__PURE__ */ new Set();
+  for (const line of lines) {
+    const nested = Object.values(line.nested ?? {}).flat();
+    for (const id of [...line.restore, ...nested]) {
+      const st2 = kb.steps.get(id);
+      if (st2?.function) restore2.add(st2.function);
+    }
+    for (const id of [...line.save, ...nested]) {
+      const st2 = kb.steps.get(id);
+      if (st2?.saveFunction) save2.add(st2.saveFunction);
+    }
+  }
+  return { restore: restore2, save: save2 };
 }
 
 // src/analyze/property.ts
@@ -49678,7 +49690,7 @@ function compose(rule, s, env, ev) {
 }
 function analyzePatch(patch, ctx) {
   const { kb, target } = ctx;
-  const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph);
+  const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph, target);
   scope.witness = (p2, s, target2) => {
     const v2 = witnessFor(p2, s, scope, target2);
     return v2 ? { trace: v2.trace, conditions: v2.conditions } : void 0;
