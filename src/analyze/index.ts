@@ -257,6 +257,8 @@ function buildFinding(rule: CompiledRule, s: Subject, ev: Evidence, scope: Scope
     messageKeys: [...why, ...fix],
   };
   if (at.outsideDiff) finding.outsideDiff = true;
+  const r = rule.compiled.replacement;
+  if (r && !at.outsideDiff && r.match.test(at.text)) finding.replacement = at.text.replace(r.match, r.with);
   if (ev.trace?.length) finding.trace = ev.trace;
   if (ev.conditions.length) finding.conditions = [...ev.conditions];
   return finding;

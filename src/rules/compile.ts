@@ -115,7 +115,8 @@ function compileRule(rule: RuleSpec, c: Compiler, common: CompiledCommon): Compi
     ...(a.removed ? { removed: compileCall(a.removed, cx(`anchor[${i}].removed`)) } : {}),
   }));
   const steps = (rule.steps ?? []).map((sel, i) => compileSteps(sel, cx(`steps[${i}]`)));
-  return { trigger, variants, anchors, steps, common };
+  const replacement = rule.replacement ? { match: compileRegex(rule.replacement.match, 'replacement.match'), with: rule.replacement.with } : undefined;
+  return { trigger, variants, anchors, steps, common, ...(replacement ? { replacement } : {}) };
 }
 
 /**

@@ -114,6 +114,11 @@ export interface Variant {
 export interface RuleSpec extends RuleMeta {
   messages: { what: string; why: string; fix: string; [key: string]: string };
   suggestion?: string;
+  /**
+   * When the fix is a concrete change of the anchored line: a regex over that line and what
+   * to put in its place ($1.. groups; \n for more lines). GitHub offers it as a suggestion.
+   */
+  replacement?: { match: string; with: string };
   trigger: Predicate;
   anchor?: Anchor[];
   steps?: StepSelector[];
@@ -186,5 +191,6 @@ export interface CompiledParts {
   anchors: { call?: CallTest; code?: RegExp; removed?: CallTest }[];
   steps: StepTest[];
   common: CompiledCommon;
+  replacement?: { match: RegExp; with: string };
 }
 

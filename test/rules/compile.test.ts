@@ -92,3 +92,8 @@ test('a bad pattern in plain data is a UserError naming file, entry and field', 
   const bad: RuleSet = { ...SET, rules: [{ ...RULE, trigger: { all: [{ file: 'drivers/[pci' }] } }] };
   assert.throws(() => compileRules(bad), (e: unknown) => e instanceof UserError && /rules\/demo\/sample\.yaml: rule 'demo\/sample', field 'trigger\.all\[0\]\.file': 'drivers\/\[pci' is not a valid glob/.test(e.line()));
 });
+
+test('a bad replacement regex fails at load naming its field', () => {
+  const bad: RuleSet = { ...SET, rules: [{ ...RULE, replacement: { match: '(unclosed', with: '$1' } }] };
+  assert.throws(() => compileRules(bad), (e: unknown) => e instanceof UserError && /field 'replacement\.match'/.test(e.line()));
+});
