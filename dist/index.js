@@ -46320,7 +46320,8 @@ function compileRule(rule, c3, common) {
     ...a.removed ? { removed: compileCall(a.removed, cx(`anchor[${i2}].removed`)) } : {}
   }));
   const steps = (rule.steps ?? []).map((sel, i2) => compileSteps(sel, cx(`steps[${i2}]`)));
-  return { trigger, variants, anchors, steps, common };
+  const replacement = rule.replacement ? { match: compileRegex(rule.replacement.match, "replacement.match"), with: rule.replacement.with } : void 0;
+  return { trigger, variants, anchors, steps, common, ...replacement ? { replacement } : {} };
 }
 function compileRules(set) {
   const c3 = new Compiler(set.common.predicates, set.commonFile);
@@ -49713,7 +49714,7 @@ function analyzePatch(patch, ctx) {
 }
 function buildFinding(rule, s, ev, scope, env, targetSteps, diffLines) {
   const at2 = locate(rule, s, ev, scope, diffLines);
-  const matched = [.../* @__PURE__ */ new Set([...ev.calls, ...ev.reaches.map((r2) => r2.callee)])];
+  const matched = [.../* @__PURE__ */ new Set([...ev.calls, ...ev.reaches.map((r3) => r3.callee)])];
   const steps = targetSteps.filter((st2) => rule.compiled.steps.some((test) => test(st2, matched)));
   const { severity, why, fix } = compose(rule, s, env, ev);
   const vals = values(rule, s, ev, scope, env, at2, steps, targetSteps);
@@ -49730,11 +49731,13 @@ function buildFinding(rule, s, ev, scope, env, targetSteps, diffLines) {
     suggestion: text2(fix),
     steps: steps.map((st2) => st2.id),
     fingerprint: fingerprint(rule.id, s.file, s.name, at2.text),
-    references: rule.references.map((r2) => ({ title: r2.title, ...r2.url ? { url: r2.url } : {}, ...r2.commit ? { commit: r2.commit } : {} })),
+    references: rule.references.map((r3) => ({ title: r3.title, ...r3.url ? { url: r3.url } : {}, ...r3.commit ? { commit: r3.commit } : {} })),
     target: env.target.description,
     messageKeys: [...why, ...fix]
   };
   if (at2.outsideDiff) finding.outsideDiff = true;
+  const r2 = rule.compiled.replacement;
+  if (r2 && !at2.outsideDiff && r2.match.test(at2.text)) finding.replacement = at2.text.replace(r2.match, r2.with);
   if (ev.trace?.length) finding.trace = ev.trace;
   if (ev.conditions.length) finding.conditions = [...ev.conditions];
   return finding;
