@@ -46623,6 +46623,17 @@ function snapshotRead(code) {
   return SNAPSHOT_RE.exec(code)?.[1];
 }
 
+// src/regex.ts
+function escapeRegExp(name2) {
+  return name2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function callRegExp(name2, flags2) {
+  return new RegExp(`\\b${escapeRegExp(name2)}\\s*\\(`, flags2);
+}
+function wordRegExp(name2, flags2) {
+  return new RegExp(`\\b${escapeRegExp(name2)}\\b`, flags2);
+}
+
 // src/kb/index.ts
 var RULES_DIR = fileURLToPath4(new URL("../../rules/", new URL("./src/kb/index.js", import.meta.url).href));
 async function loadKnowledgeBase(dir = RULES_DIR) {
@@ -49287,7 +49298,7 @@ function linesOf(patch, fc) {
   const positioned = fc.newLine !== void 0 || fc.oldLine !== void 0;
   const owned = new Set(
     (file?.hunks ?? []).filter(
-      (h3) => new RegExp(`\\b${fc.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\(`).test(h3.section) || h3.lines.some((l3) => l3.newLine !== void 0 && l3.kind === "+" && addedSet.has(l3.newLine))
+      (h3) => callRegExp(fc.name).test(h3.section) || h3.lines.some((l3) => l3.newLine !== void 0 && l3.kind === "+" && addedSet.has(l3.newLine))
     )
   );
   let current;
@@ -49554,7 +49565,7 @@ function isIgnored(rule, ignore = []) {
     return x3 === rule.id || x3.toUpperCase() === rule.type || x3.endsWith("/") && rule.id.startsWith(x3) || x3 === `${rule.id.split("/")[0]}/*`;
   });
 }
-var CALL2 = (name2) => new RegExp(`\\b${name2.replace(/[$]/g, "\\$&")}\\s*\\(`);
+var CALL2 = (name2) => callRegExp(name2);
 var byName = (name2) => ({ test: (c3) => c3 === name2, onlyNew: false });
 function locate(rule, s, ev, scope, diffLines) {
   const lineOf = (re2, reach) => {
@@ -49595,7 +49606,7 @@ function locate(rule, s, ev, scope, diffLines) {
     if (l3) return { line: l3.line, text: l3.text, outsideDiff: !diffLines.has(l3.line) };
   }
   for (const id of ev.identifiers) {
-    const at2 = lineOf(new RegExp(`\\b${id}\\b`));
+    const at2 = lineOf(wordRegExp(id));
     if (at2) return at2;
   }
   if (s.wiredAt) return { line: s.wiredAt.line, text: s.wiredAt.text, outsideDiff: !diffLines.has(s.wiredAt.line), reach: ev.reaches[0] };
@@ -54559,15 +54570,16 @@ function isCallEdge(t2) {
 }
 function traceLines(trace, opts = {}) {
   const steps = (trace ?? []).map((t2, i2) => ({ t: t2, n: i2 + 1 }));
-  const shown = opts.max === void 0 ? steps : pickSteps(steps.filter((x3) => !isCallEdge(x3.t)), opts.max);
+  const visible = opts.max === void 0 ? steps : steps.filter((x3) => !isCallEdge(x3.t));
+  const shown = opts.max === void 0 ? visible : pickSteps(visible, opts.max);
   const out2 = [];
   let event;
-  let previous = 0;
-  const visible = opts.max === void 0 ? steps : steps.filter((x3) => !isCallEdge(x3.t));
-  for (const { t: t2, n } of shown) {
-    const gap = visible.findIndex((x3) => x3.n === n) - visible.findIndex((x3) => x3.n === previous);
-    if (previous && gap > 1) out2.push({ text: "[...]" });
-    previous = n;
+  let previous = -1;
+  for (const x3 of shown) {
+    const { t: t2, n } = x3;
+    const at2 = visible.indexOf(x3);
+    if (previous >= 0 && at2 - previous > 1) out2.push({ text: "[...]" });
+    previous = at2;
     const where = t2.file && (opts.files !== false || t2.line) ? ` ${shortPath(t2.file)}${t2.line ? `:${t2.line}` : ""}` : "";
     const fn2 = t2.function ? ` ${t2.function.replace(/\(\)$/, "")}()` : "";
     const line = { text: `${n}.${fn2}${where}: ${t2.effect}` };

@@ -7,6 +7,7 @@
  */
 import { hunkIndex } from '../patch/lines.js';
 import { createHash } from 'node:crypto';
+import { callRegExp, wordRegExp } from '../regex.js';
 import type { CallGraph, Finding, PatchModel, Severity, TargetInfo } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import type { KnowledgeBase, RestoreStep } from '../kb/types.js';
@@ -44,7 +45,7 @@ interface Located {
   reach?: Reach;
 }
 
-const CALL = (name: string) => new RegExp(`\\b${name.replace(/[$]/g, '\\$&')}\\s*\\(`);
+const CALL = (name: string) => callRegExp(name);
 const byName = (name: string): CallTest => ({ test: (c) => c === name, onlyNew: false });
 
 /** Where a finding points: the first anchor that matches a line of the diff, else the function. */
@@ -87,7 +88,7 @@ function locate(rule: CompiledRule, s: Subject, ev: Evidence, scope: Scope, diff
     if (l) return { line: l.line, text: l.text, outsideDiff: !diffLines.has(l.line) };
   }
   for (const id of ev.identifiers) {
-    const at = lineOf(new RegExp(`\\b${id}\\b`));
+    const at = lineOf(wordRegExp(id));
     if (at) return at;
   }
   if (s.wiredAt) return { line: s.wiredAt.line, text: s.wiredAt.text, outsideDiff: !diffLines.has(s.wiredAt.line), reach: ev.reaches[0] };

@@ -8,6 +8,7 @@ import type { CallGraph, CallbackAssignment, FunctionChange, GraphFunction, Patc
 import type { KernelLine, KnowledgeBase, RestoreStep, VfioPath } from '../kb/types.js';
 import type { CallTest, Reach, RoleInfo, Subject, SubjectLine, World } from '../rules/world.js';
 import { targetStepIds } from '../kb/target.js';
+import { callRegExp } from '../regex.js';
 
 export type { Reach, Subject } from '../rules/world.js';
 
@@ -212,7 +213,7 @@ function linesOf(patch: PatchModel, fc: FunctionChange) {
   const positioned = fc.newLine !== undefined || fc.oldLine !== undefined;
   const owned = new Set(
     (file?.hunks ?? []).filter(
-      (h) => new RegExp(`\\b${fc.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\(`).test(h.section) || h.lines.some((l) => l.newLine !== undefined && l.kind === '+' && addedSet.has(l.newLine)),
+      (h) => callRegExp(fc.name).test(h.section) || h.lines.some((l) => l.newLine !== undefined && l.kind === '+' && addedSet.has(l.newLine)),
     ),
   );
   let current: unknown;

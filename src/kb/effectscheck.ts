@@ -7,6 +7,7 @@
  */
 import type { TreeCode } from './treecode.js';
 import { codeOnly } from './treecode.js';
+import { callRegExp, wordRegExp } from '../regex.js';
 import type { Effect, FunctionEffects } from './effects.js';
 import type { KnowledgeBase } from './types.js';
 
@@ -21,7 +22,7 @@ export interface EffectsCheck {
 
 /** What a cited line must show for each kind of effect. */
 function lineToken(e: Effect): RegExp | undefined {
-  const word = (w: string) => new RegExp(`\\b${w.replace(/[$]/g, '\\$&')}\\b`);
+  const word = (w: string) => wordRegExp(w);
   if (e.call) return word(e.call);
   if (e.function) return word(e.function);
   if (e.callback) return new RegExp(`->\\s*${e.callback}\\s*\\(`);
@@ -95,7 +96,7 @@ export async function checkEffects(kb: KnowledgeBase, code: TreeCode, lineId: st
       const step = kb.steps.get(id);
       if (!step || lines[n - 1] === undefined) continue;
       out.lines++;
-      if (!holds(fx.file, n, new RegExp(`\\b${step.function}\\s*\\(`), lines))
+      if (!holds(fx.file, n, callRegExp(step.function), lines))
         out.problems.push(`${fx.name}(): ${fx.file}:${n + offset} should call ${step.function}() (step '${id}'), but reads: ${(lines[n - 1 + offset] ?? '').trim()}`);
     }
   }
@@ -113,10 +114,10 @@ function checkOrder(fx: FunctionEffects, body: string, problems: string[]): void
   let from = body.indexOf('{');
   for (const e of fx.effects) {
     const re = e.call
-      ? new RegExp(`\\b${e.call}\\s*\\(`, 'g')
+      ? callRegExp(e.call, 'g')
       : e.callback
         ? e.function
-          ? new RegExp(`\\b${e.function}\\b`, 'g')
+          ? wordRegExp(e.function, 'g')
           : new RegExp(`->\\s*${e.callback}\\s*\\(`, 'g')
         : undefined;
     if (!re) continue;

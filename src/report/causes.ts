@@ -141,15 +141,16 @@ export interface TraceLine {
  */
 export function traceLines(trace: Finding['trace'], opts: { files?: boolean; max?: number } = {}): TraceLine[] {
   const steps = (trace ?? []).map((t, i) => ({ t, n: i + 1 }));
-  const shown = opts.max === undefined ? steps : pickSteps(steps.filter((x) => !isCallEdge(x.t)), opts.max);
+  const visible = opts.max === undefined ? steps : steps.filter((x) => !isCallEdge(x.t));
+  const shown = opts.max === undefined ? visible : pickSteps(visible, opts.max);
   const out: TraceLine[] = [];
   let event: string | undefined;
-  let previous = 0;
-  const visible = opts.max === undefined ? steps : steps.filter((x) => !isCallEdge(x.t));
-  for (const { t, n } of shown) {
-    const gap = visible.findIndex((x) => x.n === n) - visible.findIndex((x) => x.n === previous);
-    if (previous && gap > 1) out.push({ text: '[...]' });
-    previous = n;
+  let previous = -1;
+  for (const x of shown) {
+    const { t, n } = x;
+    const at = visible.indexOf(x);
+    if (previous >= 0 && at - previous > 1) out.push({ text: '[...]' });
+    previous = at;
     const where = t.file && (opts.files !== false || t.line) ? ` ${shortPath(t.file)}${t.line ? `:${t.line}` : ''}` : '';
     const fn = t.function ? ` ${t.function.replace(/\(\)$/, '')}()` : '';
     const line: TraceLine = { text: `${n}.${fn}${where}: ${t.effect}` };
