@@ -15,7 +15,7 @@ import { stateSavedGate } from '../kb/target.js';
 import { snapshotRead } from '../kb/classify.js';
 import { isCompiled, type CompiledRule } from '../rules/types.js';
 import { emptyEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
-import { witnessFor } from './property.js';
+import { propertyWitness } from './property.js';
 import { Scope, expandSteps } from './scope.js';
 import { joinList, render, type Values } from './render.js';
 
@@ -212,10 +212,7 @@ export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] 
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph, target);
   // `property:` keys ask the device-state model, which explores this patch once per target
-  scope.witness = (p, s, target) => {
-    const v = witnessFor(p, s, scope, target);
-    return v ? { trace: v.trace, conditions: v.conditions } : undefined;
-  };
+  scope.witness = (p, s, target) => propertyWitness(p, s, scope, target);
   const targetSteps = expandSteps(kb, target);
   const env: EvalEnv = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
   // "In the diff" is decided by the one hunk index the reports and the posting stage use.

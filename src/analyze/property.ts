@@ -14,6 +14,7 @@ import type { Code, Violation, World } from '../state/interp.js';
 import { sitesOf } from '../state/sites.js';
 import { makeWorld } from '../state/world.js';
 import { expandSteps, type Scope, type Subject } from './scope.js';
+import { msixPathWitness } from './msix-path.js';
 
 export type Attribution = 'stack' | 'enabler' | 'event';
 
@@ -179,6 +180,21 @@ function codeOf(s: Subject | undefined): Code | undefined {
   const lines = s.diffLines.length ? s.diffLines : s.added;
   if (!lines.length) return undefined;
   return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
+}
+
+/**
+ * The witness a `property:` key sees for a subject. A changed MSI-X MMIO writer is read on its
+ * own, before and after the patch (src/analyze/msix-path.ts): what it says is the answer for
+ * that function, so a violation the lifecycle finds on its stack but the patch did not change
+ * is not reported on it. Everything else asks the lifecycle exploration.
+ */
+export function propertyWitness(p: PropertyPredicate, s: Subject, scope: Scope, target: TargetInfo): { trace: Violation['trace']; conditions: string[] } | undefined {
+  if (p.id === 'msix-memory-off' && scope.kbRoles(s.name).includes('msix-mmio-writer') && s.change !== 'unchanged') {
+    const via = p.via ?? ['stack', 'enabler', 'event'];
+    return via.includes('stack') ? msixPathWitness(scope.kb, s) : undefined;
+  }
+  const v = witnessFor(p, s, scope, target);
+  return v ? { trace: v.trace, conditions: v.conditions } : undefined;
 }
 
 /** The shortest witness of a property that runs through this subject, if any. */

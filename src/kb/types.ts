@@ -103,6 +103,8 @@ export interface KernelFunction {
   description: string;
   notes?: string;
   citations: Citation[];
+  /** The body's MSI-X MMIO writes as C text, and the statements they sit between (per line: where they start). */
+  mmioWrites?: { after: string; before: string; code: string; lines: Record<string, number> };
 }
 
 /** A path through vfio-pci that touches the snapshot: open, close, reset ioctl... */
