@@ -42,6 +42,8 @@ export interface CorpusEntry {
   expected: string[];
   /** One line per expected rule id, or `benign` for an empty list. */
   reasons: Record<string, string>;
+  /** When the labels were changed after the fact: the date, the labels before, and why (kept visible). */
+  relabelled?: { date: string; was: string[]; reason: string };
 }
 
 const REQUIRED = ['subject', 'author', 'date', 'source', 'expected', 'reasons'] as const;
