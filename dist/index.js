@@ -5348,9 +5348,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal ? "|\n" : ">\n";
+        return literal2 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -5399,7 +5399,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal) {
+      if (!literal2) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -11335,7 +11335,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver2, options) {
+    function parse4(src, reviver2, options) {
       let _reviver = void 0;
       if (typeof reviver2 === "function") {
         _reviver = reviver2;
@@ -11376,7 +11376,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify;
@@ -15273,7 +15273,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse4(serialize(uri, options), options);
       }
       return uri;
     }
@@ -15316,8 +15316,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative5, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
-        relative5 = parse3(serialize(relative5, options), options);
+        base = parse4(serialize(base, options), options);
+        relative5 = parse4(serialize(relative5, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative5.scheme) {
@@ -15635,7 +15635,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse4(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -15672,7 +15672,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse4
     };
     module2.exports = fastUri;
     module2.exports.default = fastUri;
@@ -19182,9 +19182,9 @@ var require_parse = __commonJS({
           safeChars.push(...chars);
           continue;
         }
-        const literal = normalizeSimpleBranch(branch);
-        if (literal && literal.length === 1) {
-          safeChars.push(literal);
+        const literal2 = normalizeSimpleBranch(branch);
+        if (literal2 && literal2.length === 1) {
+          safeChars.push(literal2);
           continue;
         }
         combinable = false;
@@ -19197,7 +19197,7 @@ var require_parse = __commonJS({
       }
       return { risky: false };
     };
-    var parse3 = (input, options) => {
+    var parse4 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -19336,15 +19336,15 @@ var require_parse = __commonJS({
         extglobs.push(token);
       };
       const extglobClose = (token) => {
-        const literal = input.slice(token.startIndex, state.index + 1);
+        const literal2 = input.slice(token.startIndex, state.index + 1);
         const body2 = input.slice(token.startIndex + 2, state.index);
         const analysis = analyzeRepeatedExtglob(body2, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open2 = tokens[token.tokensIndex];
           open2.type = "text";
-          open2.value = literal;
-          open2.output = safeOutput || utils.escapeRegex(literal);
+          open2.value = literal2;
+          open2.output = safeOutput || utils.escapeRegex(literal2);
           for (let i2 = token.tokensIndex + 1; i2 < tokens.length; i2++) {
             tokens[i2].value = "";
             tokens[i2].output = "";
@@ -19367,7 +19367,7 @@ var require_parse = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            const expression = parse4(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -19890,7 +19890,7 @@ var require_parse = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input, options) => {
+    parse4.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -19955,7 +19955,7 @@ var require_parse = __commonJS({
       }
       return source;
     };
-    module2.exports = parse3;
+    module2.exports = parse4;
   }
 });
 
@@ -19964,7 +19964,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module2) {
     "use strict";
     var scan = require_scan();
-    var parse3 = require_parse();
+    var parse4 = require_parse();
     var utils = require_utils2();
     var constants3 = require_constants();
     var isObject = (val2) => val2 && typeof val2 === "object" && !Array.isArray(val2);
@@ -20052,7 +20052,7 @@ var require_picomatch = __commonJS({
     picomatch6.isMatch = (str, patterns, options) => picomatch6(patterns, options)(str);
     picomatch6.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p2) => picomatch6.parse(p2, options));
-      return parse3(pattern, { ...options, fastpaths: false });
+      return parse4(pattern, { ...options, fastpaths: false });
     };
     picomatch6.scan = (input, options) => scan(input, options);
     picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -20078,10 +20078,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse3.fastpaths(input, options);
+        parsed.output = parse4.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse3(input, options);
+        parsed = parse4(input, options);
       }
       return picomatch6.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -39261,7 +39261,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val2;
       if (type === "string" && val2.length > 0) {
-        return parse3(val2);
+        return parse4(val2);
       } else if (type === "number" && isFinite(val2)) {
         return options.long ? fmtLong(val2) : fmtShort(val2);
       }
@@ -39269,7 +39269,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val2)
       );
     };
-    function parse3(str) {
+    function parse4(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -43453,7 +43453,7 @@ var require_dist4 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.format = format;
-    exports.parse = parse3;
+    exports.parse = parse4;
     var TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
     var TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
     var QUOTE_REGEXP = /[\\"]/g;
@@ -43480,7 +43480,7 @@ var require_dist4 = __commonJS({
       }
       return result;
     }
-    function parse3(header, options) {
+    function parse4(header, options) {
       const stopChar = options?.comma === true ? COMMA : 65536;
       const len = header.length;
       let index = skipOWS(header, options?.start ?? 0, len);
@@ -45395,9 +45395,9 @@ async function readYaml(path, label2, missing = "file not found") {
     if (err2.code === "ENOENT") throw new UserError(missing, label2);
     throw err2;
   }
-  const { parse: parse3, YAMLParseError } = await Promise.resolve().then(() => __toESM(require_dist(), 1));
+  const { parse: parse4, YAMLParseError } = await Promise.resolve().then(() => __toESM(require_dist(), 1));
   try {
-    return parse3(text2, { maxAliasCount: -1, prettyErrors: true });
+    return parse4(text2, { maxAliasCount: -1, prettyErrors: true });
   } catch (err2) {
     if (err2 instanceof YAMLParseError) {
       const line = err2.linePos?.[0]?.line;
@@ -47783,7 +47783,7 @@ function seriesFromTags(tags, title) {
 }
 
 // src/patch/functions.ts
-function attribute(sides) {
+function attribute(sides2) {
   const accs = /* @__PURE__ */ new Map();
   const get = (file, name2) => {
     const key2 = `${file}\0${name2}`;
@@ -47794,15 +47794,15 @@ function attribute(sides) {
     }
     return a;
   };
-  for (const side of sides) attributeSide(side, get);
+  for (const side of sides2) attributeSide(side, get);
   return [...accs.values()].map((acc) => {
     const change = changeOf(acc);
-    if (change === "modified") fillUnseenSide(acc, sides);
+    if (change === "modified") fillUnseenSide(acc, sides2);
     return toFunctionChange(acc, change);
   });
 }
-function fillUnseenSide(acc, sides) {
-  const find = (post) => sides.filter((s) => s.post === post && s.file === acc.file).flatMap((s) => s.facts.functions.filter((f3) => f3.name === acc.name).map((fn2) => ({ s, fn: fn2 }))).sort((a, b3) => Number(b3.s.whole) - Number(a.s.whole))[0];
+function fillUnseenSide(acc, sides2) {
+  const find = (post) => sides2.filter((s) => s.post === post && s.file === acc.file).flatMap((s) => s.facts.functions.filter((f3) => f3.name === acc.name).map((fn2) => ({ s, fn: fn2 }))).sort((a, b3) => Number(b3.s.whole) - Number(a.s.whole))[0];
   if (!acc.pre) {
     const hit = find(false);
     if (hit) acc.pre = { fn: hit.fn, sigChanged: false };
@@ -47925,11 +47925,11 @@ function isCSource(path) {
   return /\.[ch]$/.test(path);
 }
 async function fragmentSides(file, c3 = {}, hunks = file.hunks) {
-  const sides = [];
+  const sides2 = [];
   for (const hunk of hunks) {
-    sides.push(await fragmentSide(file.path, hunk, true, c3), await fragmentSide(file.path, hunk, false, c3));
+    sides2.push(await fragmentSide(file.path, hunk, true, c3), await fragmentSide(file.path, hunk, false, c3));
   }
-  return sides;
+  return sides2;
 }
 async function fragmentSide(file, hunk, post, c3) {
   const rows = hunk.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
@@ -48005,14 +48005,14 @@ async function treeSides(tree, file, overlay, c3 = {}) {
   if (placements.length === 0) return { ok: false, note: failedNote(tree, file, unplaced[0]) };
   const { lines: postLines, postAt } = applyPlaced(preLines, placements);
   const post = postLines.join("\n");
-  const sides = [];
-  if (file.status !== "deleted") sides.push(await wholeSide(file.path, post, spans(placements, postAt, true), true, c3));
-  if (file.status !== "added") sides.push(await wholeSide(file.path, pre, spans(placements, placements.map((p2) => p2.at), false), false, c3));
+  const sides2 = [];
+  if (file.status !== "deleted") sides2.push(await wholeSide(file.path, post, spans(placements, postAt, true), true, c3));
+  if (file.status !== "added") sides2.push(await wholeSide(file.path, pre, spans(placements, placements.map((p2) => p2.at), false), false, c3));
   const notes = [
     ...placements.filter((p2) => p2.fuzz > 0).map((p2) => `${file.path}: ${hunkName(file, p2.hunk)} applied with fuzz ${p2.fuzz}`),
     ...unplaced.map((h3) => `${failedNote(tree, file, h3)}: fragment analysis for that hunk`)
   ];
-  return { ok: true, sides, post, notes, unplaced };
+  return { ok: true, sides: sides2, post, notes, unplaced };
 }
 async function readPre(tree, path, overlay) {
   if (overlay?.has(path)) return overlay.get(path) ?? void 0;
@@ -48132,10 +48132,10 @@ function lineMapper(hunkSpans) {
 // src/patch/callbacks.ts
 var PAIR_LINE = /^\s*\.(\w+)\s*=\s*(\w+)\s*,?\s*(?:\/[*/].*)?$/;
 var DECL_LINE = /\bstruct\s+(\w+)\s+(\w+)\s*(?:\[[^\]]*\])?\s*=\s*\{/;
-function collectCallbacks(sides, isFunction) {
+function collectCallbacks(sides2, isFunction) {
   const out2 = [];
   const keys = /* @__PURE__ */ new Set();
-  for (const side of sides) {
+  for (const side of sides2) {
     for (const p2 of pairsOf(side)) {
       if (!isFunction(p2.value, p2.field, p2.structType)) continue;
       const changed = side.changed.has(p2.line);
@@ -48404,7 +48404,7 @@ function seriesOverlay(tree, model) {
   return byKey.get(model.seriesKey);
 }
 async function analyseCode(model, tree, c3) {
-  const sides = [];
+  const sides2 = [];
   const wholeFallbacks = [];
   const hunkNotes = [];
   let fragmentHunks = 0;
@@ -48417,7 +48417,7 @@ async function analyseCode(model, tree, c3) {
       if (tree) {
         const r2 = await treeSides(tree, file, overlay, c3);
         if (r2.ok) {
-          sides.push(...r2.sides, ...await fragmentSides(file, c3, r2.unplaced));
+          sides2.push(...r2.sides, ...await fragmentSides(file, c3, r2.unplaced));
           hunkNotes.push(...r2.notes);
           fragmentHunks += r2.unplaced.length;
           usedTree++;
@@ -48426,14 +48426,14 @@ async function analyseCode(model, tree, c3) {
         }
         wholeFallbacks.push(r2.note);
       }
-      sides.push(...await fragmentSides(file, c3));
+      sides2.push(...await fragmentSides(file, c3));
     } catch (err2) {
       if (err2 instanceof LimitError && !err2.message.startsWith("too slow")) throw new LimitError(`${file.path}: ${err2.message}`);
       throw err2;
     }
   }
-  model.functions = attribute(sides);
-  model.callbacks = collectCallbacks(sides, functionTest(knownFunctions(sides, model)));
+  model.functions = attribute(sides2);
+  model.callbacks = collectCallbacks(sides2, functionTest(knownFunctions(sides2, model)));
   wireRoles(model.functions, model.callbacks);
   model.analysis = { mode: tree && wholeFallbacks.length === 0 && fragmentHunks === 0 ? "tree" : "fragment" };
   const note = [wholeFallbacks.length ? treeNote(wholeFallbacks, usedTree) : "", ...hunkNotes].filter(Boolean).join("; ");
@@ -48448,9 +48448,9 @@ function treeNote(notes, usedTree) {
   const also = usedTree ? `; the other ${usedTree} C file(s) were analysed whole` : "";
   return `${notes.join("; ")}: fragment analysis used instead${also}`;
 }
-function knownFunctions(sides, model) {
+function knownFunctions(sides2, model) {
   const known = new Set(model.functions.map((f3) => f3.name));
-  for (const s of sides) {
+  for (const s of sides2) {
     for (const f3 of s.facts.functions) known.add(f3.name);
     for (const p2 of s.facts.prototypes) known.add(p2);
     const named = sectionFunction(s.header ?? "");
@@ -49388,6 +49388,252 @@ function stepFunctions(kb, lines) {
   return { restore: restore2, save: save2 };
 }
 
+// src/analyze/msix-path.ts
+var KEYWORDS2 = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "do", "else", "case", "typeof", "defined"]);
+var JUMP = /^(continue|break|return\b[^;]*|goto\s+\w+)\s*;$/;
+var norm = (t2) => t2.replace(/\s+/g, "");
+function sides(s) {
+  const post = [];
+  const pre = [];
+  const added = new Set(s.added.map((a) => a.line));
+  const removedAt = /* @__PURE__ */ new Map();
+  for (const r2 of s.removed) removedAt.set(r2.line, [...removedAt.get(r2.line) ?? [], r2.text]);
+  const first = s.diffLines[0];
+  if (first && !/^\{|^\w.*\(/.test(first.text)) post.push("gap"), pre.push("gap");
+  let prev;
+  for (const l3 of s.diffLines) {
+    if (prev !== void 0 && l3.line > prev + 1) post.push("gap"), pre.push("gap");
+    prev = l3.line;
+    for (const text2 of removedAt.get(l3.line) ?? []) pre.push({ text: text2 });
+    removedAt.delete(l3.line);
+    post.push(l3);
+    if (!added.has(l3.line)) pre.push({ text: l3.text });
+  }
+  for (const texts of removedAt.values()) for (const text2 of texts) pre.push({ text: text2 });
+  const last = s.diffLines[s.diffLines.length - 1];
+  if (last && !/^\}/.test(last.text)) post.push("gap"), pre.push("gap");
+  return { pre, post };
+}
+var indentOf = (t2) => {
+  let n = 0;
+  for (const c3 of t2) {
+    if (c3 === "	") n += 8;
+    else if (c3 === " ") n += 1;
+    else break;
+  }
+  return Math.floor(n / 8);
+};
+function literal(cond, value = true) {
+  let c3 = norm(cond);
+  while (/^\(.*\)$/.test(c3) && balanced(c3.slice(1, -1))) c3 = c3.slice(1, -1);
+  if (c3.startsWith("!") && !c3.startsWith("!=")) return literal(c3.slice(1), !value);
+  return { atom: c3, value };
+}
+function balanced(t2) {
+  let d2 = 0;
+  for (const c3 of t2) {
+    if (c3 === "(") d2++;
+    else if (c3 === ")" && --d2 < 0) return false;
+  }
+  return d2 === 0;
+}
+function ifHead(t2) {
+  const m2 = /^(?:\}\s*else\s+)?if\s*\(/.exec(t2);
+  if (!m2) return void 0;
+  let d2 = 0;
+  for (let i2 = m2[0].length - 1; i2 < t2.length; i2++) {
+    if (t2[i2] === "(") d2++;
+    else if (t2[i2] === ")" && --d2 === 0) return { cond: t2.slice(m2[0].length, i2), rest: t2.slice(i2 + 1).trim() };
+  }
+  return void 0;
+}
+function callsOf(text2, guards, line) {
+  const out2 = [];
+  for (const m2 of text2.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+    if (KEYWORDS2.has(m2[1])) continue;
+    const open2 = (m2.index ?? 0) + m2[0].length - 1;
+    let d2 = 0;
+    let close = text2.length;
+    for (let i2 = open2; i2 < text2.length; i2++) {
+      if (text2[i2] === "(") d2++;
+      else if (text2[i2] === ")" && --d2 === 0) {
+        close = i2;
+        break;
+      }
+    }
+    out2.push({ kind: "call", callee: m2[1], args: splitArgs(text2.slice(open2 + 1, close)), text: text2.trim(), guards, ...line ? { line } : {} });
+  }
+  return out2;
+}
+function parse(lines, baseGuards = []) {
+  const items = [];
+  const stack = [];
+  const guards = () => [...baseGuards, ...stack.flatMap((s) => s.lits)];
+  let pending;
+  let lastSingle;
+  const statement = (text2, line, indent) => {
+    while (stack.length) {
+      const top2 = stack[stack.length - 1];
+      if (top2.kind === "rest" ? indent < top2.indent : indent <= top2.indent && !(top2.kind === "block" && text2.startsWith("}") && indent === top2.indent)) stack.pop();
+      else break;
+    }
+    if (text2.startsWith("}")) {
+      const top2 = stack[stack.length - 1];
+      if (top2?.kind === "block" && top2.indent === indent) {
+        stack.pop();
+        const head2 = ifHead(text2);
+        if (/^\}\s*else\b/.test(text2)) {
+          const lits = top2.lits.map((l3) => ({ ...l3, value: !l3.value })).slice(-1);
+          stack.push({ indent, lits: head2 ? [...lits, literal(head2.cond)] : lits, kind: "block" });
+        }
+      }
+      return;
+    }
+    const head = ifHead(text2);
+    if (head) {
+      items.push(...callsOf(head.cond, guards(), line));
+      const lit = literal(head.cond);
+      if (head.rest === "{") stack.push({ indent, lits: [lit], kind: "block" });
+      else if (head.rest === "") stack.push({ indent, lits: [lit], kind: "single" });
+      else if (JUMP.test(head.rest)) stack.push({ indent, lits: [{ ...lit, value: !lit.value }], kind: "rest" });
+      else items.push(...callsOf(head.rest, [...guards(), lit], line));
+      return;
+    }
+    if (/^else\b/.test(text2) && lastSingle && lastSingle.indent === indent) {
+      const lits = lastSingle.lits.map((l3) => ({ ...l3, value: !l3.value }));
+      const rest = text2.replace(/^else\s*/, "");
+      if (rest === "{") stack.push({ indent, lits, kind: "block" });
+      else if (rest === "") stack.push({ indent, lits, kind: "single" });
+      else items.push(...callsOf(rest, [...guards(), ...lits], line));
+      return;
+    }
+    const top = stack[stack.length - 1];
+    if (top?.kind === "single" && indent > top.indent) {
+      stack.pop();
+      lastSingle = { indent: top.indent, lits: top.lits };
+      if (JUMP.test(text2)) {
+        stack.push({ indent: top.indent, lits: top.lits.map((l3) => ({ ...l3, value: !l3.value })), kind: "rest" });
+        return;
+      }
+      items.push(...callsOf(text2, [...guards(), ...top.lits], line));
+      return;
+    }
+    if (JUMP.test(text2) && indent > 1) {
+      stack.push({ indent, lits: [{ atom: "false", value: true }], kind: "rest" });
+      return;
+    }
+    items.push(...callsOf(text2, guards(), line));
+  };
+  for (const l3 of lines) {
+    if (l3 === "gap") {
+      pending = void 0;
+      items.push({ kind: "gap", guards: guards() });
+      continue;
+    }
+    const code = l3.text.replace(/\/\*.*?\*\/|\/\/.*$/g, " ");
+    const t2 = code.trim();
+    if (!t2 || t2.startsWith("*") || t2.startsWith("/*") || t2.startsWith("#")) continue;
+    pending = pending ? { ...pending, text: `${pending.text} ${t2}` } : { text: t2, line: l3.line, indent: indentOf(code) };
+    const done = /[;{}]$/.test(pending.text) || ifHead(pending.text)?.rest === "" || /^else$/.test(pending.text) || /^\w+:$/.test(pending.text);
+    if (!done) continue;
+    const p2 = pending;
+    pending = void 0;
+    if (/^\w+:$/.test(p2.text)) continue;
+    statement(p2.text, p2.line, p2.indent);
+  }
+  return items;
+}
+function filled(items, fact, isWriter) {
+  if (!fact || items.some((i2) => i2.kind === "call" && isWriter(i2.callee)) || !items.some((i2) => i2.kind === "gap")) return [items];
+  const at2 = (stmt) => items.findIndex((i2) => i2.kind === "call" && norm(i2.text) === norm(stmt));
+  const from = at2(fact.after);
+  const to2 = at2(fact.before);
+  const out2 = [];
+  items.forEach((it2, i2) => {
+    if (it2.kind !== "gap" || from >= 0 && i2 < from || to2 >= 0 && i2 > to2) return;
+    const code = parse(fact.code.split("\n").map((text2) => ({ text: `	${text2}` })), it2.guards);
+    out2.push([...items.slice(0, i2), ...code, ...items.slice(i2 + 1)]);
+  });
+  return out2.length ? out2 : [items];
+}
+var holds = (guards, v2) => guards.every((g2) => g2.atom === "false" ? false : v2.get(g2.atom) === g2.value);
+function walk(items, v2, isWriter, entry) {
+  let mem = { on: false, origin: entry };
+  const reads = /* @__PURE__ */ new Map();
+  const steps = [];
+  const out2 = [];
+  for (const it2 of items) {
+    if (it2.kind !== "call" || !holds(it2.guards, v2)) continue;
+    const reg = norm(it2.args[1] ?? "");
+    if (/^pci_read_config_(word|dword)$/.test(it2.callee) && reg === "PCI_COMMAND") {
+      reads.set(norm(it2.args[2] ?? "").replace(/^&/, ""), { ...mem });
+      steps.push({ call: it2, effect: `reads PCI_COMMAND into ${norm(it2.args[2] ?? "").replace(/^&/, "")} (Memory ${mem.on ? "on" : mem.origin})` });
+      continue;
+    }
+    if (/^pci_write_config_(word|dword)$/.test(it2.callee) && reg === "PCI_COMMAND") {
+      const value = norm(it2.args[2] ?? "");
+      const bit = commandBits(value).memory;
+      const read = [...reads.keys()].find((k2) => value === k2 || value.split("|").includes(k2));
+      if (bit === "on") mem = { on: true, origin: "on" };
+      else if (bit === "off") mem = { on: false, origin: "off (written so)" };
+      else if (read) mem = { ...reads.get(read) };
+      else mem = { on: false, origin: "unknown" };
+      steps.push({ call: it2, effect: `PCI_COMMAND = ${value}: Memory ${mem.on ? "on" : mem.origin}` });
+      continue;
+    }
+    if (isWriter(it2.callee) && !mem.on) {
+      const path = [...v2.entries()].filter(([a]) => items.some((i2) => i2.kind === "call" && i2.guards.some((g2) => g2.atom === a))).map(([atom, value]) => ({ atom, value }));
+      out2.push({ key: `${it2.callee}|${mem.origin}|${path.map((p2) => `${p2.atom}=${p2.value}`).join(",")}`, write: it2, path, origin: mem.origin, steps: [...steps] });
+    }
+  }
+  return out2;
+}
+function outcomes(views, isWriter, entry, atoms) {
+  const out2 = [];
+  const n = Math.min(atoms.length, 6);
+  for (const items of views)
+    for (let mask = 0; mask < 1 << n; mask++) {
+      const v2 = new Map(atoms.slice(0, n).map((a, i2) => [a, (mask & 1 << i2) === 0]));
+      for (const o2 of walk(items, v2, isWriter, entry)) if (!out2.some((x3) => x3.key === o2.key)) out2.push(o2);
+    }
+  return out2;
+}
+var atomsOf = (views) => [...new Set(views.flatMap((items) => items.flatMap((i2) => i2.guards.map((g2) => g2.atom)).filter((a) => a !== "false")))];
+function msixPathWitness(kb, s) {
+  const fn2 = kb.functions.get(s.name);
+  if (!fn2?.roles.includes("msix-mmio-writer") || s.change === "removed") return void 0;
+  const isWriter = (c3) => c3 !== s.name && (kb.functions.get(c3)?.roles.includes("msix-mmio-writer") ?? false);
+  const { pre, post } = sides(s);
+  const fact = fn2.mmioWrites;
+  const postViews = filled(parse(post), fact, isWriter);
+  const preViews = s.change === "added" ? [] : filled(parse(pre), fact, isWriter);
+  const atoms = atomsOf([...postViews, ...preViews]);
+  const restoreStep = fn2.roles.includes("restore-step");
+  const entry = restoreStep ? "as the snapshot left it" : "as the caller left it";
+  const after = outcomes(postViews, isWriter, entry, atoms);
+  if (!after.length) return void 0;
+  const before = outcomes(preViews, isWriter, entry, atoms);
+  const same = before.length === after.length && after.every((a) => before.some((b3) => b3.key === a.key));
+  if (same) return void 0;
+  const w2 = after[0];
+  const event = restoreStep ? "pci_restore_state()" : `${s.name}()`;
+  const step = (effect, line, fnName = s.name) => ({ event, function: fnName, file: s.file, ...line ? { line } : {}, effect });
+  const trace = [];
+  if (restoreStep) trace.push({ event, function: "pci_restore_config_space", effect: "Command written back from the snapshot: Memory as it was saved (off when the save ran with decoding off)" });
+  else trace.push(step(`${s.name}() runs with Memory Space as its caller left it`));
+  for (const p2 of w2.path) trace.push(step(`takes the path where ${p2.atom} is ${p2.value ? "true" : "false"}`));
+  for (const st2 of w2.steps) trace.push(step(st2.effect, st2.call.line));
+  const where = w2.write.line ? "" : " (in lines the patch does not show)";
+  const memory = w2.origin === "unknown" ? "not known to be on" : w2.origin;
+  trace.push(step(`${w2.write.callee}() writes the MSI-X table through MMIO with Memory Space ${memory}${where}: without decoding the device answers with Unsupported Request`, w2.write.line));
+  const conditions = [];
+  if (!w2.write.line && fact)
+    conditions.push(
+      `This assumes the lines of ${s.name}() the patch does not show write the MSI-X table as the knowledge base's copy does (${Object.entries(fact.lines).map(([l3, n]) => `${l3} line ${n}`).join(", ")}: ${fact.code.split("\n").map((t2) => t2.trim()).filter((t2) => t2.length > 1).join(" ")}).`
+    );
+  return { trace, conditions };
+}
+
 // src/analyze/property.ts
 var ASSUMED_TPH = "This assumes TPH gets enabled";
 var cache = /* @__PURE__ */ new WeakMap();
@@ -49510,6 +49756,14 @@ function codeOf(s) {
   const lines = s.diffLines.length ? s.diffLines : s.added;
   if (!lines.length) return void 0;
   return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: false, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
+}
+function propertyWitness(p2, s, scope, target) {
+  if (p2.id === "msix-memory-off" && scope.kbRoles(s.name).includes("msix-mmio-writer") && s.change !== "unchanged") {
+    const via = p2.via ?? ["stack", "enabler", "event"];
+    return via.includes("stack") ? msixPathWitness(scope.kb, s) : void 0;
+  }
+  const v2 = witnessFor(p2, s, scope, target);
+  return v2 ? { trace: v2.trace, conditions: v2.conditions } : void 0;
 }
 function witnessFor(p2, s, scope, target) {
   const ex = exploration(scope, target);
@@ -49703,10 +49957,7 @@ function compose(rule, s, env, ev) {
 function analyzePatch(patch, ctx) {
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph, target);
-  scope.witness = (p2, s, target2) => {
-    const v2 = witnessFor(p2, s, scope, target2);
-    return v2 ? { trace: v2.trace, conditions: v2.conditions } : void 0;
-  };
+  scope.witness = (p2, s, target2) => propertyWitness(p2, s, scope, target2);
   const targetSteps = expandSteps(kb, target);
   const env = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
   const index = hunkIndex(patch);
@@ -49926,19 +50177,19 @@ async function makefileVersion(root) {
 async function listFiles(root, sub, glob) {
   const match = glob ? (0, import_picomatch3.default)(glob) : () => true;
   const out2 = [];
-  const walk2 = async (abs) => {
+  const walk3 = async (abs) => {
     const entries = await readdir3(abs, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       if (e.name === ".git") continue;
       const p2 = join6(abs, e.name);
-      if (e.isDirectory()) await walk2(p2);
+      if (e.isDirectory()) await walk3(p2);
       else if (e.isFile()) {
         const rel = relative4(root, p2).split(sep).join("/");
         if (match(rel) || match(relative4(join6(root, sub), p2).split(sep).join("/"))) out2.push(rel);
       }
     }
   };
-  await walk2(inside(root, sub));
+  await walk3(inside(root, sub));
   return out2.sort();
 }
 
@@ -50323,7 +50574,7 @@ function expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_3, expression, literal) {
+    function(_3, expression, literal2) {
       if (expression) {
         let operator = "";
         const values2 = [];
@@ -50347,7 +50598,7 @@ function expand(template, context) {
           return values2.join(",");
         }
       } else {
-        return encodeReserved(literal);
+        return encodeReserved(literal2);
       }
     }
   );
@@ -50357,7 +50608,7 @@ function expand(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse(options) {
+function parse2(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -50421,7 +50672,7 @@ function parse(options) {
   );
 }
 function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
+  return parse2(merge(defaults, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -50430,7 +50681,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse
+    parse: parse2
   });
 }
 var endpoint = withDefaults(null, DEFAULTS);
@@ -54314,7 +54565,7 @@ function apiTree(gh, owner, repo, ref, opts = {}) {
       const match = glob ? (0, import_picomatch4.default)(glob) : () => true;
       const base = dir.replace(/^\/+|\/+$/g, "");
       const out2 = [];
-      await walk(get, base, (rel) => {
+      await walk2(get, base, (rel) => {
         const full = base ? `${base}/${rel}` : rel;
         if (match(full) || match(rel)) out2.push(full);
       });
@@ -54336,13 +54587,13 @@ async function decode(gh, owner, repo, e) {
   const blob = await gh.rest.git.getBlob({ owner, repo, file_sha: e.sha ?? "" });
   return Buffer.from(blob.data.content, "base64").toString("utf8");
 }
-async function walk(get, dir, emit, prefix = "") {
+async function walk2(get, dir, emit, prefix = "") {
   const entries = await get([dir, prefix].filter(Boolean).join("/"));
   if (!Array.isArray(entries)) return;
   for (const e of entries) {
     const rel = prefix ? `${prefix}/${nameOf(e.path)}` : nameOf(e.path);
     if (e.type === "file") emit(rel);
-    else if (e.type === "dir") await walk(get, dir, emit, rel);
+    else if (e.type === "dir") await walk2(get, dir, emit, rel);
   }
 }
 function nameOf(path) {

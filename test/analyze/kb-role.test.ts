@@ -42,9 +42,19 @@ test('a function added to the KB as msix-mmio-writer is on the MSI-X restore pat
     ].join('\n');
     await writeFile(file, text.replace('  - name: __pci_restore_msix_state\n', `${entry}  - name: __pci_restore_msix_state\n`));
 
-    const after = await reviewPatchFiles([PATCH], { kb: await loadKnowledgeBase(dir) });
+    const kbAfter = await loadKnowledgeBase(dir);
+    const comment = await reviewPatchFiles([PATCH], { kb: kbAfter });
+    assert.deepEqual(comment.findings.flat().filter((f) => f.rule === 'msix/memory-bit'), [], 'a comment changes no MMIO write');
+    // the same hunk with a Vector Control write instead of the comment: a write the patch adds
+    const writes = join(dir, 'shutdown-write.patch');
+    const text2 = (await readFile(PATCH, 'utf8')).replace(/^\+\t\/\*.*\*\/$/m, '+\tpci_msix_write_vector_ctrl(desc, desc->pci.msix_ctrl);');
+    assert.notEqual(text2, await readFile(PATCH, 'utf8'));
+    await writeFile(writes, text2);
+    const after = await reviewPatchFiles([writes], { kb: kbAfter });
     const notes = after.findings.flat().filter((f) => f.rule === 'msix/memory-bit');
     assert.deepEqual(notes.map((f) => f.function), ['pci_msix_shutdown']);
+    const before2 = await reviewPatchFiles([writes], { kb: await loadKnowledgeBase(RULES_DIR) });
+    assert.deepEqual(before2.findings.flat().filter((f) => f.rule === 'msix/memory-bit'), [], 'not a writer before the KB says so');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
