@@ -17,6 +17,8 @@ import type { Subject } from './scope.js';
 interface Lit {
   atom: string;
   value: boolean;
+  /** The line of the condition, when the patch shows it. */
+  line?: number;
 }
 
 interface Call {
@@ -163,7 +165,7 @@ function parse(lines: Line[], baseGuards: Lit[] = []): Item[] {
     const head = ifHead(text);
     if (head) {
       items.push(...callsOf(head.cond, guards(), line));
-      const lit = literal(head.cond);
+      const lit = { ...literal(head.cond), ...(line ? { line } : {}) };
       if (head.rest === '{') stack.push({ indent, lits: [lit], kind: 'block' });
       else if (head.rest === '') stack.push({ indent, lits: [lit], kind: 'single' });
       else if (JUMP.test(head.rest)) stack.push({ indent, lits: [{ ...lit, value: !lit.value }], kind: 'rest' });
@@ -268,7 +270,8 @@ function walk(items: Item[], v: Map<string, boolean>, isWriter: (c: string) => b
       continue;
     }
     if (isWriter(it.callee) && !mem.on) {
-      const path = [...v.entries()].filter(([a]) => items.some((i) => i.kind === 'call' && i.guards.some((g) => g.atom === a))).map(([atom, value]) => ({ atom, value }));
+      const guardOf = (a: string) => items.flatMap((i) => i.guards).find((g) => g.atom === a);
+      const path = [...v.entries()].filter(([a]) => guardOf(a)).map(([atom, value]) => ({ atom, value, ...(guardOf(atom)?.line ? { line: guardOf(atom)!.line } : {}) }));
       out.push({ key: `${it.callee}|${mem.origin}|${path.map((p) => `${p.atom}=${p.value}`).join(',')}`, write: it, path, origin: mem.origin, steps: [...steps] });
     }
   }
@@ -315,17 +318,21 @@ export function msixPathWitness(kb: KnowledgeBase, s: Subject): PathWitness | un
   const trace: TraceStep[] = [];
   if (restoreStep) trace.push({ event, function: 'pci_restore_config_space', effect: 'Command written back from the snapshot: Memory as it was saved (off when the save ran with decoding off)' });
   else trace.push(step(`${s.name}() runs with Memory Space as its caller left it`));
-  for (const p of w.path) trace.push(step(`takes the path where ${p.atom} is ${p.value ? 'true' : 'false'}`));
+  for (const p of w.path) trace.push(step(`takes the path where ${p.atom} is ${p.value ? 'true' : 'false'}`, p.line));
   for (const st of w.steps) trace.push(step(st.effect, st.call.line));
   const where = w.write.line ? '' : ' (in lines the patch does not show)';
   const memory = w.origin === 'unknown' ? 'not known to be on' : w.origin;
   trace.push(step(`${w.write.callee}() writes the MSI-X table through MMIO with Memory Space ${memory}${where}: without decoding the device answers with Unsupported Request`, w.write.line));
   const conditions: string[] = [];
-  if (!w.write.line && fact)
+  if (!w.write.line && fact) {
+    const lit = (g: Lit) => (g.value ? g.atom : `!${g.atom}`);
+    const writes = parse(fact.code.split('\n').map((text) => ({ text: `\t${text}` })))
+      .filter((i): i is Call => i.kind === 'call' && isWriter(i.callee))
+      .map((c) => `${c.callee}()${c.guards.length ? ` when ${c.guards.map(lit).join(' and ')}` : ''}`);
+    const where = Object.entries(fact.lines).map(([l, n]) => `line ${n} of the ${l} tree`).join(', ');
     conditions.push(
-      `This assumes the lines of ${s.name}() the patch does not show write the MSI-X table as the knowledge base's copy does (${Object.entries(fact.lines)
-        .map(([l, n]) => `${l} line ${n}`)
-        .join(', ')}: ${fact.code.split('\n').map((t) => t.trim()).filter((t) => t.length > 1).join(' ')}).`,
+      `This assumes the lines of ${s.name}() the patch does not show write the MSI-X table as the knowledge base's copy of the body does (${where}): for every entry ${writes.join(', then ')}.`,
     );
+  }
   return { trace, conditions };
 }
