@@ -19275,7 +19275,7 @@ var require_parse = __commonJS({
         state.output += token.output != null ? token.output : token.value;
         consume(token.value);
       };
-      const negate = () => {
+      const negate2 = () => {
         let count2 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
@@ -19694,7 +19694,7 @@ var require_parse = __commonJS({
             }
           }
           if (opts.nonegate !== true && state.index === 0) {
-            negate();
+            negate2();
             continue;
           }
         }
@@ -49465,69 +49465,80 @@ function callsOf(text2, guards, line) {
   }
   return out2;
 }
-function parse(lines, baseGuards = []) {
-  const items = [];
-  const stack = [];
-  const guards = () => [...baseGuards, ...stack.flatMap((s) => s.lits)];
-  let pending;
-  let lastSingle;
-  const statement = (text2, line, indent) => {
-    while (stack.length) {
-      const top2 = stack[stack.length - 1];
-      if (top2.kind === "rest" ? indent < top2.indent : indent <= top2.indent && !(top2.kind === "block" && text2.startsWith("}") && indent === top2.indent)) stack.pop();
+var negate = (lits) => lits.map((l3) => ({ ...l3, value: !l3.value }));
+var BodyReader = class {
+  constructor(base) {
+    this.base = base;
+  }
+  base;
+  items = [];
+  stack = [];
+  lastSingle;
+  guards() {
+    return [...this.base, ...this.stack.flatMap((s) => s.lits)];
+  }
+  gap() {
+    this.items.push({ kind: "gap", guards: this.guards() });
+  }
+  statement(text2, line, indent) {
+    this.leave(text2, indent);
+    if (text2.startsWith("}")) return this.close(text2, indent);
+    const head = ifHead(text2);
+    if (head) return this.conditional(head, line, indent);
+    if (/^else\b/.test(text2) && this.lastSingle?.indent === indent) return this.guarded(text2.replace(/^else\s*/, ""), negate(this.lastSingle.lits), line, indent);
+    const top = this.stack[this.stack.length - 1];
+    if (top?.kind === "single" && indent > top.indent) {
+      this.stack.pop();
+      this.lastSingle = { indent: top.indent, lits: top.lits };
+      if (JUMP.test(text2)) this.stack.push({ indent: top.indent, lits: negate(top.lits), kind: "rest" });
+      else this.calls(text2, [...this.guards(), ...top.lits], line);
+      return;
+    }
+    if (JUMP.test(text2) && indent > 1) this.stack.push({ indent, lits: [{ atom: "false", value: true }], kind: "rest" });
+    else this.calls(text2, this.guards(), line);
+  }
+  /** Leave the scopes this statement is outside of. */
+  leave(text2, indent) {
+    while (this.stack.length) {
+      const top = this.stack[this.stack.length - 1];
+      const closing = top.kind === "block" && text2.startsWith("}") && indent === top.indent;
+      if (top.kind === "rest" ? indent < top.indent : indent <= top.indent && !closing) this.stack.pop();
       else break;
     }
-    if (text2.startsWith("}")) {
-      const top2 = stack[stack.length - 1];
-      if (top2?.kind === "block" && top2.indent === indent) {
-        stack.pop();
-        const head2 = ifHead(text2);
-        if (/^\}\s*else\b/.test(text2)) {
-          const lits = top2.lits.map((l3) => ({ ...l3, value: !l3.value })).slice(-1);
-          stack.push({ indent, lits: head2 ? [...lits, literal(head2.cond)] : lits, kind: "block" });
-        }
-      }
-      return;
-    }
+  }
+  /** `}` ends the block of an `if` at its indent; `} else {` / `} else if (d) {` opens the other branch. */
+  close(text2, indent) {
+    const top = this.stack[this.stack.length - 1];
+    if (top?.kind !== "block" || top.indent !== indent) return;
+    this.stack.pop();
+    if (!/^\}\s*else\b/.test(text2)) return;
     const head = ifHead(text2);
-    if (head) {
-      items.push(...callsOf(head.cond, guards(), line));
-      const lit = literal(head.cond);
-      if (head.rest === "{") stack.push({ indent, lits: [lit], kind: "block" });
-      else if (head.rest === "") stack.push({ indent, lits: [lit], kind: "single" });
-      else if (JUMP.test(head.rest)) stack.push({ indent, lits: [{ ...lit, value: !lit.value }], kind: "rest" });
-      else items.push(...callsOf(head.rest, [...guards(), lit], line));
-      return;
-    }
-    if (/^else\b/.test(text2) && lastSingle && lastSingle.indent === indent) {
-      const lits = lastSingle.lits.map((l3) => ({ ...l3, value: !l3.value }));
-      const rest = text2.replace(/^else\s*/, "");
-      if (rest === "{") stack.push({ indent, lits, kind: "block" });
-      else if (rest === "") stack.push({ indent, lits, kind: "single" });
-      else items.push(...callsOf(rest, [...guards(), ...lits], line));
-      return;
-    }
-    const top = stack[stack.length - 1];
-    if (top?.kind === "single" && indent > top.indent) {
-      stack.pop();
-      lastSingle = { indent: top.indent, lits: top.lits };
-      if (JUMP.test(text2)) {
-        stack.push({ indent: top.indent, lits: top.lits.map((l3) => ({ ...l3, value: !l3.value })), kind: "rest" });
-        return;
-      }
-      items.push(...callsOf(text2, [...guards(), ...top.lits], line));
-      return;
-    }
-    if (JUMP.test(text2) && indent > 1) {
-      stack.push({ indent, lits: [{ atom: "false", value: true }], kind: "rest" });
-      return;
-    }
-    items.push(...callsOf(text2, guards(), line));
-  };
+    const other = negate(top.lits.slice(-1));
+    this.stack.push({ indent, lits: head ? [...other, literal(head.cond)] : other, kind: "block" });
+  }
+  conditional(head, line, indent) {
+    this.calls(head.cond, this.guards(), line);
+    const lit = { ...literal(head.cond), ...line ? { line } : {} };
+    if (JUMP.test(head.rest)) this.stack.push({ indent, lits: negate([lit]), kind: "rest" });
+    else this.guarded(head.rest, [lit], line, indent);
+  }
+  /** What follows a condition: a block, the next statement, or a statement on the same line. */
+  guarded(rest, lits, line, indent) {
+    if (rest === "{") this.stack.push({ indent, lits, kind: "block" });
+    else if (rest === "") this.stack.push({ indent, lits, kind: "single" });
+    else this.calls(rest, [...this.guards(), ...lits], line);
+  }
+  calls(text2, guards, line) {
+    this.items.push(...callsOf(text2, guards, line));
+  }
+};
+function parse(lines, baseGuards = []) {
+  const reader = new BodyReader(baseGuards);
+  let pending;
   for (const l3 of lines) {
     if (l3 === "gap") {
       pending = void 0;
-      items.push({ kind: "gap", guards: guards() });
+      reader.gap();
       continue;
     }
     const code = l3.text.replace(/\/\*.*?\*\/|\/\/.*$/g, " ");
@@ -49538,10 +49549,9 @@ function parse(lines, baseGuards = []) {
     if (!done) continue;
     const p2 = pending;
     pending = void 0;
-    if (/^\w+:$/.test(p2.text)) continue;
-    statement(p2.text, p2.line, p2.indent);
+    if (!/^\w+:$/.test(p2.text)) reader.statement(p2.text, p2.line, p2.indent);
   }
-  return items;
+  return reader.items;
 }
 function filled(items, fact, isWriter) {
   if (!fact || items.some((i2) => i2.kind === "call" && isWriter(i2.callee)) || !items.some((i2) => i2.kind === "gap")) return [items];
@@ -49582,7 +49592,8 @@ function walk(items, v2, isWriter, entry) {
       continue;
     }
     if (isWriter(it2.callee) && !mem.on) {
-      const path = [...v2.entries()].filter(([a]) => items.some((i2) => i2.kind === "call" && i2.guards.some((g2) => g2.atom === a))).map(([atom, value]) => ({ atom, value }));
+      const guardOf = (a) => items.flatMap((i2) => i2.guards).find((g2) => g2.atom === a);
+      const path = [...v2.entries()].filter(([a]) => guardOf(a)).map(([atom, value]) => ({ atom, value, ...guardOf(atom)?.line ? { line: guardOf(atom).line } : {} }));
       out2.push({ key: `${it2.callee}|${mem.origin}|${path.map((p2) => `${p2.atom}=${p2.value}`).join(",")}`, write: it2, path, origin: mem.origin, steps: [...steps] });
     }
   }
@@ -49621,16 +49632,20 @@ function msixPathWitness(kb, s) {
   const trace = [];
   if (restoreStep) trace.push({ event, function: "pci_restore_config_space", effect: "Command written back from the snapshot: Memory as it was saved (off when the save ran with decoding off)" });
   else trace.push(step(`${s.name}() runs with Memory Space as its caller left it`));
-  for (const p2 of w2.path) trace.push(step(`takes the path where ${p2.atom} is ${p2.value ? "true" : "false"}`));
+  for (const p2 of w2.path) trace.push(step(`takes the path where ${p2.atom} is ${p2.value ? "true" : "false"}`, p2.line));
   for (const st2 of w2.steps) trace.push(step(st2.effect, st2.call.line));
   const where = w2.write.line ? "" : " (in lines the patch does not show)";
   const memory = w2.origin === "unknown" ? "not known to be on" : w2.origin;
   trace.push(step(`${w2.write.callee}() writes the MSI-X table through MMIO with Memory Space ${memory}${where}: without decoding the device answers with Unsupported Request`, w2.write.line));
   const conditions = [];
-  if (!w2.write.line && fact)
+  if (!w2.write.line && fact) {
+    const lit = (g2) => g2.value ? g2.atom : `!${g2.atom}`;
+    const writes = parse(fact.code.split("\n").map((text2) => ({ text: `	${text2}` }))).filter((i2) => i2.kind === "call" && isWriter(i2.callee)).map((c3) => `${c3.callee}()${c3.guards.length ? ` when ${c3.guards.map(lit).join(" and ")}` : ""}`);
+    const where2 = Object.entries(fact.lines).map(([l3, n]) => `line ${n} of the ${l3} tree`).join(", ");
     conditions.push(
-      `This assumes the lines of ${s.name}() the patch does not show write the MSI-X table as the knowledge base's copy does (${Object.entries(fact.lines).map(([l3, n]) => `${l3} line ${n}`).join(", ")}: ${fact.code.split("\n").map((t2) => t2.trim()).filter((t2) => t2.length > 1).join(" ")}).`
+      `This assumes the lines of ${s.name}() the patch does not show write the MSI-X table as the knowledge base's copy of the body does (${where2}): for every entry ${writes.join(", then ")}.`
     );
+  }
   return { trace, conditions };
 }
 

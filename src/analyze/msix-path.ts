@@ -126,96 +126,116 @@ function callsOf(text: string, guards: Lit[], line: number | undefined): Call[] 
   return out;
 }
 
-interface Scope_ {
+interface Nesting {
   indent: number;
   lits: Lit[];
   /** block: `if (c) {` up to its `}`; single: the next statement; rest: the rest of the enclosing block. */
   kind: 'block' | 'single' | 'rest';
 }
 
+const negate = (lits: Lit[]) => lits.map((l) => ({ ...l, value: !l.value }));
+
 /**
- * The calls of a function view in order, each with the conditions that guard it, read by
- * indentation (kernel style), so a gap that hides an opening brace does not lose the nesting.
+ * Reads a function view statement by statement: the calls in order, each with the conditions
+ * that guard it. Nesting comes from indentation (kernel style), so a gap that hides an opening
+ * brace does not lose it.
  */
-function parse(lines: Line[], baseGuards: Lit[] = []): Item[] {
-  const items: Item[] = [];
-  const stack: Scope_[] = [];
-  const guards = () => [...baseGuards, ...stack.flatMap((s) => s.lits)];
-  let pending: { text: string; line?: number; indent: number } | undefined;
-  let lastSingle: { indent: number; lits: Lit[] } | undefined;
-  const statement = (text: string, line: number | undefined, indent: number) => {
-    // leave the scopes this statement is outside of
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if (top.kind === 'rest' ? indent < top.indent : indent <= top.indent && !(top.kind === 'block' && text.startsWith('}') && indent === top.indent)) stack.pop();
+class BodyReader {
+  readonly items: Item[] = [];
+  private readonly stack: Nesting[] = [];
+  private lastSingle: { indent: number; lits: Lit[] } | undefined;
+  constructor(private readonly base: Lit[]) {}
+
+  guards(): Lit[] {
+    return [...this.base, ...this.stack.flatMap((s) => s.lits)];
+  }
+
+  gap(): void {
+    this.items.push({ kind: 'gap', guards: this.guards() });
+  }
+
+  statement(text: string, line: number | undefined, indent: number): void {
+    this.leave(text, indent);
+    if (text.startsWith('}')) return this.close(text, indent);
+    const head = ifHead(text);
+    if (head) return this.conditional(head, line, indent);
+    if (/^else\b/.test(text) && this.lastSingle?.indent === indent) return this.guarded(text.replace(/^else\s*/, ''), negate(this.lastSingle.lits), line, indent);
+    const top = this.stack[this.stack.length - 1];
+    if (top?.kind === 'single' && indent > top.indent) {
+      // the statement of an `if (c)` without braces
+      this.stack.pop();
+      this.lastSingle = { indent: top.indent, lits: top.lits };
+      if (JUMP.test(text)) this.stack.push({ indent: top.indent, lits: negate(top.lits), kind: 'rest' });
+      else this.calls(text, [...this.guards(), ...top.lits], line);
+      return;
+    }
+    // after an unconditional jump nothing else in its block runs
+    if (JUMP.test(text) && indent > 1) this.stack.push({ indent, lits: [{ atom: 'false', value: true }], kind: 'rest' });
+    else this.calls(text, this.guards(), line);
+  }
+
+  /** Leave the scopes this statement is outside of. */
+  private leave(text: string, indent: number): void {
+    while (this.stack.length) {
+      const top = this.stack[this.stack.length - 1];
+      const closing = top.kind === 'block' && text.startsWith('}') && indent === top.indent;
+      if (top.kind === 'rest' ? indent < top.indent : indent <= top.indent && !closing) this.stack.pop();
       else break;
     }
-    if (text.startsWith('}')) {
-      const top = stack[stack.length - 1];
-      if (top?.kind === 'block' && top.indent === indent) {
-        stack.pop();
-        const head = ifHead(text);
-        if (/^\}\s*else\b/.test(text)) {
-          const lits = top.lits.map((l) => ({ ...l, value: !l.value })).slice(-1);
-          stack.push({ indent, lits: head ? [...lits, literal(head.cond)] : lits, kind: 'block' });
-        }
-      }
-      return;
-    }
+  }
+
+  /** `}` ends the block of an `if` at its indent; `} else {` / `} else if (d) {` opens the other branch. */
+  private close(text: string, indent: number): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top?.kind !== 'block' || top.indent !== indent) return;
+    this.stack.pop();
+    if (!/^\}\s*else\b/.test(text)) return;
     const head = ifHead(text);
-    if (head) {
-      items.push(...callsOf(head.cond, guards(), line));
-      const lit = { ...literal(head.cond), ...(line ? { line } : {}) };
-      if (head.rest === '{') stack.push({ indent, lits: [lit], kind: 'block' });
-      else if (head.rest === '') stack.push({ indent, lits: [lit], kind: 'single' });
-      else if (JUMP.test(head.rest)) stack.push({ indent, lits: [{ ...lit, value: !lit.value }], kind: 'rest' });
-      else items.push(...callsOf(head.rest, [...guards(), lit], line));
-      return;
-    }
-    if (/^else\b/.test(text) && lastSingle && lastSingle.indent === indent) {
-      const lits = lastSingle.lits.map((l) => ({ ...l, value: !l.value }));
-      const rest = text.replace(/^else\s*/, '');
-      if (rest === '{') stack.push({ indent, lits, kind: 'block' });
-      else if (rest === '') stack.push({ indent, lits, kind: 'single' });
-      else items.push(...callsOf(rest, [...guards(), ...lits], line));
-      return;
-    }
-    const top = stack[stack.length - 1];
-    if (top?.kind === 'single' && indent > top.indent) {
-      stack.pop();
-      lastSingle = { indent: top.indent, lits: top.lits };
-      if (JUMP.test(text)) {
-        stack.push({ indent: top.indent, lits: top.lits.map((l) => ({ ...l, value: !l.value })), kind: 'rest' });
-        return;
-      }
-      items.push(...callsOf(text, [...guards(), ...top.lits], line));
-      return;
-    }
-    if (JUMP.test(text) && indent > 1) {
-      // an unconditional jump: nothing after it in this block runs
-      stack.push({ indent, lits: [{ atom: 'false', value: true }], kind: 'rest' });
-      return;
-    }
-    items.push(...callsOf(text, guards(), line));
-  };
+    const other = negate(top.lits.slice(-1));
+    this.stack.push({ indent, lits: head ? [...other, literal(head.cond)] : other, kind: 'block' });
+  }
+
+  private conditional(head: { cond: string; rest: string }, line: number | undefined, indent: number): void {
+    this.calls(head.cond, this.guards(), line);
+    const lit = { ...literal(head.cond), ...(line ? { line } : {}) };
+    if (JUMP.test(head.rest)) this.stack.push({ indent, lits: negate([lit]), kind: 'rest' });
+    else this.guarded(head.rest, [lit], line, indent);
+  }
+
+  /** What follows a condition: a block, the next statement, or a statement on the same line. */
+  private guarded(rest: string, lits: Lit[], line: number | undefined, indent: number): void {
+    if (rest === '{') this.stack.push({ indent, lits, kind: 'block' });
+    else if (rest === '') this.stack.push({ indent, lits, kind: 'single' });
+    else this.calls(rest, [...this.guards(), ...lits], line);
+  }
+
+  private calls(text: string, guards: Lit[], line: number | undefined): void {
+    this.items.push(...callsOf(text, guards, line));
+  }
+}
+
+/** The calls of a function view in order, with their guards, and the gaps where hunks skip. */
+function parse(lines: Line[], baseGuards: Lit[] = []): Item[] {
+  const reader = new BodyReader(baseGuards);
+  let pending: { text: string; line?: number; indent: number } | undefined;
   for (const l of lines) {
     if (l === 'gap') {
       pending = undefined;
-      items.push({ kind: 'gap', guards: guards() });
+      reader.gap();
       continue;
     }
     const code = l.text.replace(/\/\*.*?\*\/|\/\/.*$/g, ' ');
     const t = code.trim();
     if (!t || t.startsWith('*') || t.startsWith('/*') || t.startsWith('#')) continue;
     pending = pending ? { ...pending, text: `${pending.text} ${t}` } : { text: t, line: l.line, indent: indentOf(code) };
-    const done = /[;{}]$/.test(pending.text) || (ifHead(pending.text)?.rest === '' ) || /^else$/.test(pending.text) || /^\w+:$/.test(pending.text);
+    // a statement ends with `;`, `{` or `}`, or is a condition whose statement follows
+    const done = /[;{}]$/.test(pending.text) || ifHead(pending.text)?.rest === '' || /^else$/.test(pending.text) || /^\w+:$/.test(pending.text);
     if (!done) continue;
     const p = pending;
     pending = undefined;
-    if (/^\w+:$/.test(p.text)) continue;
-    statement(p.text, p.line, p.indent);
+    if (!/^\w+:$/.test(p.text)) reader.statement(p.text, p.line, p.indent);
   }
-  return items;
+  return reader.items;
 }
 
 /** Views of the function with the knowledge base's MMIO writes put into the gaps that can hide them. */
