@@ -47994,8 +47994,8 @@ async function treeSides(tree, file, overlay, c3 = {}) {
   const oldPath = file.oldPath ?? file.path;
   const pre = file.status === "added" ? "" : await readPre(tree, oldPath, overlay);
   if (pre === void 0) return { ok: false, note: `${oldPath}: not in ${tree.describe()}` };
-  const preLines = pre === "" ? [] : pre.split("\n");
-  const placed = placeHunks(preLines, file.hunks);
+  const preLines2 = pre === "" ? [] : pre.split("\n");
+  const placed = placeHunks(preLines2, file.hunks);
   const unplaced = file.hunks.filter((h3, i2) => !placed[i2]);
   file.hunks.forEach((h3, i2) => {
     const p2 = placed[i2];
@@ -48003,7 +48003,7 @@ async function treeSides(tree, file, overlay, c3 = {}) {
   });
   const placements = placed.filter((p2) => !!p2);
   if (placements.length === 0) return { ok: false, note: failedNote(tree, file, unplaced[0]) };
-  const { lines: postLines, postAt } = applyPlaced(preLines, placements);
+  const { lines: postLines, postAt } = applyPlaced(preLines2, placements);
   const post = postLines.join("\n");
   const sides2 = [];
   if (file.status !== "deleted") sides2.push(await wholeSide(file.path, post, spans(placements, postAt, true), true, c3));
@@ -48712,7 +48712,8 @@ var Run = class {
       stack: [...this.stack],
       eventFunctions: [],
       conditions: [...this.conditions],
-      events: this.events
+      events: this.events,
+      eventStart
     });
   }
 };
@@ -49659,14 +49660,14 @@ function exploration(scope, target) {
   if (!perTarget.has(key2)) perTarget.set(key2, build(scope, target));
   return perTarget.get(key2);
 }
-function build(scope, target) {
+function build(scope, target, side = "post") {
   const { kb } = scope;
   const effects = kb.effects;
   if (!effects) return null;
   const roots = (0, import_picomatch2.default)(effects.lifecycle.userRoots ?? "drivers/vfio/pci/**");
   if (![...scope.byName.values()].some((s) => roots(s.file)) && !scope.patch.files.some((f3) => roots(f3.path))) return null;
   if (!takesPart(scope, roots)) return { violations: [], states: 0, unknown: [] };
-  const world = worldOf(scope, kb, target);
+  const world = worldOf(scope, kb, target, side);
   const lc = effects.lifecycle;
   const event = (e) => {
     const at2 = effects.functions.get(e.call)?.at[target.line];
@@ -49676,7 +49677,7 @@ function build(scope, target) {
   const aerRoles = ["error_detected", "slot_reset", "resume", "mmio_enabled"];
   const inAer = scope.subjects.some((s) => s.change !== "removed" && scope.roles(s.name).some((r2) => aerRoles.includes(r2.role)));
   const user = lc.user.filter((u2) => inAer || u2.call !== "pcie_do_recovery").map(event);
-  for (const s of userRoots(scope, roots))
+  for (const s of side === "pre" ? [] : userRoots(scope, roots))
     for (const op of userOperations(scope, s)) {
       const fn2 = scope.byName.get(op);
       const how = op === s.name ? "its caller is not in this patch" : `one case of ${s.name}()`;
@@ -49746,17 +49747,20 @@ function tphEnablerVisible(scope) {
   const enables = { test: (callee) => scope.kbRoles(callee).includes("tph-enable"), onlyNew: false };
   return [...scope.byName.values()].some((s) => scope.reaches(s, enables).length > 0);
 }
-function worldOf(scope, kb, target) {
+function worldOf(scope, kb, target, side = "post") {
   const line = kb.line(target.line);
   const codeCache = /* @__PURE__ */ new Map();
   const callbackCache = /* @__PURE__ */ new Map();
+  const exists2 = (s) => side === "post" || s.origin !== "patch" || s.change !== "added";
   const code = (name2) => {
-    if (!codeCache.has(name2)) codeCache.set(name2, codeOf(scope.byName.get(name2)));
+    const s = scope.byName.get(name2);
+    if (!codeCache.has(name2)) codeCache.set(name2, !s || !exists2(s) ? void 0 : side === "pre" && s.origin === "patch" ? preCodeOf(s) : codeOf(s));
     return codeCache.get(name2);
   };
+  const wired = (s, role) => scope.roles(s.name).some((r2) => !r2.via && r2.role === role && (side === "post" || !r2.added));
   const callbacks = (role) => {
     if (!callbackCache.has(role))
-      callbackCache.set(role, [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r2) => !r2.via && r2.role === role)).map((s) => s.name));
+      callbackCache.set(role, [...scope.byName.values()].filter((s) => exists2(s) && wired(s, role)).map((s) => s.name));
     return callbackCache.get(role);
   };
   return makeWorld(kb, target, expandSteps(kb, target), stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false, code, callbacks);
@@ -49780,14 +49784,50 @@ function propertyWitness(p2, s, scope, target) {
   const v2 = witnessFor(p2, s, scope, target);
   return v2 ? { trace: v2.trace, conditions: v2.conditions } : void 0;
 }
+function preCodeOf(s) {
+  const lines = preLines(s);
+  if (!lines.length) return void 0;
+  const complete = s.fc?.complete === true && s.origin !== "tree";
+  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete, added: /* @__PURE__ */ new Set(), removedCalls: /* @__PURE__ */ new Set() };
+}
+function preLines(s) {
+  const added = new Set(s.added.map((a) => a.line));
+  const out2 = [];
+  const removed = [...s.removed];
+  for (const l3 of s.diffLines) {
+    while (removed.length && removed[0].line <= l3.line) out2.push(removed.shift());
+    if (!added.has(l3.line)) out2.push(l3);
+  }
+  return [...out2, ...removed];
+}
+function preExisting(v2, scope, target) {
+  const pre = preExploration(scope, target);
+  if (!pre) return false;
+  const at2 = (x3) => {
+    const last = x3.full[x3.at - 1];
+    const again = x3.full.slice(x3.eventStart, x3.at - 1).filter((t2) => t2.function === last?.function && t2.effect === last.effect).length;
+    return `${x3.property}|${last?.event}|${last?.function}|${last?.effect}|${x3.snapshot}|${again}`;
+  };
+  const key2 = at2(v2);
+  return pre.violations.some((w2) => at2(w2) === key2);
+}
+var preCache = /* @__PURE__ */ new WeakMap();
+function preExploration(scope, target) {
+  let perTarget = preCache.get(scope);
+  if (!perTarget) preCache.set(scope, perTarget = /* @__PURE__ */ new Map());
+  const key2 = `${target.line}|${JSON.stringify(target.fixes)}|${target.steps?.join(",") ?? ""}`;
+  if (!perTarget.has(key2)) perTarget.set(key2, build(scope, target, "pre"));
+  return perTarget.get(key2);
+}
 function witnessFor(p2, s, scope, target) {
   const ex = exploration(scope, target);
   if (!ex) return void 0;
   const via = p2.via ?? ["stack", "enabler", "event"];
   const isNew = s.change === "added" || scope.newRoles(s.name).length > 0;
   const assumed = (v3) => v3.conditions.some((c3) => c3.startsWith(ASSUMED_TPH));
+  const patchs = (v3) => isNew || !(v3.stack.includes(s.name) || v3.enablers.includes(s.name)) || !preExisting(v3, scope, target);
   const v2 = ex.violations.find(
-    (v3) => v3.property === p2.id && (!p2.seen || !assumed(v3)) && // on an assumed premise only what the patch adds is in question, not code it only touches
+    (v3) => v3.property === p2.id && patchs(v3) && (!p2.seen || !assumed(v3)) && // on an assumed premise only what the patch adds is in question, not code it only touches
     (!assumed(v3) || isNew) && (via.includes("stack") && v3.stack.includes(s.name) || via.includes("enabler") && v3.enablers.includes(s.name) || via.includes("event") && isNew && v3.eventFunctions.includes(s.name))
   );
   if (!v2 || v2.stack.includes(s.name) || v2.enablers.includes(s.name)) return v2;

@@ -18,6 +18,9 @@ import { msixPathWitness } from './msix-path.js';
 
 export type Attribution = 'stack' | 'enabler' | 'event';
 
+/** The code the model runs: after the patch (what is reviewed) or before it (what it changes). */
+type Side = 'pre' | 'post';
+
 
 import type { PropertyPredicate } from '../rules/world.js';
 
@@ -34,7 +37,7 @@ export function exploration(scope: Scope, target: TargetInfo): Exploration | nul
   return perTarget.get(key)!;
 }
 
-function build(scope: Scope, target: TargetInfo): Exploration | null {
+function build(scope: Scope, target: TargetInfo, side: Side = 'post'): Exploration | null {
   const { kb } = scope;
   const effects = kb.effects;
   if (!effects) return null;
@@ -42,7 +45,7 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
   const roots = picomatch(effects.lifecycle.userRoots ?? 'drivers/vfio/pci/**');
   if (![...scope.byName.values()].some((s) => roots(s.file)) && !scope.patch.files.some((f) => roots(f.path))) return null;
   if (!takesPart(scope, roots)) return { violations: [], states: 0, unknown: [] };
-  const world = worldOf(scope, kb, target);
+  const world = worldOf(scope, kb, target, side);
   const lc = effects.lifecycle;
   const event = (e: { event: string; call: string; args?: string[]; via?: string }): LifecycleEvent => {
     const at = effects.functions.get(e.call)?.at[target.line];
@@ -54,7 +57,7 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
   const aerRoles = ['error_detected', 'slot_reset', 'resume', 'mmio_enabled'];
   const inAer = scope.subjects.some((s) => s.change !== 'removed' && scope.roles(s.name).some((r) => aerRoles.includes(r.role)));
   const user = lc.user.filter((u) => inAer || u.call !== 'pcie_do_recovery').map(event);
-  for (const s of userRoots(scope, roots))
+  for (const s of side === 'pre' ? [] : userRoots(scope, roots))
     for (const op of userOperations(scope, s)) {
       const fn = scope.byName.get(op);
       const how = op === s.name ? 'its caller is not in this patch' : `one case of ${s.name}()`;
@@ -153,17 +156,21 @@ function tphEnablerVisible(scope: Scope): boolean {
   return [...scope.byName.values()].some((s) => scope.reaches(s, enables).length > 0);
 }
 
-function worldOf(scope: Scope, kb: KnowledgeBase, target: TargetInfo): World {
+function worldOf(scope: Scope, kb: KnowledgeBase, target: TargetInfo, side: Side = 'post'): World {
   const line = kb.line(target.line);
   const codeCache = new Map<string, Code | undefined>();
   const callbackCache = new Map<string, string[]>();
+  // before the patch: the functions it adds do not exist, the roles it wires are not wired
+  const exists = (s: Subject) => side === 'post' || s.origin !== 'patch' || s.change !== 'added';
   const code = (name: string) => {
-    if (!codeCache.has(name)) codeCache.set(name, codeOf(scope.byName.get(name)));
+    const s = scope.byName.get(name);
+    if (!codeCache.has(name)) codeCache.set(name, !s || !exists(s) ? undefined : side === 'pre' && s.origin === 'patch' ? preCodeOf(s) : codeOf(s));
     return codeCache.get(name);
   };
+  const wired = (s: Subject, role: string) => scope.roles(s.name).some((r) => !r.via && r.role === role && (side === 'post' || !r.added));
   const callbacks = (role: string) => {
     if (!callbackCache.has(role))
-      callbackCache.set(role, [...scope.byName.values()].filter((s) => scope.roles(s.name).some((r) => !r.via && r.role === role)).map((s) => s.name));
+      callbackCache.set(role, [...scope.byName.values()].filter((s) => exists(s) && wired(s, role)).map((s) => s.name));
     return callbackCache.get(role)!;
   };
   return makeWorld(kb, target, expandSteps(kb, target), stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false, code, callbacks);
@@ -197,6 +204,54 @@ export function propertyWitness(p: PropertyPredicate, s: Subject, scope: Scope, 
   return v ? { trace: v.trace, conditions: v.conditions } : undefined;
 }
 
+/**
+ * The code of a function the patch changes as it was before: its context and removed lines
+ * (the whole function when the diff shows all of it), with nothing added to the KB's sequence.
+ */
+function preCodeOf(s: Subject): Code | undefined {
+  const lines = preLines(s);
+  if (!lines.length) return undefined;
+  const complete = s.fc?.complete === true && s.origin !== 'tree';
+  return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete, added: new Set(), removedCalls: new Set() };
+}
+
+/** Context and removed lines of a changed function, in order (removed lines at the place they left). */
+function preLines(s: Subject): { line: number; text: string }[] {
+  const added = new Set(s.added.map((a) => a.line));
+  const out: { line: number; text: string }[] = [];
+  const removed = [...s.removed];
+  for (const l of s.diffLines) {
+    while (removed.length && removed[0].line <= l.line) out.push(removed.shift()!);
+    if (!added.has(l.line)) out.push(l);
+  }
+  return [...out, ...removed];
+}
+
+/** Is this violation one the code before the patch has too (same property, step, event and snapshot)? */
+function preExisting(v: Violation, scope: Scope, target: TargetInfo): boolean {
+  const pre = preExploration(scope, target);
+  if (!pre) return false;
+  // the step that shows it, and how many times the same step came before it in its event
+  // (a second MSI-X write a patch adds after the core's own is not the core's)
+  const at = (x: Violation) => {
+    const last = x.full[x.at - 1];
+    const again = x.full.slice(x.eventStart, x.at - 1).filter((t) => t.function === last?.function && t.effect === last.effect).length;
+    return `${x.property}|${last?.event}|${last?.function}|${last?.effect}|${x.snapshot}|${again}`;
+  };
+  const key = at(v);
+  return pre.violations.some((w) => at(w) === key);
+}
+
+const preCache = new WeakMap<Scope, Map<string, Exploration | null>>();
+
+function preExploration(scope: Scope, target: TargetInfo): Exploration | null {
+  let perTarget = preCache.get(scope);
+  if (!perTarget) preCache.set(scope, (perTarget = new Map()));
+  const key = `${target.line}|${JSON.stringify(target.fixes)}|${target.steps?.join(',') ?? ''}`;
+  if (!perTarget.has(key)) perTarget.set(key, build(scope, target, 'pre'));
+  return perTarget.get(key)!;
+}
+
 /** The shortest witness of a property that runs through this subject, if any. */
 export function witnessFor(p: PropertyPredicate, s: Subject, scope: Scope, target: TargetInfo): Violation | undefined {
   const ex = exploration(scope, target);
@@ -204,9 +259,13 @@ export function witnessFor(p: PropertyPredicate, s: Subject, scope: Scope, targe
   const via = p.via ?? ['stack', 'enabler', 'event'];
   const isNew = s.change === 'added' || scope.newRoles(s.name).length > 0;
   const assumed = (v: Violation) => v.conditions.some((c) => c.startsWith(ASSUMED_TPH));
+  // what the subject only touches (on the stack, or producing the premise) is the patch's only
+  // when the code before the patch does not have the same violation
+  const patchs = (v: Violation) => isNew || !(v.stack.includes(s.name) || v.enablers.includes(s.name)) || !preExisting(v, scope, target);
   const v = ex.violations.find(
     (v) =>
       v.property === p.id &&
+      patchs(v) &&
       (!p.seen || !assumed(v)) &&
       // on an assumed premise only what the patch adds is in question, not code it only touches
       (!assumed(v) || isNew) &&

@@ -67,6 +67,8 @@ export interface Violation {
   conditions: string[];
   /** Number of lifecycle events in the trace (the witness length). */
   events: number;
+  /** Index in `full` of its event's first step. */
+  eventStart: number;
 }
 
 /** One event being run: the state, the trace so far, and what it saw. */
@@ -96,7 +98,7 @@ export class Run {
   }
 
   /** Record a violation at the current step; `refs` are the steps that produced its premises. */
-  violate(v: Omit<Violation, 'trace' | 'stack' | 'eventFunctions' | 'conditions' | 'events' | 'full' | 'rest' | 'at'>, refs: number[]): void {
+  violate(v: Omit<Violation, 'trace' | 'stack' | 'eventFunctions' | 'conditions' | 'events' | 'eventStart' | 'full' | 'rest' | 'at'>, refs: number[]): void {
     // the trace array only grows during the event: keep it and the length, prune on demand
     const all = this.trace;
     const at = all.length;
@@ -117,6 +119,7 @@ export class Run {
       eventFunctions: [],
       conditions: [...this.conditions],
       events: this.events,
+      eventStart,
     });
   }
 }

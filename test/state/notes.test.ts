@@ -126,3 +126,14 @@ test('6.1: a NULL load before a restore is a no-op there; on 6.19+ the witness s
   const old = one(await notes(file, '6.1'), 'snapshot/state-saved-assumption');
   assert.equal(old.trace, undefined, '6.1 has the gate: nothing to witness');
 });
+
+test('a violation the code before the patch has too is not the witness: the MSI-X note follows the restore the patch adds after the core one', async () => {
+  const f = one(await notes(rule('snapshot/state-saved-assumption/reset-ioctl-force-restore.patch')), 'msix/memory-bit');
+  const t = f.trace!;
+  const core = stepAt(t, 'pci_dev_restore', /calls pci_restore_state/);
+  const own = stepAt(t, 'vfio_pci_ioctl_reset', /calls pci_restore_state/, core + 1);
+  const write = stepAt(t, '__pci_restore_msix_state', /with Memory Space off/, own + 1);
+  assert.ok(core >= 0 && own > core && write > own, show(t));
+  // the core's own MSI-X write in the same reset is there before the patch: not the witness
+  assert.equal(t.filter((s) => s.function === '__pci_restore_msix_state').length, 1, show(t));
+});
