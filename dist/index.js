@@ -49399,10 +49399,12 @@ function sides(s) {
   const added = new Set(s.added.map((a) => a.line));
   const removedAt = /* @__PURE__ */ new Map();
   for (const r2 of s.removed) removedAt.set(r2.line, [...removedAt.get(r2.line) ?? [], r2.text]);
-  const first = s.diffLines[0];
+  const whole = s.fc?.complete === true && !!s.body && s.newLine !== void 0;
+  const shown = whole ? s.body.split("\n").map((text2, i2) => ({ line: s.newLine + i2, text: text2 })) : s.diffLines;
+  const first = shown[0];
   if (first && !/^\{|^\w.*\(/.test(first.text)) post.push("gap"), pre.push("gap");
   let prev;
-  for (const l3 of s.diffLines) {
+  for (const l3 of shown) {
     if (prev !== void 0 && l3.line > prev + 1) post.push("gap"), pre.push("gap");
     prev = l3.line;
     for (const text2 of removedAt.get(l3.line) ?? []) pre.push({ text: text2 });
@@ -49411,7 +49413,7 @@ function sides(s) {
     if (!added.has(l3.line)) pre.push({ text: l3.text });
   }
   for (const texts of removedAt.values()) for (const text2 of texts) pre.push({ text: text2 });
-  const last = s.diffLines[s.diffLines.length - 1];
+  const last = shown[shown.length - 1];
   if (last && !/^\}/.test(last.text)) post.push("gap"), pre.push("gap");
   return { pre, post };
 }
@@ -49785,16 +49787,17 @@ function propertyWitness(p2, s, scope, target) {
   return v2 ? { trace: v2.trace, conditions: v2.conditions } : void 0;
 }
 function preCodeOf(s) {
-  const lines = preLines(s);
+  const complete = s.fc?.complete === true && !!s.body && s.newLine !== void 0;
+  const post = complete ? s.body.split("\n").map((text2, i2) => ({ line: s.newLine + i2, text: text2 })) : s.diffLines;
+  const lines = preLines(s, post);
   if (!lines.length) return void 0;
-  const complete = s.fc?.complete === true && s.origin !== "tree";
   return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete, added: /* @__PURE__ */ new Set(), removedCalls: /* @__PURE__ */ new Set() };
 }
-function preLines(s) {
+function preLines(s, post) {
   const added = new Set(s.added.map((a) => a.line));
   const out2 = [];
   const removed = [...s.removed];
-  for (const l3 of s.diffLines) {
+  for (const l3 of post) {
     while (removed.length && removed[0].line <= l3.line) out2.push(removed.shift());
     if (!added.has(l3.line)) out2.push(l3);
   }

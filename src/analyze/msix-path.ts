@@ -51,10 +51,13 @@ function sides(s: Subject): { pre: Line[]; post: Line[] } {
   const added = new Set(s.added.map((a) => a.line));
   const removedAt = new Map<number, string[]>();
   for (const r of s.removed) removedAt.set(r.line, [...(removedAt.get(r.line) ?? []), r.text]);
-  const first = s.diffLines[0];
+  // the whole post-patch body when known (--tree, or a hunk that shows all of it), else the hunks
+  const whole = s.fc?.complete === true && !!s.body && s.newLine !== undefined;
+  const shown = whole ? s.body.split('\n').map((text, i) => ({ line: s.newLine! + i, text })) : s.diffLines;
+  const first = shown[0];
   if (first && !/^\{|^\w.*\(/.test(first.text)) (post.push('gap'), pre.push('gap'));
   let prev: number | undefined;
-  for (const l of s.diffLines) {
+  for (const l of shown) {
     if (prev !== undefined && l.line > prev + 1) (post.push('gap'), pre.push('gap'));
     prev = l.line;
     for (const text of removedAt.get(l.line) ?? []) pre.push({ text });
@@ -63,7 +66,7 @@ function sides(s: Subject): { pre: Line[]; post: Line[] } {
     if (!added.has(l.line)) pre.push({ text: l.text });
   }
   for (const texts of removedAt.values()) for (const text of texts) pre.push({ text });
-  const last = s.diffLines[s.diffLines.length - 1];
+  const last = shown[shown.length - 1];
   if (last && !/^\}/.test(last.text)) (post.push('gap'), pre.push('gap'));
   return { pre, post };
 }

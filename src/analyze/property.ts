@@ -209,18 +209,19 @@ export function propertyWitness(p: PropertyPredicate, s: Subject, scope: Scope, 
  * (the whole function when the diff shows all of it), with nothing added to the KB's sequence.
  */
 function preCodeOf(s: Subject): Code | undefined {
-  const lines = preLines(s);
+  const complete = s.fc?.complete === true && !!s.body && s.newLine !== undefined;
+  const post = complete ? s.body.split('\n').map((text, i) => ({ line: s.newLine! + i, text })) : s.diffLines;
+  const lines = preLines(s, post);
   if (!lines.length) return undefined;
-  const complete = s.fc?.complete === true && s.origin !== 'tree';
   return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete, added: new Set(), removedCalls: new Set() };
 }
 
-/** Context and removed lines of a changed function, in order (removed lines at the place they left). */
-function preLines(s: Subject): { line: number; text: string }[] {
+/** The post-patch lines without the added ones, with the removed ones back where they left. */
+function preLines(s: Subject, post: { line: number; text: string }[]): { line: number; text: string }[] {
   const added = new Set(s.added.map((a) => a.line));
   const out: { line: number; text: string }[] = [];
   const removed = [...s.removed];
-  for (const l of s.diffLines) {
+  for (const l of post) {
     while (removed.length && removed[0].line <= l.line) out.push(removed.shift()!);
     if (!added.has(l.line)) out.push(l);
   }
