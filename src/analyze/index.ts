@@ -16,6 +16,7 @@ import { snapshotRead } from '../kb/classify.js';
 import { isCompiled, type CompiledRule } from '../rules/types.js';
 import { emptyEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
 import { witnessFor } from './property.js';
+import { unknownStepWitness } from './unknown-step.js';
 import { Scope, expandSteps } from './scope.js';
 import { joinList, render, type Values } from './render.js';
 
@@ -213,6 +214,7 @@ export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] 
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph, target);
   // `property:` keys ask the device-state model, which explores this patch once per target
   scope.witness = (p, s, target) => {
+    if (p.id === 'unknown-step') return unknownStepWitness(p, s, scope, target);
     const v = witnessFor(p, s, scope, target);
     return v ? { trace: v.trace, conditions: v.conditions } : undefined;
   };
