@@ -16,7 +16,7 @@ import { snapshotRead } from '../kb/classify.js';
 import { isCompiled, type CompiledRule } from '../rules/types.js';
 import { emptyEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
 import { witnessFor } from './property.js';
-import { unknownStepWitness } from './unknown-step.js';
+import { definitionOf, unknownStepWitness } from './unknown-step.js';
 import { Scope, expandSteps } from './scope.js';
 import { joinList, render, type Values } from './render.js';
 
@@ -132,7 +132,7 @@ function contextPhrase(rule: CompiledRule, scope: Scope, s: Subject, ev: Evidenc
 function guessSource(scope: Scope, calls: string[]): string {
   const parts: string[] = [];
   for (const c of calls) {
-    const helper = scope.byName.get(c);
+    const helper = definitionOf(scope, c);
     if (!helper || !helper.body) {
       parts.push(`the body of ${c}() is not in this patch`);
       continue;

@@ -45,8 +45,19 @@ function worldOf(scope: Scope, target: TargetInfo): StepWalkWorld {
       );
       return fix?.id;
     },
-    code: (name) => codeOf(scope.byName.get(name)),
+    code: (name) => codeOf(definitionOf(scope, name)),
   };
+}
+
+/**
+ * The definition of a function in scope: a header's `static inline ... { }` stub (the
+ * !CONFIG_ variant a patch adds beside the real one) is not the code that runs.
+ */
+export function definitionOf(scope: Scope, name: string): Subject | undefined {
+  const first = scope.byName.get(name);
+  const stub = (s: Subject) => /\{\s*\}\s*$/.test(s.body.trim()) && !/;/.test(s.body.slice(s.body.indexOf('{')));
+  if (!first || !stub(first)) return first;
+  return scope.subjects.find((s) => s.name === name && s.change !== 'removed' && !stub(s)) ?? first;
 }
 
 function codeOf(s: Subject | undefined): WalkCode | undefined {

@@ -11,6 +11,7 @@
 import type { TraceStep } from '../model.js';
 import { opsOf, type Op } from './ops.js';
 import { commandBits } from './interp.js';
+import { snapshotRead } from '../kb/classify.js';
 
 /** The code of one function as the walk reads it. */
 export interface WalkCode {
@@ -187,7 +188,9 @@ class Walk {
       }
       if (!isAdded || op.inCondition || NOT_STEPS.test(callee) || isMacro(callee) || code.removedCalls.has(callee)) continue;
       if (this.world.known(callee) && !WRITER.test(callee)) continue;
-      const t = this.step(fn, code.file, op.line, `calls ${callee}(): no step of Linux ${this.world.line}${op.gates.length ? ` (under ${gateText(op.gates)})` : ''}`);
+      const inside = this.world.code(callee);
+      const does = inside ? ` ${whatItDoes(callee, inside)}` : '';
+      const t = this.step(fn, code.file, op.line, `calls ${callee}(): no step of Linux ${this.world.line}${op.gates.length ? ` (under ${gateText(op.gates)})` : ''}${does}`);
       this.record(
         {
           kind: 'call',
@@ -195,11 +198,11 @@ class Walk {
           file: code.file,
           line: op.line,
           callee,
-          what: `${callee}()${WRITER.test(callee) ? `, a write of ${op.args?.[1] ?? 'the device'}` : ''}`,
+          what: WRITER.test(callee) ? describeWrite(callee, op.args ?? []) : `${callee}()${does && `, which${does.replace(/^ \(|\)$/g, ' ').trimEnd()}`}`,
           expected,
           ...(op.gates.length ? { gate: gateText(op.gates) } : {}),
-          cannot: this.world.code(callee)
-            ? `This assumes that ${callee}() writes the device: this review sees only its code in scope, not what runs it`
+          cannot: inside
+            ? `This assumes that ${callee}() gets past its own checks on a ${fn === SAVE ? 'save' : 'restore'}: this review cannot see when they hold at run time`
             : `This assumes that ${callee}() writes the device: its body is not in scope, so whether from the snapshot or from live state cannot be seen`,
         },
         [head, t],
@@ -293,6 +296,19 @@ class Walk {
       [...chain, t],
     );
   }
+}
+
+/** "(reads a save buffer: pci_find_saved_ext_cap; writes X = v (from a save buffer))": a new step's body in short. */
+function whatItDoes(fn: string, code: WalkCode): string {
+  const text = code.lines.map((l) => l.text).join('\n');
+  const read = snapshotRead(text);
+  const writes = opsOf(code.lines, fn)
+    .filter((o) => o.kind === 'call' && WRITER.test(o.callee!))
+    .map((o) => describeWrite(o.callee!, o.args ?? []))
+    // a local value in a body that reads a save buffer is most likely that buffer's
+    .map((w) => (read ? w.replace('from live state or a local value', `a local value, most likely from the ${read} buffer`) : w));
+  const shown = writes.slice(0, 2).join('; ') + (writes.length > 2 ? `; and ${writes.length - 2} more` : '');
+  return `(${read ? `reads a save buffer: ${read}` : 'reads no save buffer'}${writes.length ? `; writes ${shown}` : '; writes nothing through a config or MMIO write it shows'})`;
 }
 
 /** ": before saved_config_space[] is read and state_saved set" when the save's header loop follows. */
