@@ -70,12 +70,11 @@ function codeOf(s: Subject | undefined): WalkCode | undefined {
   if (!lines.length) return undefined;
   // the lines the patch stage put in this function (a hunk git names after an earlier function holds others)
   const own = new Set(s.fc?.addedLines ?? s.added.map((a) => a.line));
-  const rewritten = s.removedCalls.filter((c) => s.addedCalls.includes(c));
   return {
     file: s.file,
     lines,
     added: new Set(s.origin === 'tree' ? [] : s.added.map((a) => a.line).filter((l) => own.has(l))),
-    removedCalls: new Set(rewritten),
+    removedCalls: new Set(s.removedCalls),
     removed: s.removed,
     complete: Boolean(whole),
     start: s.newLine,

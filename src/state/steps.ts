@@ -12,6 +12,7 @@ import type { TraceStep } from '../model.js';
 import { opsOf, type Op } from './ops.js';
 import { commandBits } from './interp.js';
 import { snapshotRead } from '../kb/classify.js';
+import { callRegExp } from '../regex.js';
 
 /** The code of one function as the walk reads it. */
 export interface WalkCode {
@@ -19,7 +20,7 @@ export interface WalkCode {
   lines: { line: number; text: string }[];
   /** Lines the patch adds. */
   added: Set<number>;
-  /** Callees on lines the patch removes (an added call to one rewrites it). */
+  /** Callees on lines the patch removes (an added call to one rewrites or moves it). */
   removedCalls: Set<string>;
   /** Removed lines with the new-side line they sit before (for dropped steps). */
   removed: { line: number; text: string }[];
@@ -155,7 +156,7 @@ class Walk {
     const descend = fn === RESTORE;
     if (!code?.complete && descend) {
       // the calls the fragment does not show are the knowledge base's: walk into those steps
-      const gone = new Set(code ? [...steps.keys()].filter((c) => code.removedCalls.has(c) && !code.lines.some((l) => code.added.has(l.line) && new RegExp(`\\b${c}\\s*\\(`).test(l.text))) : []);
+      const gone = new Set(code ? [...steps.keys()].filter((c) => code.removedCalls.has(c) && !code.lines.some((l) => code.added.has(l.line) && callRegExp(c).test(l.text))) : []);
       for (const [callee, st] of steps) if (!gone.has(callee)) this.body(callee, st, [head, this.step(fn, code?.file, undefined, `calls ${callee}(): step ${st.id} (${st.source})`)], 1);
     }
     if (!code) return;
@@ -216,7 +217,7 @@ class Walk {
     const now = new Set(opsOf(code.lines, fn).filter((o) => o.kind === 'call').map((o) => o.callee!));
     for (const r of code.removed)
       for (const [callee, st] of steps)
-        if (!now.has(callee) && new RegExp(`\\b${callee}\\s*\\(`).test(r.text) && !this.events.some((e) => e.kind === 'removed' && e.callee === callee))
+        if (!now.has(callee) && callRegExp(callee).test(r.text) && !this.events.some((e) => e.kind === 'removed' && e.callee === callee))
           this.record(
             { kind: 'removed', function: fn, file: code.file, line: r.line, callee, what: `${callee}() (step ${st.id}) is no longer called`, expected, cannot: `This assumes that ${st.id} is not ${fn === SAVE ? 'saved' : 'restored'} elsewhere: this review cannot see every path` },
             [head, this.step(fn, code.file, r.line, `no longer calls ${callee}(): the knowledge base has step ${st.id} here`)],
