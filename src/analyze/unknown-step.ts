@@ -6,7 +6,7 @@
  */
 import type { TargetInfo } from '../model.js';
 import type { PropertyPredicate, Witness } from '../rules/world.js';
-import { targetStepIds } from '../kb/target.js';
+import { stateSavedGate, targetStepIds } from '../kb/target.js';
 import { walkSteps, type StepWalkWorld, type UnknownStep, type WalkCode } from '../state/steps.js';
 import { joinList } from './render.js';
 import type { Scope, Subject } from './scope.js';
@@ -31,6 +31,7 @@ function worldOf(scope: Scope, target: TargetInfo): StepWalkWorld {
     restore: targetStepIds(kb, target),
     save: line?.save ?? [],
     nested: line?.nested ?? {},
+    gate: stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false,
     known: (name) => scope.isKnownCall(name) || inert.has(name),
     knownChange: (fn) => {
       const s = scope.byName.get(fn);
@@ -45,7 +46,7 @@ function worldOf(scope: Scope, target: TargetInfo): StepWalkWorld {
       );
       return fix?.id;
     },
-    code: (name) => codeOf(definitionOf(scope, name)),
+    code: (name) => codeOf(scope, definitionOf(scope, name)),
   };
 }
 
@@ -60,7 +61,7 @@ export function definitionOf(scope: Scope, name: string): Subject | undefined {
   return scope.subjects.find((s) => s.name === name && s.change !== 'removed' && !stub(s)) ?? first;
 }
 
-function codeOf(s: Subject | undefined): WalkCode | undefined {
+function codeOf(scope: Scope, s: Subject | undefined): WalkCode | undefined {
   if (!s) return undefined;
   const whole = (s.origin === 'tree' || s.fc?.complete === true) && s.body && s.newLine !== undefined;
   // a fragment that starts at the definition and is one piece reads as its text, numbered from there
@@ -75,10 +76,36 @@ function codeOf(s: Subject | undefined): WalkCode | undefined {
     lines,
     added: new Set(s.origin === 'tree' ? [] : s.added.map((a) => a.line).filter((l) => own.has(l))),
     removedCalls: new Set(s.removedCalls),
-    removed: s.removed,
+    removed: removedLines(scope, s),
     complete: Boolean(whole),
     start: s.newLine,
   };
+}
+
+/**
+ * The removed lines of a function, with the new-side line each sits before. A fragment that
+ * ends before the function does (no end line on either side) runs to the end of its hunk, so
+ * the '-' lines after its first one are its own too (the removed state_saved gate of
+ * pci_restore_state() in corpus patch 02).
+ */
+function removedLines(scope: Scope, s: Subject): { line: number; text: string }[] {
+  const fc = s.fc;
+  if (!fc || fc.oldLine === undefined || fc.oldEndLine !== undefined || fc.complete) return s.removed;
+  const hunk = scope.patch.files.find((f) => f.path === s.file)?.hunks.find((h) => h.lines.some((l) => l.oldLine === fc.oldLine));
+  if (!hunk) return s.removed;
+  const out = [...s.removed];
+  let pending: string[] = [];
+  let started = false;
+  for (const l of hunk.lines) {
+    started ||= l.oldLine === fc.oldLine;
+    if (!started) continue;
+    if (l.kind === '-') pending.push(l.text);
+    else if (l.newLine !== undefined) {
+      for (const text of pending) if (!out.some((o) => o.text === text)) out.push({ line: l.newLine, text });
+      pending = [];
+    }
+  }
+  return out;
 }
 
 /** The events of the walk on this subject's lines, as one witness. */

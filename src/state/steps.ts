@@ -48,6 +48,8 @@ export interface StepWalkWorld {
   restore: string[];
   save: string[];
   nested: Record<string, string[]>;
+  /** Does the target's pci_restore_state() return at once on !state_saved (the state_saved gate)? */
+  gate: boolean;
   /** Does the knowledge base know this call (a function, a non-step call, an inert one)? */
   known(name: string): boolean;
   /** The known fix whose code this function's post-patch body carries (the KB knows that change). */
@@ -341,13 +343,30 @@ export function describeWrite(callee: string, args: string[]): string {
 
 /**
  * What a pci_restore_state() after a save that returned early does: state_saved is false after
- * any earlier restore (the core clears it at the end), so it takes the branches the patch adds
- * on !state_saved; else it writes back the previous save.
+ * any earlier restore (the core clears it at the end). With the state_saved gate (the line's,
+ * unless the post-patch code shows it removed or added) that restore writes nothing; without
+ * it, it takes the branches the patch adds on !state_saved, else writes back the previous save.
  */
 function laterRestore(world: StepWalkWorld, restoreEvents: UnknownStep[]): TraceStep[] {
   const event = 'later: pci_restore_state()';
+  const code = world.code(RESTORE);
+  const head = { event, function: RESTORE, ...(code ? { file: code.file } : {}) };
+  const gated = restoreGated(world, code);
+  if (gated === true)
+    return [{ ...head, effect: `pci_restore_state() after it returns at once while state_saved is false (the state_saved gate), else writes back the previous save (Linux ${world.line})` }];
   const onUnsaved = restoreEvents.filter((e) => e.gate && /!\s*\w+->state_saved/.test(e.gate) && e.kind === 'write');
-  const head: TraceStep = { event, function: RESTORE, effect: `pci_restore_state() after it: state_saved is still false if an earlier restore cleared it, else the previous save is written back (Linux ${world.line})` };
-  if (!onUnsaved.length) return [head];
-  return [head, ...onUnsaved.map((e) => ({ event, function: e.function, file: e.file, line: e.line, effect: `with state_saved false: ${e.what}` }))];
+  const first = { ...head, effect: `pci_restore_state() after it, with no state_saved gate${gated === 'removed' ? ' (this patch removes it)' : ''}: state_saved is still false if an earlier restore cleared it, else the previous save is written back (Linux ${world.line})` };
+  return [first, ...onUnsaved.map((e) => ({ event, function: e.function, file: e.file, line: e.line, effect: `with state_saved false: ${e.what}` }))];
+}
+
+const GATE = /\bif\s*\(\s*!\s*\w+->state_saved\s*\)\s*return\s*;/;
+
+/** Does the post-patch pci_restore_state() return at once on !state_saved ('removed': the patch removes that)? */
+function restoreGated(world: StepWalkWorld, code: WalkCode | undefined): boolean | 'removed' {
+  if (code) {
+    if (GATE.test(code.lines.map((l) => l.text).join('\n'))) return true;
+    if (GATE.test(code.removed.map((r) => r.text).join('\n'))) return 'removed';
+    if (code.complete) return false;
+  }
+  return world.gate;
 }

@@ -67,6 +67,7 @@ function world(code: Record<string, { text: string; added: number[] }>, knownCha
     restore: ['config-space', 'msi'],
     save: [],
     nested: {},
+    gate: false,
     known: (n) => n === 'pci_restore_msi_state',
     knownChange: (fn) => (fn === knownChange ? 'a-fix' : undefined),
     code: codeOf,
@@ -120,6 +121,44 @@ test('a call in pci_restore_state() that is no step of the line is unknown; a kn
   const events = walkSteps(world({ pci_restore_state: { text, added: [103] } }));
   assert.deepEqual(events.map((e) => `${e.kind} ${e.callee}:${e.line}`), ['call pci_restore_foo_state:103']);
   assert.match(events[0].cannot, /^This assumes that pci_restore_foo_state\(\) writes the device: its body is not in scope/);
+});
+
+test('a save that returns before saving: what a later restore does depends on the state_saved gate of the post-patch pci_restore_state()', () => {
+  const save = `int pci_save_state(struct pci_dev *dev)
+{
+	if (dev->error)
+		return -EIO;
+	for (i = 0; i < 16; i++)
+		pci_read_config_dword(dev, i * 4, &dev->saved_config_space[i]);
+	dev->state_saved = true;
+	return 0;
+}`;
+  const branch = `static void pci_restore_config_space(struct pci_dev *pdev)
+{
+	if (!pdev->state_saved) {
+		pci_write_config_word(pdev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+		return;
+	}
+}`;
+  const gated = `void pci_restore_state(struct pci_dev *dev)
+{
+	if (!dev->state_saved)
+		return;
+	pci_restore_config_space(dev);
+}`;
+  const later = (restore: string) => {
+    const events = walkSteps(world({ pci_save_state: { text: save, added: [102, 103] }, pci_restore_state: { text: restore, added: [] }, pci_restore_config_space: { text: branch, added: [102, 103, 104, 105] } }));
+    const ret = events.find((e) => e.kind === 'return' && e.function === 'pci_save_state');
+    assert.ok(ret, events.map((e) => e.kind).join());
+    assert.match(ret.what, /returns -EIO early when dev->error, before saved_config_space\[\] is read/);
+    return ret.trace.filter((t) => t.event.startsWith('later:')).map((t) => t.effect);
+  };
+  const withGate = later(gated);
+  assert.equal(withGate.length, 1);
+  assert.match(withGate[0], /returns at once while state_saved is false/);
+  const without = later(RESTORE);
+  assert.match(without[0], /with no state_saved gate/);
+  assert.match(without[1], /^with state_saved false: PCI_COMMAND = PCI_COMMAND_MEMORY \(a constant, from no snapshot: Memory on/);
 });
 
 const kbP = loadKnowledgeBase();
