@@ -37,6 +37,7 @@ export interface WalkStep {
   saveFunction?: string;
   source: string;
   gate?: string;
+  liveGate?: string;
   summary?: string;
 }
 
@@ -243,7 +244,7 @@ class Walk {
       const isAdded = code.added.has(op.line);
       if (!isAdded) continue;
       if (op.kind === 'return') {
-        if (op.gates.length) this.earlyReturn(fn, code, op, ops, expected, chain, `the rest of ${fn}() does not run on that path: ${st.summary ?? st.id} is not written`);
+        if (op.gates.length) this.earlyReturn(fn, code, op, ops, expected, chain, `the rest of ${fn}() does not run on that path: ${st.summary ?? st.id} is not written`, st);
         continue;
       }
       const callee = op.callee!;
@@ -277,10 +278,10 @@ class Walk {
    * gate the knowledge base knows (snapshot/state-saved-assumption asks about it); one whose
    * branch also does something, or tests anything else, is a step the lists do not know.
    */
-  private earlyReturn(fn: string, code: WalkCode, op: Op, ops: Op[], expected: string, chain: TraceStep[], later?: string): void {
+  private earlyReturn(fn: string, code: WalkCode, op: Op, ops: Op[], expected: string, chain: TraceStep[], later?: string, st?: WalkStep): void {
     const gates = op.gates.filter((g) => g !== 'loop');
     const sameBranch = ops.filter((o) => o !== op && o.kind === 'call' && !o.inCondition && o.gates.join('\0') === op.gates.join('\0') && !NOT_STEPS.test(o.callee!));
-    if (gates.length === 1 && /^!\s*\w+->state_saved$/.test(gates[0]) && !sameBranch.length) return;
+    if (!sameBranch.length && gates.length === 1 && (/^!\s*\w+->state_saved$/.test(gates[0]) || gateKnown(gates[0], st))) return;
     const header = fn === SAVE ? saveHeaderAfter(code, op.line) : undefined;
     const what = `returns${op.value ? ` ${op.value}` : ''} early${gates.length ? ` when ${gates.join(' and ')}` : ''}${header ?? ''}`;
     const t = this.step(fn, code.file, op.line, what);
@@ -312,6 +313,19 @@ function whatItDoes(fn: string, code: WalkCode): string {
     .map((w) => (read ? w.replace('from live state or a local value', `a local value, most likely from the ${read} buffer`) : w));
   const shown = writes.slice(0, 2).join('; ') + (writes.length > 2 ? `; and ${writes.length - 2} more` : '');
   return `(${read ? `reads a save buffer: ${read}` : 'reads no save buffer'}${writes.length ? `; writes ${shown}` : '; writes nothing through a config or MMIO write it shows'})`;
+}
+
+/**
+ * A bare early return on what the step's gate in the knowledge base already names (`if
+ * (!pdev->tph_cap) return;` for a step gated on tph_cap): the gate the lists know, moved.
+ */
+function gateKnown(cond: string, st: WalkStep | undefined): boolean {
+  const known = `${st?.gate ?? ''} ${st?.liveGate ?? ''}`;
+  const names = [...cond.matchAll(/(?:->|\.)?\b([A-Za-z_]\w*)\b(?!\s*\()/g)].map((m) => m[1]).filter((n) => !/^(dev|pdev|dev_\w+|NULL)$/.test(n));
+  // the KB says in words what the code names: a save buffer, a capability
+  const said = (n: string) =>
+    new RegExp(`\\b${n}\\b`).test(known) || (/^save_state$/.test(n) && /save buffer/.test(known)) || (/^(pos|cap|\w+_cap)$/.test(n) && /capability/i.test(known));
+  return names.length > 0 && names.every(said);
 }
 
 /** ": before saved_config_space[] is read and state_saved set" when the save's header loop follows. */

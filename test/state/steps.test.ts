@@ -111,6 +111,23 @@ test('a bare state_saved gate in a step is the gate the KB knows (no event); the
   assert.deepEqual(walkSteps(world({ pci_restore_state: { text: RESTORE, added: [] }, pci_restore_config_space: { text: branch, added: [102, 103, 104, 105] } }, 'pci_restore_config_space')), []);
 });
 
+test('a bare early return on what the step gate of the KB names is known; on anything else it is new', () => {
+  const step = (cond: string) => `static void pci_restore_config_space(struct pci_dev *pdev)
+{
+	if (${cond})
+		return;
+	pci_restore_config_space_range(pdev, 0, 15, 0, false);
+}`;
+  const w = (cond: string) => {
+    const wd = world({ pci_restore_state: { text: RESTORE, added: [] }, pci_restore_config_space: { text: step(cond), added: [102, 103] } });
+    wd.steps.set('config-space', { ...wd.steps.get('config-space')!, gate: 'pdev->hdr_cap and the save buffer present' });
+    return walkSteps(wd).map((e) => `${e.kind}:${e.gate}`);
+  };
+  assert.deepEqual(w('!pdev->hdr_cap'), []);
+  assert.deepEqual(w('!save_state'), []);
+  assert.deepEqual(w('pdev->is_virtfn'), ['return:if (pdev->is_virtfn)']);
+});
+
 test('a call in pci_restore_state() that is no step of the line is unknown; a known one on a context line is not', () => {
   const text = `void pci_restore_state(struct pci_dev *dev)
 {
