@@ -253,7 +253,8 @@ class Walk {
       const byName = !writes && !this.world.known(callee) && WRITES_BY_NAME.test(callee) && /dev\b/.test(op.args?.[0] ?? '');
       if (!writes && !byName) continue;
       const what = writes ? describeWrite(callee, op.args ?? []) : `${callee}(${(op.args ?? []).join(', ')}), which the knowledge base does not know; by its name it writes the device`;
-      const t = this.step(fn, code.file, op.line, `${writes ? 'writes' : 'calls'} ${what}${op.gates.length ? ` under ${gateText(op.gates)}` : ''}`);
+      // not "calls ...": compact traces hide call edges, and this step is the write itself
+      const t = this.step(fn, code.file, op.line, `${writes ? 'writes' : 'writes through'} ${what}${op.gates.length ? ` under ${gateText(op.gates)}` : ''}`);
       this.record(
         {
           kind: 'write',
