@@ -49768,7 +49768,7 @@ var Walk = class {
       const isAdded = code.added.has(op.line);
       if (!isAdded) continue;
       if (op.kind === "return") {
-        if (op.gates.length) this.earlyReturn(fn2, code, op, ops, expected, chain, `the rest of ${fn2}() does not run on that path: ${st2.summary ?? st2.id} is not written`);
+        if (op.gates.length) this.earlyReturn(fn2, code, op, ops, expected, chain, `the rest of ${fn2}() does not run on that path: ${st2.summary ?? st2.id} is not written`, st2);
         continue;
       }
       const callee = op.callee;
@@ -49777,7 +49777,7 @@ var Walk = class {
       const byName2 = !writes && !this.world.known(callee) && WRITES_BY_NAME.test(callee) && /dev\b/.test(op.args?.[0] ?? "");
       if (!writes && !byName2) continue;
       const what = writes ? describeWrite(callee, op.args ?? []) : `${callee}(${(op.args ?? []).join(", ")}), which the knowledge base does not know; by its name it writes the device`;
-      const t2 = this.step(fn2, code.file, op.line, `${writes ? "writes" : "calls"} ${what}${op.gates.length ? ` under ${gateText2(op.gates)}` : ""}`);
+      const t2 = this.step(fn2, code.file, op.line, `${writes ? "writes" : "writes through"} ${what}${op.gates.length ? ` under ${gateText2(op.gates)}` : ""}`);
       this.record(
         {
           kind: "write",
@@ -49799,10 +49799,10 @@ var Walk = class {
    * gate the knowledge base knows (snapshot/state-saved-assumption asks about it); one whose
    * branch also does something, or tests anything else, is a step the lists do not know.
    */
-  earlyReturn(fn2, code, op, ops, expected, chain, later) {
+  earlyReturn(fn2, code, op, ops, expected, chain, later, st2) {
     const gates = op.gates.filter((g2) => g2 !== "loop");
     const sameBranch2 = ops.filter((o2) => o2 !== op && o2.kind === "call" && !o2.inCondition && o2.gates.join("\0") === op.gates.join("\0") && !NOT_STEPS.test(o2.callee));
-    if (gates.length === 1 && /^!\s*\w+->state_saved$/.test(gates[0]) && !sameBranch2.length) return;
+    if (!sameBranch2.length && gates.length === 1 && (/^!\s*\w+->state_saved$/.test(gates[0]) || gateKnown(gates[0], st2))) return;
     const header = fn2 === SAVE ? saveHeaderAfter(code, op.line) : void 0;
     const what = `returns${op.value ? ` ${op.value}` : ""} early${gates.length ? ` when ${gates.join(" and ")}` : ""}${header ?? ""}`;
     const t2 = this.step(fn2, code.file, op.line, what);
@@ -49829,6 +49829,12 @@ function whatItDoes(fn2, code) {
   const shown = writes.slice(0, 2).join("; ") + (writes.length > 2 ? `; and ${writes.length - 2} more` : "");
   return `(${read ? `reads a save buffer: ${read}` : "reads no save buffer"}${writes.length ? `; writes ${shown}` : "; writes nothing through a config or MMIO write it shows"})`;
 }
+function gateKnown(cond, st2) {
+  const known = `${st2?.gate ?? ""} ${st2?.liveGate ?? ""}`;
+  const names = [...cond.matchAll(/(?:->|\.)?\b([A-Za-z_]\w*)\b(?!\s*\()/g)].map((m2) => m2[1]).filter((n) => !/^(dev|pdev|dev_\w+|NULL)$/.test(n));
+  const said = (n) => new RegExp(`\\b${n}\\b`).test(known) || /^save_state$/.test(n) && /save buffer/.test(known) || /^(pos|cap|\w+_cap)$/.test(n) && /capability/i.test(known);
+  return names.length > 0 && names.every(said);
+}
 function saveHeaderAfter(code, line) {
   const later = code.lines.some((l3) => l3.line > line && /saved_config_space|state_saved\s*=\s*true/.test(l3.text));
   return later ? ", before saved_config_space[] is read and state_saved is set: the buffers keep the previous save and state_saved keeps its value" : ": the buffers keep what this save did not refill";
@@ -49848,10 +49854,23 @@ function describeWrite(callee, args2) {
 }
 function laterRestore(world, restoreEvents) {
   const event = "later: pci_restore_state()";
+  const code = world.code(RESTORE);
+  const head = { event, function: RESTORE, ...code ? { file: code.file } : {} };
+  const gated = restoreGated(world, code);
+  if (gated === true)
+    return [{ ...head, effect: `pci_restore_state() after it returns at once while state_saved is false (the state_saved gate), else writes back the previous save (Linux ${world.line})` }];
   const onUnsaved = restoreEvents.filter((e) => e.gate && /!\s*\w+->state_saved/.test(e.gate) && e.kind === "write");
-  const head = { event, function: RESTORE, effect: `pci_restore_state() after it: state_saved is still false if an earlier restore cleared it, else the previous save is written back (Linux ${world.line})` };
-  if (!onUnsaved.length) return [head];
-  return [head, ...onUnsaved.map((e) => ({ event, function: e.function, file: e.file, line: e.line, effect: `with state_saved false: ${e.what}` }))];
+  const first = { ...head, effect: `pci_restore_state() after it, with no state_saved gate${gated === "removed" ? " (this patch removes it)" : ""}: state_saved is still false if an earlier restore cleared it, else the previous save is written back (Linux ${world.line})` };
+  return [first, ...onUnsaved.map((e) => ({ event, function: e.function, file: e.file, line: e.line, effect: `with state_saved false: ${e.what}` }))];
+}
+var GATE = /\bif\s*\(\s*!\s*\w+->state_saved\s*\)\s*return\s*;/;
+function restoreGated(world, code) {
+  if (code) {
+    if (GATE.test(code.lines.map((l3) => l3.text).join("\n"))) return true;
+    if (GATE.test(code.removed.map((r2) => r2.text).join("\n"))) return "removed";
+    if (code.complete) return false;
+  }
+  return world.gate;
 }
 
 // src/analyze/render.ts
@@ -49893,6 +49912,7 @@ function worldOf2(scope, target) {
     restore: targetStepIds(kb, target),
     save: line?.save ?? [],
     nested: line?.nested ?? {},
+    gate: stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false,
     known: (name2) => scope.isKnownCall(name2) || inert.has(name2),
     knownChange: (fn2) => {
       const s = scope.byName.get(fn2);
@@ -49902,7 +49922,7 @@ function worldOf2(scope, target) {
       );
       return fix?.id;
     },
-    code: (name2) => codeOf2(definitionOf(scope, name2))
+    code: (name2) => codeOf2(scope, definitionOf(scope, name2))
   };
 }
 function definitionOf(scope, name2) {
@@ -49911,7 +49931,7 @@ function definitionOf(scope, name2) {
   if (!first || !stub(first)) return first;
   return scope.subjects.find((s) => s.name === name2 && s.change !== "removed" && !stub(s)) ?? first;
 }
-function codeOf2(s) {
+function codeOf2(scope, s) {
   if (!s) return void 0;
   const whole = (s.origin === "tree" || s.fc?.complete === true) && s.body && s.newLine !== void 0;
   const onePiece = !whole && s.newLine !== void 0 && s.body && !s.body.includes("\n\u2026\n") && s.body.startsWith(s.diffLines.find((l3) => l3.line === s.newLine)?.text ?? "\0");
@@ -49924,10 +49944,29 @@ function codeOf2(s) {
     lines,
     added: new Set(s.origin === "tree" ? [] : s.added.map((a) => a.line).filter((l3) => own.has(l3))),
     removedCalls: new Set(s.removedCalls),
-    removed: s.removed,
+    removed: removedLines(scope, s),
     complete: Boolean(whole),
     start: s.newLine
   };
+}
+function removedLines(scope, s) {
+  const fc = s.fc;
+  if (!fc || fc.oldLine === void 0 || fc.oldEndLine !== void 0 || fc.complete) return s.removed;
+  const hunk = scope.patch.files.find((f3) => f3.path === s.file)?.hunks.find((h3) => h3.lines.some((l3) => l3.oldLine === fc.oldLine));
+  if (!hunk) return s.removed;
+  const out2 = [...s.removed];
+  let pending = [];
+  let started = false;
+  for (const l3 of hunk.lines) {
+    started ||= l3.oldLine === fc.oldLine;
+    if (!started) continue;
+    if (l3.kind === "-") pending.push(l3.text);
+    else if (l3.newLine !== void 0) {
+      for (const text2 of pending) if (!out2.some((o2) => o2.text === text2)) out2.push({ line: l3.newLine, text: text2 });
+      pending = [];
+    }
+  }
+  return out2;
 }
 function unknownStepWitness(p2, s, scope, target) {
   if (s.origin !== "patch") return void 0;
