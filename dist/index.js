@@ -20124,7 +20124,7 @@ var require_tunnel = __commonJS({
     var tls = __require("tls");
     var http = __require("http");
     var https = __require("https");
-    var events = __require("events");
+    var events2 = __require("events");
     var assert = __require("assert");
     var util = __require("util");
     exports.httpOverHttp = httpOverHttp2;
@@ -20176,7 +20176,7 @@ var require_tunnel = __commonJS({
         self2.removeSocket(socket);
       });
     }
-    util.inherits(TunnelingAgent, events.EventEmitter);
+    util.inherits(TunnelingAgent, events2.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
       var self2 = this;
       var options = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
@@ -35839,8 +35839,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache2 = this.#relevantRequestResponseList;
-        const backupCache = [...cache2];
+        const cache3 = this.#relevantRequestResponseList;
+        const backupCache = [...cache3];
         const addedItems = [];
         const resultList = [];
         try {
@@ -35867,9 +35867,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache2.indexOf(requestResponse);
+                const idx = cache3.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache2.splice(idx, 1);
+                cache3.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -35899,11 +35899,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache2.indexOf(requestResponse);
+                const idx = cache3.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache2.splice(idx, 1);
+                cache3.splice(idx, 1);
               }
-              cache2.push([operation.request, operation.response]);
+              cache3.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -36077,13 +36077,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache2 = new Cache(kConstruct, cacheList);
-            return await cache2.match(request2, options);
+            const cache3 = new Cache(kConstruct, cacheList);
+            return await cache3.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache2 = new Cache(kConstruct, cacheList);
-            const response = await cache2.match(request2, options);
+            const cache3 = new Cache(kConstruct, cacheList);
+            const response = await cache3.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -36113,12 +36113,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache3 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache3);
+          const cache4 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache4);
         }
-        const cache2 = [];
-        this.#caches.set(cacheName, cache2);
-        return new Cache(kConstruct, cache2);
+        const cache3 = [];
+        this.#caches.set(cacheName, cache3);
+        return new Cache(kConstruct, cache3);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -46122,18 +46122,22 @@ var PREDICATE_KEYS = [
       additionalProperties: false,
       required: ["id"],
       properties: {
-        id: { enum: ["msix-memory-off", "tph-zeroed", "stale-user-state", "gated-noop"] },
+        id: { enum: ["msix-memory-off", "tph-zeroed", "stale-user-state", "gated-noop", "unknown-step"] },
         via: { type: "array", items: { enum: ["stack", "enabler", "event"] } },
-        seen: { type: "boolean" }
+        seen: { type: "boolean" },
+        kind: { type: "array", items: { enum: ["call", "write", "return", "moved", "removed"] }, description: "unknown-step: only these kinds of event" }
       },
       description: "a witness of a device-state property (src/state, rules/kb/effects.yaml) runs through the function: on the call stack (stack), producing the premise (enabler) or wired into the event by the patch (event); seen: the premise is visible, not assumed"
     },
-    doc: "a witness of a device-state property (`msix-memory-off`, `tph-zeroed`, `stale-user-state`, `gated-noop`; rules/kb/README.md) runs through the function: on its call stack (`via: [stack]`), producing the premise (`enabler`) or wired into the event by the patch (`event`); `seen: true` refuses assumed premises; the witness becomes the trace",
+    doc: "a witness of a device-state property (`msix-memory-off`, `tph-zeroed`, `stale-user-state`, `gated-noop`; rules/kb/README.md) runs through the function: on its call stack (`via: [stack]`), producing the premise (`enabler`) or wired into the event by the patch (`event`); `seen: true` refuses assumed premises; `unknown-step` (the walk of `pci_save_state()`/`pci_restore_state()` and the step bodies) holds in the function with the added line, `kind:` picks its events (`call`, `write`, `return`, `moved`, `removed`); the witness becomes the trace",
     compile: (p2) => (s, env, ev) => {
       const w2 = env.world.witness?.(p2, s, env.target);
       if (!w2) return false;
       ev.trace ??= w2.trace;
       for (const c3 of w2.conditions) if (!ev.conditions.includes(c3)) ev.conditions.push(c3);
+      for (const [k2, v2] of Object.entries(w2.bindings ?? {})) if (!(k2 in ev.bindings)) ev.bindings[k2] = v2;
+      if (w2.line !== void 0) ev.codeLines.push(w2.line);
+      for (const c3 of w2.calls ?? []) if (!ev.calls.includes(c3)) ev.calls.push(c3);
       return true;
     }
   }),
@@ -47934,12 +47938,27 @@ async function fragmentSides(file, c3 = {}, hunks = file.hunks) {
 async function fragmentSide(file, hunk, post, c3) {
   const rows = hunk.lines.filter((l3) => l3.kind === " " || l3.kind === (post ? "+" : "-"));
   const lineOf = (row) => post ? rows[row - 1]?.newLine : rows[row - 1]?.oldLine;
-  const facts = remap(await analyzeC(rows.map((r2) => r2.text).join("\n") + "\n", c3), lineOf);
+  const open2 = unclosedBraces(rows.map((r2) => r2.text));
+  const parsed = await analyzeC(rows.map((r2) => r2.text).join("\n") + (open2 ? ` ${"}".repeat(open2)}` : "") + "\n", c3);
+  if (open2) {
+    for (const f3 of parsed.functions)
+      if (f3.endLine === rows.length && f3.closed) Object.assign(f3, { closed: false, text: f3.text.slice(0, -(open2 + 1)) });
+  }
+  const facts = remap(parsed, lineOf);
   const rowText = new Map(rows.map((r2) => [post ? r2.newLine : r2.oldLine, r2.text]));
   facts.functions = facts.functions.filter((f3) => /^\S/.test(rowText.get(f3.startLine) ?? ""));
   const text2 = new Map(rows.map((r2) => [post ? r2.newLine : r2.oldLine, r2.text]));
   const changed = new Set(rows.filter((r2) => r2.kind !== " ").map((r2) => post ? r2.newLine : r2.oldLine));
   return { file, post, facts, changed, text: text2, section: sectionRegion(hunk.section, rows, facts, post), header: hunk.section, whole: false };
+}
+function unclosedBraces(lines) {
+  const code = lines.join("\n").replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, " ");
+  let depth = 0;
+  for (const ch of code) {
+    if (ch === "{") depth++;
+    else if (ch === "}" && depth > 0) depth--;
+  }
+  return depth;
 }
 function remap(facts, lineOf) {
   const at2 = (xs2) => xs2.flatMap((x3) => {
@@ -48668,11 +48687,11 @@ function statementEnd(text2, from) {
 
 // src/state/interp.ts
 var Run = class {
-  constructor(world, state, trace, event, events) {
+  constructor(world, state, trace, event, events2) {
     this.world = world;
     this.state = state;
     this.event = event;
-    this.events = events;
+    this.events = events2;
     this.trace = trace.slice();
     this.eventStart = trace.length;
   }
@@ -48724,9 +48743,9 @@ function prune(trace, refs, eventStart) {
     for (let i2 = r2 - 1; i2 >= 0 && trace[i2].event === trace[r2].event && trace[i2].effect.startsWith("calls "); i2--) keep.add(i2);
   const chain = /^(calls |writes back|Command written back|returns|loads |saves )/;
   for (let i2 = eventStart; i2 < trace.length; i2++) if (chain.test(trace[i2].effect)) keep.add(i2);
-  const events = new Set([...keep].map((i2) => trace[i2]?.event));
+  const events2 = new Set([...keep].map((i2) => trace[i2]?.event));
   for (let i2 = 0; i2 < trace.length; i2++) if (i2 === 0 || trace[i2].event !== trace[i2 - 1].event) {
-    if (events.has(trace[i2].event) || i2 >= eventStart) keep.add(i2);
+    if (events2.has(trace[i2].event) || i2 >= eventStart) keep.add(i2);
   }
   for (let i2 = 0; i2 < trace.length; i2++) if (i2 === 0 || trace[i2].event !== trace[i2 - 1].event) keep.add(i2);
   return trace.filter((_3, i2) => keep.has(i2));
@@ -49850,6 +49869,322 @@ function witnessFor(p2, s, scope, target) {
   return { ...v2, trace: [...v2.trace, ...tail.filter((t2) => chain.test(t2.effect))] };
 }
 
+// src/state/ops.ts
+var KEYWORDS3 = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "do", "else", "case", "typeof", "__typeof__", "defined"]);
+function blankComments(text2) {
+  return text2.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m2) => m2.replace(/[^\n]/g, " "));
+}
+function matching(text2, open2) {
+  const [o2, c3] = text2[open2] === "{" ? ["{", "}"] : ["(", ")"];
+  let depth = 0;
+  for (let i2 = open2; i2 < text2.length; i2++) {
+    if (text2[i2] === o2) depth++;
+    else if (text2[i2] === c3 && --depth === 0) return i2;
+  }
+  return text2.length;
+}
+function statementEnd2(text2, from) {
+  let i2 = from;
+  while (i2 < text2.length && /\s/.test(text2[i2])) i2++;
+  if (text2[i2] === "{") return matching(text2, i2) + 1;
+  const semi = text2.indexOf(";", i2);
+  return semi < 0 ? text2.length : semi + 1;
+}
+var squash = (s) => s.replace(/\s+/g, " ").trim();
+function gateRanges(text2) {
+  const ranges = [];
+  const conditions = [];
+  for (const m2 of text2.matchAll(/\b(if|for|while|switch)\s*\(/g)) {
+    const open2 = (m2.index ?? 0) + m2[0].length - 1;
+    const close = matching(text2, open2);
+    const cond = squash(text2.slice(open2 + 1, close));
+    if (m2[1] === "if") conditions.push([open2, close]);
+    const end = statementEnd2(text2, close + 1);
+    ranges.push({ from: close + 1, to: end, gate: m2[1] === "if" ? cond : m2[1] === "switch" ? `switch (${cond})` : "loop" });
+    if (m2[1] !== "if") continue;
+    const rest = /^\s*else\b/.exec(text2.slice(end));
+    if (rest) {
+      const from = end + rest[0].length;
+      ranges.push({ from, to: statementEnd2(text2, from), gate: `not (${cond})` });
+    }
+  }
+  return { ranges, conditions };
+}
+function opsOf(lines, self2) {
+  const text2 = blankComments(lines.map((l3) => l3.text).join("\n"));
+  const starts = [];
+  let off = 0;
+  for (const l3 of lines) {
+    starts.push(off);
+    off += l3.text.length + 1;
+  }
+  const lineAt = (pos) => {
+    let i2 = 0;
+    while (i2 + 1 < starts.length && starts[i2 + 1] <= pos) i2++;
+    return lines[i2]?.line ?? 0;
+  };
+  const { ranges, conditions } = gateRanges(text2);
+  const gatesAt = (pos) => ranges.filter((r2) => pos >= r2.from && pos < r2.to).map((r2) => r2.gate);
+  const ops = [];
+  const base = (pos) => ({ pos, line: lineAt(pos), gates: gatesAt(pos), inCondition: conditions.some(([a, b3]) => pos > a && pos < b3) });
+  for (const m2 of text2.matchAll(/\breturn\b([^;]*);/g)) ops.push({ kind: "return", value: squash(m2[1]), ...base(m2.index ?? 0) });
+  for (const m2 of text2.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+    const callee = m2[1];
+    if (KEYWORDS3.has(callee) || callee === self2) continue;
+    const open2 = (m2.index ?? 0) + m2[0].length - 1;
+    ops.push({ kind: "call", callee, args: splitArgs(text2.slice(open2 + 1, matching(text2, open2))), ...base(m2.index ?? 0) });
+  }
+  ops.sort((a, b3) => a.pos - b3.pos);
+  return ops.map(({ pos: _pos, ...op }) => op);
+}
+
+// src/state/steps.ts
+var SAVE = "pci_save_state";
+var RESTORE = "pci_restore_state";
+var NOT_STEPS = /^((pci|dev)_(dbg|info|notice|warn|err)|(WARN|BUG)(_ON)?(_ONCE)?|might_sleep|lockdep_\w+|guard|scoped_guard|likely|unlikely|sizeof|ARRAY_SIZE|pci_is_pcie|pci_dev_is_disconnected|pci_read_config_\w+|pcie_capability_read_\w+|pci_find_\w+)$/;
+var WRITER = /^(pci_write_config_(byte|word|dword)|pci_bus_write_config_\w+|pcie_capability_(write|set|clear|clear_and_set)_\w+|write[bwlq]|iowrite(8|16|32|64)|__raw_write[bwlq])$/;
+var WRITES_BY_NAME = /(^|_)(write|restore|set|clear|enable|disable|update|program|configure|reset)(_|$)/;
+var SNAPSHOT_VALUE = /saved_config_space|save_state|saved_state|->cap\.data|\bcap\[/;
+var isMacro = (name2) => /^[A-Z0-9_]+$/.test(name2);
+var gateText2 = (gates) => gates.filter((g2) => g2 !== "loop").map((g2) => `if (${g2})`).join(", ");
+function walkSteps(world) {
+  const restore2 = new Walk(world, "pci_restore_state()");
+  restore2.sequence(RESTORE, restoreExpected(world), stepsOf(world, world.restore, "restore"));
+  const save2 = new Walk(world, "pci_save_state()");
+  save2.sequence(SAVE, saveExpected(world), stepsOf(world, world.save, "save"));
+  for (const ev of save2.events)
+    if (ev.kind === "return" && ev.function === SAVE) {
+      const later = laterRestore(world, restore2.events);
+      ev.trace.push(...later);
+      ev.later = later.map((t2) => t2.effect).join("; ");
+    }
+  return [...save2.events, ...restore2.events];
+}
+function stepsOf(world, ids, of) {
+  const out2 = /* @__PURE__ */ new Map();
+  for (const id of ids) {
+    const st2 = world.steps.get(id);
+    const fn2 = of === "restore" ? st2?.function : st2?.saveFunction;
+    if (st2 && fn2) out2.set(fn2, st2);
+  }
+  return out2;
+}
+function restoreExpected(world) {
+  return `the restore steps ${world.restore.join(", ")}, in this order`;
+}
+function saveExpected(world) {
+  return `pci_save_state() reading the 16 header dwords into saved_config_space[] and setting state_saved = true first, then the save steps ${world.save.join(", ")}`;
+}
+var Walk = class {
+  constructor(world, event) {
+    this.world = world;
+    this.event = event;
+  }
+  world;
+  event;
+  events = [];
+  trace = [];
+  step(fn2, file, line, effect) {
+    const t2 = { event: this.event, function: fn2, ...file ? { file } : {}, ...line ? { line } : {}, effect };
+    this.trace.push(t2);
+    return t2;
+  }
+  record(e, chain) {
+    this.events.push({ ...e, trace: [...chain] });
+  }
+  /**
+   * Walk pci_restore_state() or pci_save_state(): the calls of its post-patch code, or (a
+   * fragment) the KB's steps with the calls the patch adds put after the step they follow.
+   */
+  sequence(fn2, expected, steps) {
+    const code = this.world.code(fn2);
+    const head = this.step(fn2, code?.file, code?.start ?? code?.lines[0]?.line, `${fn2}() runs (${expected})`);
+    const descend = fn2 === RESTORE;
+    if (!code?.complete && descend) {
+      const gone = new Set(code ? [...steps.keys()].filter((c3) => code.removedCalls.has(c3) && !code.lines.some((l3) => code.added.has(l3.line) && callRegExp(c3).test(l3.text))) : []);
+      for (const [callee, st2] of steps) if (!gone.has(callee)) this.body(callee, st2, [head, this.step(fn2, code?.file, void 0, `calls ${callee}(): step ${st2.id} (${st2.source})`)], 1);
+    }
+    if (!code) return;
+    const ops = opsOf(code.lines, fn2);
+    const order = [...steps.keys()];
+    let lastKnown = -1;
+    let lastName = "";
+    for (const op of ops) {
+      const isAdded = code.added.has(op.line);
+      if (op.kind === "return") {
+        if (isAdded && op.gates.length) this.earlyReturn(fn2, code, op, ops, expected, [head]);
+        continue;
+      }
+      const callee = op.callee;
+      const st2 = steps.get(callee);
+      if (st2) {
+        const at2 = order.indexOf(callee);
+        const rewritten = code.removedCalls.has(callee);
+        if (isAdded && rewritten && at2 < lastKnown)
+          this.record(
+            { kind: "moved", function: fn2, file: code.file, line: op.line, callee, what: `${callee}() (step ${st2.id}) now runs after ${lastName}()`, expected, cannot: "This assumes that some step depends on the old order: this review cannot see which one does" },
+            [head, this.step(fn2, code.file, op.line, `calls ${callee}() after ${lastName}(): the knowledge base has ${st2.id} before it`)]
+          );
+        if (at2 > lastKnown) {
+          lastKnown = at2;
+          lastName = callee;
+        }
+        if (descend && code.complete) this.body(callee, st2, [head, this.step(fn2, code.file, op.line, `calls ${callee}(): step ${st2.id} (${st2.source})`)], 1);
+        continue;
+      }
+      if (!isAdded || op.inCondition || NOT_STEPS.test(callee) || isMacro(callee) || code.removedCalls.has(callee)) continue;
+      if (this.world.known(callee) && !WRITER.test(callee)) continue;
+      const inside2 = this.world.code(callee);
+      const does = inside2 ? ` ${whatItDoes(callee, inside2)}` : "";
+      const t2 = this.step(fn2, code.file, op.line, `calls ${callee}(): no step of Linux ${this.world.line}${op.gates.length ? ` (under ${gateText2(op.gates)})` : ""}${does}`);
+      this.record(
+        {
+          kind: "call",
+          function: fn2,
+          file: code.file,
+          line: op.line,
+          callee,
+          what: WRITER.test(callee) ? describeWrite(callee, op.args ?? []) : `${callee}()${does && `, which${does.replace(/^ \(|\)$/g, " ").trimEnd()}`}`,
+          expected,
+          ...op.gates.length ? { gate: gateText2(op.gates) } : {},
+          cannot: inside2 ? `This assumes that ${callee}() gets past its own checks on a ${fn2 === SAVE ? "save" : "restore"}: this review cannot see when they hold at run time` : `This assumes that ${callee}() writes the device: its body is not in scope, so whether from the snapshot or from live state cannot be seen`
+        },
+        [head, t2]
+      );
+    }
+    this.dropped(fn2, code, steps, expected, head);
+  }
+  /** Known steps on removed lines that the patch does not call again. */
+  dropped(fn2, code, steps, expected, head) {
+    const now = new Set(opsOf(code.lines, fn2).filter((o2) => o2.kind === "call").map((o2) => o2.callee));
+    for (const r2 of code.removed)
+      for (const [callee, st2] of steps)
+        if (!now.has(callee) && callRegExp(callee).test(r2.text) && !this.events.some((e) => e.kind === "removed" && e.callee === callee))
+          this.record(
+            { kind: "removed", function: fn2, file: code.file, line: r2.line, callee, what: `${callee}() (step ${st2.id}) is no longer called`, expected, cannot: `This assumes that ${st2.id} is not ${fn2 === SAVE ? "saved" : "restored"} elsewhere: this review cannot see every path` },
+            [head, this.step(fn2, code.file, r2.line, `no longer calls ${callee}(): the knowledge base has step ${st2.id} here`)]
+          );
+  }
+  /** Inside a step: writes, early returns and write-like calls on added lines. */
+  body(fn2, st2, chain, depth) {
+    if (depth > 3) return;
+    const code = this.world.code(fn2);
+    for (const id of this.world.nested[st2.id] ?? []) {
+      const sub = this.world.steps.get(id);
+      if (sub) this.body(sub.function, sub, [...chain, this.step(fn2, code?.file, void 0, `calls ${sub.function}(): step ${id} (${sub.source})`)], depth + 1);
+    }
+    if (!code || this.world.knownChange(fn2)) return;
+    const expected = `step ${st2.id} as ${fn2}(): ${st2.summary ?? fn2}, from ${st2.source === "snapshot" ? "the snapshot" : "live state"}${st2.gate ? ` (gate: ${st2.gate})` : ""}`;
+    const ops = opsOf(code.lines, fn2);
+    for (const op of ops) {
+      const isAdded = code.added.has(op.line);
+      if (!isAdded) continue;
+      if (op.kind === "return") {
+        if (op.gates.length) this.earlyReturn(fn2, code, op, ops, expected, chain, `the rest of ${fn2}() does not run on that path: ${st2.summary ?? st2.id} is not written`, st2);
+        continue;
+      }
+      const callee = op.callee;
+      if (op.inCondition || code.removedCalls.has(callee) || NOT_STEPS.test(callee) || isMacro(callee)) continue;
+      const writes = WRITER.test(callee);
+      const byName2 = !writes && !this.world.known(callee) && WRITES_BY_NAME.test(callee) && /dev\b/.test(op.args?.[0] ?? "");
+      if (!writes && !byName2) continue;
+      const what = writes ? describeWrite(callee, op.args ?? []) : `${callee}(${(op.args ?? []).join(", ")}), which the knowledge base does not know; by its name it writes the device`;
+      const t2 = this.step(fn2, code.file, op.line, `${writes ? "writes" : "writes through"} ${what}${op.gates.length ? ` under ${gateText2(op.gates)}` : ""}`);
+      this.record(
+        {
+          kind: "write",
+          function: fn2,
+          file: code.file,
+          line: op.line,
+          callee,
+          what,
+          expected,
+          ...op.gates.length ? { gate: gateText2(op.gates) } : {},
+          cannot: writes ? `This assumes that ${op.gates.length ? `${op.gates.filter((g2) => g2 !== "loop").join(" and ")} holds on some restore` : "this write runs on a restore"}: this review cannot see when it does at run time` : `This assumes that ${callee}() writes the device, as its name says: its body is not in scope, so whether from the snapshot or from live state cannot be seen`
+        },
+        [...chain, t2]
+      );
+    }
+  }
+  /**
+   * An early return the patch adds. A bare `if (!dev->state_saved) return;` is the state_saved
+   * gate the knowledge base knows (snapshot/state-saved-assumption asks about it); one whose
+   * branch also does something, or tests anything else, is a step the lists do not know.
+   */
+  earlyReturn(fn2, code, op, ops, expected, chain, later, st2) {
+    const gates = op.gates.filter((g2) => g2 !== "loop");
+    const sameBranch2 = ops.filter((o2) => o2 !== op && o2.kind === "call" && !o2.inCondition && o2.gates.join("\0") === op.gates.join("\0") && !NOT_STEPS.test(o2.callee));
+    if (!sameBranch2.length && gates.length === 1 && (/^!\s*\w+->state_saved$/.test(gates[0]) || gateKnown(gates[0], st2))) return;
+    const header = fn2 === SAVE ? saveHeaderAfter(code, op.line) : void 0;
+    const what = `returns${op.value ? ` ${op.value}` : ""} early${gates.length ? ` when ${gates.join(" and ")}` : ""}${header ?? ""}`;
+    const t2 = this.step(fn2, code.file, op.line, what);
+    this.record(
+      {
+        kind: "return",
+        function: fn2,
+        file: code.file,
+        line: op.line,
+        what,
+        expected,
+        ...gates.length ? { gate: gateText2(gates) } : {},
+        cannot: `This assumes that ${gates.length ? gates.join(" and ") : "this branch"} holds on some ${fn2 === SAVE ? "save" : "restore"}: this review cannot see when it does at run time`,
+        ...later ? { later } : {}
+      },
+      [...chain, t2]
+    );
+  }
+};
+function whatItDoes(fn2, code) {
+  const text2 = code.lines.map((l3) => l3.text).join("\n");
+  const read = snapshotRead(text2);
+  const writes = opsOf(code.lines, fn2).filter((o2) => o2.kind === "call" && WRITER.test(o2.callee)).map((o2) => describeWrite(o2.callee, o2.args ?? [])).map((w2) => read ? w2.replace("from live state or a local value", `a local value, most likely from the ${read} buffer`) : w2);
+  const shown = writes.slice(0, 2).join("; ") + (writes.length > 2 ? `; and ${writes.length - 2} more` : "");
+  return `(${read ? `reads a save buffer: ${read}` : "reads no save buffer"}${writes.length ? `; writes ${shown}` : "; writes nothing through a config or MMIO write it shows"})`;
+}
+function gateKnown(cond, st2) {
+  const known = `${st2?.gate ?? ""} ${st2?.liveGate ?? ""}`;
+  const names = [...cond.matchAll(/(?:->|\.)?\b([A-Za-z_]\w*)\b(?!\s*\()/g)].map((m2) => m2[1]).filter((n) => !/^(dev|pdev|dev_\w+|NULL)$/.test(n));
+  const said = (n) => new RegExp(`\\b${n}\\b`).test(known) || /^save_state$/.test(n) && /save buffer/.test(known) || /^(pos|cap|\w+_cap)$/.test(n) && /capability/i.test(known);
+  return names.length > 0 && names.every(said);
+}
+function saveHeaderAfter(code, line) {
+  const later = code.lines.some((l3) => l3.line > line && /saved_config_space|state_saved\s*=\s*true/.test(l3.text));
+  return later ? ", before saved_config_space[] is read and state_saved is set: the buffers keep the previous save and state_saved keeps its value" : ": the buffers keep what this save did not refill";
+}
+function describeWrite(callee, args2) {
+  const mmio2 = /^(write|iowrite|__raw_write)/.test(callee);
+  const reg = mmio2 ? args2[1] ?? "?" : args2[1] ?? "?";
+  const value = mmio2 ? args2[0] ?? "?" : args2[2] ?? "?";
+  const source = SNAPSHOT_VALUE.test(value) ? "from a save buffer" : /^[A-Z0-9_\s|()~&<>x]+$/.test(value) ? "a constant, from no snapshot" : "from live state or a local value";
+  let bits = "";
+  if (/PCI_COMMAND\b/.test(reg)) {
+    const b3 = commandBits(value);
+    const names = { memory: "Memory", io: "I/O", master: "Bus Master" };
+    bits = Object.entries(b3).length ? `: ${Object.entries(b3).map(([k2, v2]) => `${names[k2]} ${v2}`).join(", ")}` : "";
+  }
+  return `${reg} = ${value} (${mmio2 ? "MMIO, " : ""}${source}${bits})`;
+}
+function laterRestore(world, restoreEvents) {
+  const event = "later: pci_restore_state()";
+  const code = world.code(RESTORE);
+  const head = { event, function: RESTORE, ...code ? { file: code.file } : {} };
+  const gated = restoreGated(world, code);
+  if (gated === true)
+    return [{ ...head, effect: `pci_restore_state() after it returns at once while state_saved is false (the state_saved gate), else writes back the previous save (Linux ${world.line})` }];
+  const onUnsaved = restoreEvents.filter((e) => e.gate && /!\s*\w+->state_saved/.test(e.gate) && e.kind === "write");
+  const first = { ...head, effect: `pci_restore_state() after it, with no state_saved gate${gated === "removed" ? " (this patch removes it)" : ""}: state_saved is still false if an earlier restore cleared it, else the previous save is written back (Linux ${world.line})` };
+  return [first, ...onUnsaved.map((e) => ({ event, function: e.function, file: e.file, line: e.line, effect: `with state_saved false: ${e.what}` }))];
+}
+var GATE = /\bif\s*\(\s*!\s*\w+->state_saved\s*\)\s*return\s*;/;
+function restoreGated(world, code) {
+  if (code) {
+    if (GATE.test(code.lines.map((l3) => l3.text).join("\n"))) return true;
+    if (GATE.test(code.removed.map((r2) => r2.text).join("\n"))) return "removed";
+    if (code.complete) return false;
+  }
+  return world.gate;
+}
+
 // src/analyze/render.ts
 var PLACEHOLDER = /\{\{\s*([\w.-]+)\s*\}\}/g;
 function render(template, values2, kb) {
@@ -49868,6 +50203,103 @@ function joinList(items, none = "none") {
   if (items.length === 0) return none;
   if (items.length === 1) return items[0];
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+// src/analyze/unknown-step.ts
+var cache2 = /* @__PURE__ */ new WeakMap();
+function events(scope, target) {
+  let perTarget = cache2.get(scope);
+  if (!perTarget) cache2.set(scope, perTarget = /* @__PURE__ */ new Map());
+  const key2 = `${target.line}|${JSON.stringify(target.fixes)}|${target.steps?.join(",") ?? ""}`;
+  if (!perTarget.has(key2)) perTarget.set(key2, walkSteps(worldOf2(scope, target)));
+  return perTarget.get(key2);
+}
+function worldOf2(scope, target) {
+  const { kb } = scope;
+  const line = kb.line(target.line);
+  const inert = kb.effects?.inert ?? /* @__PURE__ */ new Set();
+  return {
+    line: target.line,
+    steps: kb.steps,
+    restore: targetStepIds(kb, target),
+    save: line?.save ?? [],
+    nested: line?.nested ?? {},
+    gate: stateSavedGate(kb, target) ?? line?.stateSavedGate ?? false,
+    known: (name2) => scope.isKnownCall(name2) || inert.has(name2),
+    knownChange: (fn2) => {
+      const s = scope.byName.get(fn2);
+      if (!s) return void 0;
+      const fix = kb.fixes.find(
+        (f3) => f3.recognise.function === fn2 && (f3.recognise.patterns ?? []).length > 0 && (f3.recognise.patterns ?? []).every((p2) => new RegExp(p2).test(s.body)) && s.added.some((a) => (f3.recognise.patterns ?? []).some((p2) => new RegExp(p2).test(a.text)))
+      );
+      return fix?.id;
+    },
+    code: (name2) => codeOf2(scope, definitionOf(scope, name2))
+  };
+}
+function definitionOf(scope, name2) {
+  const first = scope.byName.get(name2);
+  const stub = (s) => /\{\s*\}\s*$/.test(s.body.trim()) && !/;/.test(s.body.slice(s.body.indexOf("{")));
+  if (!first || !stub(first)) return first;
+  return scope.subjects.find((s) => s.name === name2 && s.change !== "removed" && !stub(s)) ?? first;
+}
+function codeOf2(scope, s) {
+  if (!s) return void 0;
+  const whole = (s.origin === "tree" || s.fc?.complete === true) && s.body && s.newLine !== void 0;
+  const onePiece = !whole && s.newLine !== void 0 && s.body && !s.body.includes("\n\u2026\n") && s.body.startsWith(s.diffLines.find((l3) => l3.line === s.newLine)?.text ?? "\0");
+  const numbered = whole || onePiece ? s.body.split("\n").map((text2, i2) => ({ line: s.newLine + i2, text: text2 })) : void 0;
+  const lines = numbered ?? (s.diffLines.length ? s.diffLines : s.added);
+  if (!lines.length) return void 0;
+  const own = new Set(s.fc?.addedLines ?? s.added.map((a) => a.line));
+  return {
+    file: s.file,
+    lines,
+    added: new Set(s.origin === "tree" ? [] : s.added.map((a) => a.line).filter((l3) => own.has(l3))),
+    removedCalls: new Set(s.removedCalls),
+    removed: removedLines(scope, s),
+    complete: Boolean(whole),
+    start: s.newLine
+  };
+}
+function removedLines(scope, s) {
+  const fc = s.fc;
+  if (!fc || fc.oldLine === void 0 || fc.oldEndLine !== void 0 || fc.complete) return s.removed;
+  const hunk = scope.patch.files.find((f3) => f3.path === s.file)?.hunks.find((h3) => h3.lines.some((l3) => l3.oldLine === fc.oldLine));
+  if (!hunk) return s.removed;
+  const out2 = [...s.removed];
+  let pending = [];
+  let started = false;
+  for (const l3 of hunk.lines) {
+    started ||= l3.oldLine === fc.oldLine;
+    if (!started) continue;
+    if (l3.kind === "-") pending.push(l3.text);
+    else if (l3.newLine !== void 0) {
+      for (const text2 of pending) if (!out2.some((o2) => o2.text === text2)) out2.push({ line: l3.newLine, text: text2 });
+      pending = [];
+    }
+  }
+  return out2;
+}
+function unknownStepWitness(p2, s, scope, target) {
+  if (s.origin !== "patch") return void 0;
+  const mine = events(scope, target).filter((e) => e.function === s.name && e.file === s.file && (!p2.kind || p2.kind.includes(e.kind)));
+  if (!mine.length) return void 0;
+  const trace = [...new Set(mine.flatMap((e) => e.trace))];
+  const gates = [...new Set(mine.map((e) => e.gate).filter((g2) => !!g2))];
+  const later = [...new Set(mine.map((e) => e.later).filter((l3) => !!l3))];
+  return {
+    trace,
+    conditions: [...new Set(mine.map((e) => e.cannot))].slice(0, 2),
+    bindings: {
+      unknown: joinList([...new Set(mine.map((e) => `${e.what} (line ${e.line})`))]),
+      expected: mine[0].expected,
+      gate: gates.length ? joinList(gates) : "no branch",
+      later: later.length ? later.join("; ") : "nothing this walk can tell"
+    },
+    line: mine[0].line,
+    // the calls it is about, and the step whose body it is in (for `steps: fromCalls`)
+    calls: [.../* @__PURE__ */ new Set([...mine.map((e) => e.callee).filter((c3) => !!c3), ...scope.isKnownStep(s.name, "restore") ? [s.name] : []])]
+  };
 }
 
 // src/analyze/index.ts
@@ -49949,7 +50381,7 @@ function contextPhrase(rule, scope, s, ev, env) {
 function guessSource(scope, calls) {
   const parts2 = [];
   for (const c3 of calls) {
-    const helper = scope.byName.get(c3);
+    const helper = definitionOf(scope, c3);
     if (!helper || !helper.body) {
       parts2.push(`the body of ${c3}() is not in this patch`);
       continue;
@@ -50015,7 +50447,7 @@ function compose(rule, s, env, ev) {
 function analyzePatch(patch, ctx) {
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph, target);
-  scope.witness = (p2, s, target2) => propertyWitness(p2, s, scope, target2);
+  scope.witness = (p2, s, target2) => p2.id === "unknown-step" ? unknownStepWitness(p2, s, scope, target2) : propertyWitness(p2, s, scope, target2);
   const targetSteps = expandSteps(kb, target);
   const env = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
   const index = hunkIndex(patch);
@@ -54084,9 +54516,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache: cache2 }, methodName) {
-    if (cache2[methodName]) {
-      return cache2[methodName];
+  get({ octokit, scope, cache: cache3 }, methodName) {
+    if (cache3[methodName]) {
+      return cache3[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -54094,7 +54526,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache2[methodName] = decorate(
+      cache3[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -54102,9 +54534,9 @@ var handler = {
         decorations
       );
     } else {
-      cache2[methodName] = octokit.request.defaults(endpointDefaults);
+      cache3[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache2[methodName];
+    return cache3[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -54419,11 +54851,11 @@ function throttling(octokit, octokitOptions) {
     state.write = state.write ?? groups.write;
     state.notifications = state.notifications ?? groups.notifications;
     state.retryLimiter = state.retryLimiter ?? new Bottleneck3();
-    const events = {};
-    const emitter = new Bottleneck3.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
+    const events2 = {};
+    const emitter = new Bottleneck3.Events(events2);
+    events2.on("secondary-limit", state.onSecondaryRateLimit);
+    events2.on("rate-limit", state.onRateLimit);
+    events2.on(
       "error",
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
@@ -54592,12 +55024,12 @@ async function openApiTree(gh, owner, repo, ref, opts = {}) {
   return v2 && p2 ? { ...tree, kernelVersion: `${v2}.${p2}${sub && sub !== "0" ? "." + sub : ""}` } : tree;
 }
 function apiTree(gh, owner, repo, ref, opts = {}) {
-  const cache2 = /* @__PURE__ */ new Map();
+  const cache3 = /* @__PURE__ */ new Map();
   let budget = opts.maxRequests ?? 300;
   let warned = false;
   const get = (path) => {
     const key2 = path.replace(/^\/+|\/+$/g, "");
-    let hit = cache2.get(key2);
+    let hit = cache3.get(key2);
     if (!hit) {
       if (budget-- <= 0) {
         if (!warned) opts.log?.(`contents API read budget spent; ${key2} and later reads treated as absent`);
@@ -54605,7 +55037,7 @@ function apiTree(gh, owner, repo, ref, opts = {}) {
         return Promise.resolve(void 0);
       }
       hit = fetchEntry(gh, owner, repo, ref, key2);
-      cache2.set(key2, hit);
+      cache3.set(key2, hit);
     }
     return hit;
   };
@@ -54756,7 +55188,7 @@ function targetLineId(result, kb) {
 function targetSentence(result, kb) {
   return result.target?.description ?? `${kb.newestLine().id} (default: the newest line the knowledge base knows)`;
 }
-function stepsOf(findings) {
+function stepsOf2(findings) {
   return [...new Set(findings.flatMap((f3) => f3.steps))];
 }
 function reviewedPatches(result) {
@@ -55005,7 +55437,7 @@ function referenceText(r2) {
 // src/report/steps.ts
 function stepTable(result, kb, findings, format, only = false) {
   const lineId = targetLineId(result, kb);
-  return renderStepTable(kb, lineId, { format, mark: stepsOf(findings), steps: result.target?.steps, only }).replace(/\s+$/, "");
+  return renderStepTable(kb, lineId, { format, mark: stepsOf2(findings), steps: result.target?.steps, only }).replace(/\s+$/, "");
 }
 function hasSteps(findings) {
   return findings.some((f3) => f3.steps.length > 0);
@@ -55013,7 +55445,7 @@ function hasSteps(findings) {
 function stepSummary(result, kb, findings) {
   const line = kb.line(targetLineId(result, kb));
   if (!line) return [];
-  const mark = new Set(stepsOf(findings));
+  const mark = new Set(stepsOf2(findings));
   const order = result.target?.steps?.filter((id) => kb.steps.has(id)) ?? line.restore;
   const ids = order.flatMap((id) => [id, ...line.nested?.[id] ?? []]).filter((id) => mark.has(id));
   const groups2 = [];

@@ -16,6 +16,7 @@ import { snapshotRead } from '../kb/classify.js';
 import { isCompiled, type CompiledRule } from '../rules/types.js';
 import { emptyEvidence, type CallTest, type EvalEnv, type Evidence, type Reach, type Subject } from '../rules/world.js';
 import { propertyWitness } from './property.js';
+import { definitionOf, unknownStepWitness } from './unknown-step.js';
 import { Scope, expandSteps } from './scope.js';
 import { joinList, render, type Values } from './render.js';
 
@@ -131,7 +132,7 @@ function contextPhrase(rule: CompiledRule, scope: Scope, s: Subject, ev: Evidenc
 function guessSource(scope: Scope, calls: string[]): string {
   const parts: string[] = [];
   for (const c of calls) {
-    const helper = scope.byName.get(c);
+    const helper = definitionOf(scope, c);
     if (!helper || !helper.body) {
       parts.push(`the body of ${c}() is not in this patch`);
       continue;
@@ -212,7 +213,8 @@ export function analyzePatch(patch: PatchModel, ctx: AnalyzeContext): Finding[] 
   const { kb, target } = ctx;
   const scope = new Scope(patch, kb, ctx.series ?? [], ctx.graph, target);
   // `property:` keys ask the device-state model, which explores this patch once per target
-  scope.witness = (p, s, target) => propertyWitness(p, s, scope, target);
+  scope.witness = (p, s, target) =>
+    p.id === 'unknown-step' ? unknownStepWitness(p, s, scope, target) : propertyWitness(p, s, scope, target);
   const targetSteps = expandSteps(kb, target);
   const env: EvalEnv = { world: scope, target, steps: targetSteps, stateSavedGate: stateSavedGate(kb, target) };
   // "In the diff" is decided by the one hunk index the reports and the posting stage use.

@@ -43,13 +43,34 @@ export async function fragmentSides(file: FileChange, c: CParseOptions = {}, hun
 async function fragmentSide(file: string, hunk: Hunk, post: boolean, c: CParseOptions): Promise<Side> {
   const rows = hunk.lines.filter((l) => l.kind === ' ' || l.kind === (post ? '+' : '-'));
   const lineOf = (row: number) => (post ? rows[row - 1]?.newLine : rows[row - 1]?.oldLine);
-  const facts = remap(await analyzeC(rows.map((r) => r.text).join('\n') + '\n', c), lineOf);
+  // A definition that starts in the hunk and runs past its end parses as junk (tree-sitter's
+  // recovery drops it): close its open braces on the last row, and say it is not closed.
+  const open = unclosedBraces(rows.map((r) => r.text));
+  const parsed = await analyzeC(rows.map((r) => r.text).join('\n') + (open ? ` ${'}'.repeat(open)}` : '') + '\n', c);
+  if (open)
+    for (const f of parsed.functions)
+      if (f.endLine === rows.length && f.closed) Object.assign(f, { closed: false, text: f.text.slice(0, -(open + 1)) });
+  const facts = remap(parsed, lineOf);
   // Mid-function fragments parse as junk at top level: trust only definitions starting at column 0.
   const rowText = new Map(rows.map((r) => [(post ? r.newLine : r.oldLine) as number, r.text]));
   facts.functions = facts.functions.filter((f) => /^\S/.test(rowText.get(f.startLine) ?? ''));
   const text = new Map(rows.map((r) => [(post ? r.newLine : r.oldLine) as number, r.text]));
   const changed = new Set(rows.filter((r) => r.kind !== ' ').map((r) => (post ? r.newLine : r.oldLine) as number));
   return { file, post, facts, changed, text, section: sectionRegion(hunk.section, rows, facts, post), header: hunk.section, whole: false };
+}
+
+/**
+ * How many `{` are still open at the end of a fragment: a `}` with none open closes something
+ * before the hunk and is skipped. Comments, strings and character literals do not count.
+ */
+export function unclosedBraces(lines: string[]): number {
+  const code = lines.join('\n').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, ' ');
+  let depth = 0;
+  for (const ch of code) {
+    if (ch === '{') depth++;
+    else if (ch === '}' && depth > 0) depth--;
+  }
+  return depth;
 }
 
 /** Translate every line number of `facts` with `lineOf`; facts on unmapped lines are dropped. */

@@ -350,19 +350,23 @@ export const PREDICATE_KEYS: readonly PredicateKey[] = [
       additionalProperties: false,
       required: ['id'],
       properties: {
-        id: { enum: ['msix-memory-off', 'tph-zeroed', 'stale-user-state', 'gated-noop'] },
+        id: { enum: ['msix-memory-off', 'tph-zeroed', 'stale-user-state', 'gated-noop', 'unknown-step'] },
         via: { type: 'array', items: { enum: ['stack', 'enabler', 'event'] } },
         seen: { type: 'boolean' },
+        kind: { type: 'array', items: { enum: ['call', 'write', 'return', 'moved', 'removed'] }, description: 'unknown-step: only these kinds of event' },
       },
       description:
         'a witness of a device-state property (src/state, rules/kb/effects.yaml) runs through the function: on the call stack (stack), producing the premise (enabler) or wired into the event by the patch (event); seen: the premise is visible, not assumed',
     },
-    doc: 'a witness of a device-state property (`msix-memory-off`, `tph-zeroed`, `stale-user-state`, `gated-noop`; rules/kb/README.md) runs through the function: on its call stack (`via: [stack]`), producing the premise (`enabler`) or wired into the event by the patch (`event`); `seen: true` refuses assumed premises; the witness becomes the trace',
+    doc: 'a witness of a device-state property (`msix-memory-off`, `tph-zeroed`, `stale-user-state`, `gated-noop`; rules/kb/README.md) runs through the function: on its call stack (`via: [stack]`), producing the premise (`enabler`) or wired into the event by the patch (`event`); `seen: true` refuses assumed premises; `unknown-step` (the walk of `pci_save_state()`/`pci_restore_state()` and the step bodies) holds in the function with the added line, `kind:` picks its events (`call`, `write`, `return`, `moved`, `removed`); the witness becomes the trace',
     compile: (p) => (s, env, ev) => {
       const w = env.world.witness?.(p, s, env.target);
       if (!w) return false;
       ev.trace ??= w.trace;
       for (const c of w.conditions) if (!ev.conditions.includes(c)) ev.conditions.push(c);
+      for (const [k, v] of Object.entries(w.bindings ?? {})) if (!(k in ev.bindings)) ev.bindings[k] = v;
+      if (w.line !== undefined) ev.codeLines.push(w.line);
+      for (const c of w.calls ?? []) if (!ev.calls.includes(c)) ev.calls.push(c);
       return true;
     },
   }),

@@ -109,7 +109,19 @@ export interface World {
    * The shortest witness of a device-state property (src/state) that runs through the subject
    * on the target, with the premises it could not see; undefined when there is none.
    */
-  witness?(p: PropertyPredicate, s: Subject, target: TargetInfo): { trace: TraceStep[]; conditions: string[] } | undefined;
+  witness?(p: PropertyPredicate, s: Subject, target: TargetInfo): Witness | undefined;
+}
+
+/** A property's witness through a subject, and what it saw there. */
+export interface Witness {
+  trace: TraceStep[];
+  conditions: string[];
+  /** Placeholders the property fills (unknown-step: {{unknown}}, {{expected}}, {{gate}}, {{later}}). */
+  bindings?: Record<string, string>;
+  /** The line of the subject the witness ends on (where the note points when no anchor matches). */
+  line?: number;
+  /** The calls it is about (for `steps: fromCalls` and {{calls}}). */
+  calls?: string[];
 }
 
 /** What a successful evaluation saw, for anchors, steps and message placeholders. */
@@ -162,9 +174,11 @@ export type Matcher = (s: Subject, env: EvalEnv, ev: Evidence) => boolean;
 
 /** The `property:` key: which property of the device-state model, and how the function takes part. */
 export interface PropertyPredicate {
-  id: 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' | 'gated-noop';
+  id: 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' | 'gated-noop' | 'unknown-step';
   /** On the call stack of the risk, producing its premise, or wired into its event by the patch (default: any). */
   via?: ('stack' | 'enabler' | 'event')[];
   /** Only witnesses whose premise the tool sees (no assumed event). */
   seen?: boolean;
+  /** unknown-step: only these kinds of event (a new call, a device write, an early return, a step moved or dropped). */
+  kind?: ('call' | 'write' | 'return' | 'moved' | 'removed')[];
 }

@@ -1,7 +1,7 @@
 /** Fragment attribution details: hunk-header functions, labels, exports, initialisers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sectionFunction } from '../../src/patch/sides.js';
+import { sectionFunction, unclosedBraces } from '../../src/patch/sides.js';
 import { buildPatch } from '../../src/patch/index.js';
 import { messageFromDiff } from './helpers.js';
 
@@ -79,4 +79,33 @@ test('blank lines added between functions do not modify the header function', as
     ' static int bar(void)',
   ])));
   assert.deepEqual(m.functions, []);
+});
+
+test('a definition that starts inside a hunk named after the function above and runs past its end is that function (corpus 02)', async () => {
+  const m = await buildPatch(messageFromDiff(diff('static void pci_restore_pcix_state(struct pci_dev *dev)', [
+    ' int pci_save_state(struct pci_dev *dev)',
+    ' {',
+    ' 	int i;',
+    '+	u32 val;',
+    '+',
+    '+	pci_read_config_dword(dev, PCI_COMMAND, &val);',
+    '+	if (PCI_POSSIBLE_ERROR(val)) {',
+    '+		pci_warn(dev, "inaccessible\\n");',
+    '+		return -EIO;',
+    '+	}',
+    '+',
+    ' 	/* XXX: 100% dword access ok here? */',
+    ' 	for (i = 0; i < 16; i++) {',
+    ' 		pci_read_config_dword(dev, i * 4, &dev->saved_config_space[i]);',
+  ])));
+  assert.deepEqual(m.functions.map((f) => [f.name, f.change, f.complete, f.newLine, f.addedLines]), [
+    ['pci_save_state', 'modified', false, 10, [13, 14, 15, 16, 17, 18, 19, 20]],
+  ]);
+  // the text the fragment shows, without the braces added to parse it
+  assert.match(m.functions[0].body ?? '', /saved_config_space\[i\]\);$/);
+});
+
+test('unclosedBraces: a `}` that closes something before the fragment is skipped; comments and strings do not count', () => {
+  assert.equal(unclosedBraces(['\t}', '}', 'int f(void)', '{', '\tif (x) {', '\t\tg("{");', '\t\t/* { */']), 2);
+  assert.equal(unclosedBraces(['\tx();', '}']), 0);
 });
