@@ -43,10 +43,11 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
   if (!takesPart(scope, roots)) return { violations: [], states: 0, unknown: [] };
   const world = worldOf(scope, kb, target);
   const lc = effects.lifecycle;
-  const event = (e: { event: string; call: string; args?: string[]; via?: string }): LifecycleEvent => {
+  const event = (e: { event: string; call: string; args?: string[]; via?: string; assumes?: string }): LifecycleEvent => {
     const at = effects.functions.get(e.call)?.at[target.line];
     const file = effects.functions.get(e.call)?.file;
-    return { event: e.event, call: e.call, args: e.args, file, line: at?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
+    const effect = e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs`;
+    return { event: e.event, call: e.call, args: e.args, file, line: at?.line, effect, ...(e.assumes ? { assumes: e.assumes } : {}) };
   };
   // AER recovery resets the device and restores nothing: worth exploring only when the patch
   // adds or changes what runs in it (an error handler), else it only multiplies the states

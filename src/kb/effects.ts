@@ -36,6 +36,8 @@ export interface Effect {
   into?: string;
   args?: string[];
   liveGate?: string;
+  /** Live flags as they were when the function was entered (the kernel function's locals computed there). */
+  entryLive?: Record<string, AbsValue>;
   fix?: string;
   noFix?: string;
   onLines?: string[];
@@ -55,12 +57,16 @@ export interface LifecycleEvent {
   call: string;
   via?: string;
   args?: string[];
+  /** A premise the event rests on, added to the conditions of every witness through it. */
+  assumes?: string;
 }
 
 export interface Lifecycle {
   open: LifecycleEvent;
   close: LifecycleEvent;
   bound: number;
+  /** Live flags of the modelled device before open (facts vfio-pci reads at probe). */
+  device?: Record<string, AbsValue>;
   user: LifecycleEvent[];
   userRoots?: string;
   /** Userspace's dispatchers: a function only they call is a user operation. */

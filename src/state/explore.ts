@@ -68,7 +68,7 @@ export function explore(world: World, open: LifecycleEvent, user: LifecycleEvent
     }
     for (const u of node.unknown) unknown.add(u);
   };
-  const start: Node = { state: initialState(world.steps.map((s) => s.id)), trace: [], depth: 0, events: 0, assumes: [], unknown: new Set() };
+  const start: Node = { state: initialState(world.steps.map((s) => s.id), world.device), trace: [], depth: 0, events: 0, assumes: [], unknown: new Set() };
   const opened = runEvent(world, start, open);
   record(opened.run, opened.node);
   const seen = new Set([stateKey(opened.node.state)]);

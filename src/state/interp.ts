@@ -40,6 +40,8 @@ export interface World {
   callbacks(role: string): string[];
   /** Function name of the target's MSI-X restore step (for the mmio effect). */
   msixWriters(): string;
+  /** Live flags of the modelled device before open (lifecycle.device: needs_pm_restore). */
+  device?: Readonly<Record<string, AbsValue>>;
 }
 
 export type PropertyId = 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' | 'gated-noop';
@@ -189,7 +191,23 @@ function useCode(code: Code, kb: FunctionEffects | undefined): boolean {
   if (kb.file.startsWith('drivers/pci/')) return false;
   if (!code.complete) return false;
   if (code.origin !== 'tree') return true;
-  return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k) => e[k] !== undefined)));
+  return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k) => e[k] !== undefined) || followsArgs(e)));
+}
+
+/**
+ * An effect that depends on the values of the arguments (a switch on them, or passing one on):
+ * the light reader of a tree's code cannot follow `state` from `val`, the KB's sequence can.
+ */
+function followsArgs(e: Effect): boolean {
+  return e.argPattern !== undefined || e.entryLive !== undefined || (e.args ?? []).some((a) => ARG_REF.test(a));
+}
+
+const ARG_REF = /^arg[1-9]$/;
+
+/** A call's argument texts: `argN` in the KB's `args` passes on the caller's Nth argument. */
+function callArgs(e: Effect, frame: Frame): string[] {
+  if (!e.args) return frame.args;
+  return e.args.map((a) => (ARG_REF.test(a) ? (argOf(frame, a) ?? a) : a));
 }
 
 /** The line of an effect in the target's tree, if the KB has it for this line. */
@@ -210,10 +228,12 @@ function argOf(frame: Frame, ref: string | undefined): string | undefined {
  */
 function runEffects(run: Run, fx: FunctionEffects, frame: Frame, fragment?: Code): void {
   const { world } = run;
+  // what the function read on entry (vfio_pci_set_power_state()'s needs_save / needs_restore)
+  const entry = run.state.live;
   const added = fragment ? fragmentInserts(fx, fragment) : new Map<number, Site[]>();
   for (const s of added.get(-1) ?? []) runSite(run, fx.name, s, fragment!.file);
   fx.effects.forEach((e, i) => {
-    if (applies(run, e, frame)) runEffect(run, fx, e, frame);
+    if (applies(run, e, frame, entry)) runEffect(run, fx, e, frame);
     for (const s of added.get(i) ?? []) runSite(run, fx.name, s, fragment!.file);
   });
   void world;
@@ -245,9 +265,10 @@ function fragmentInserts(fx: FunctionEffects, fragment: Code): Map<number, Site[
   return out;
 }
 
-function applies(run: Run, e: Effect, frame: Frame): boolean {
+function applies(run: Run, e: Effect, frame: Frame, entry = run.state.live): boolean {
   const { world } = run;
   if (e.onLines && !e.onLines.includes(world.line)) return false;
+  for (const [flag, want] of Object.entries(e.entryLive ?? {})) if (isOn(entry[flag]) !== (want === 'on' || want === 'user-set')) return false;
   if (e.fix && world.fixes[e.fix] !== true) return false;
   if (e.noFix && world.fixes[e.noFix] === true) return false;
   for (const [ref, pattern] of Object.entries(e.argPattern ?? {})) if (!new RegExp(pattern).test(argOf(frame, ref) ?? '')) return false;
@@ -284,7 +305,7 @@ function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void
   const line = effectLine(e, world.line);
   const at = (text: string) => run.step(e.function ?? fx.name, file, line, text);
   if (e.call) {
-    const args = e.args ?? frame.args;
+    const args = callArgs(e, frame);
     const lhs = e.into ?? undefined;
     if (!world.effects.inert.has(e.call)) run.step(fx.name, file, line, `calls ${e.call}()${e.what ? `: ${e.what}` : ''}`);
     callFunction(run, e.call, { args, lhs, file, line });

@@ -22,5 +22,6 @@ export function makeWorld(
     code,
     callbacks,
     msixWriters: () => '__pci_restore_msix_state',
+    device: kb.effects.lifecycle.device ?? {},
   };
 }
