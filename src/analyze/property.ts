@@ -53,7 +53,9 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
   // adds or changes what runs in it (an error handler), else it only multiplies the states
   const aerRoles = ['error_detected', 'slot_reset', 'resume', 'mmio_enabled'];
   const inAer = scope.subjects.some((s) => s.change !== 'removed' && scope.roles(s.name).some((r) => aerRoles.includes(r.role)));
-  const user = lc.user.filter((u) => inAer || u.call !== 'pcie_do_recovery').map(event);
+  // Events marked `onlyWith` (the PMCSR power-state writes) likewise only when the patch runs in
+  // them or reaches the functions named there (the callers of the power-state change)
+  const user = lc.user.filter((u) => (inAer || u.call !== 'pcie_do_recovery') && (!u.onlyWith || touches(scope, u.call, u.onlyWith))).map(event);
   for (const s of userRoots(scope, roots))
     for (const op of userOperations(scope, s)) {
       const fn = scope.byName.get(op);
@@ -96,9 +98,15 @@ function takesPart(scope: Scope, roots: (p: string) => boolean): boolean {
   const entry = new Set<string>([effects.lifecycle.open.call, effects.lifecycle.close.call, ...effects.lifecycle.user.map((u) => u.call)]);
   for (const s of scope.byName.values()) if (scope.roles(s.name).some((r) => !r.via && roles.has(r.role))) entry.add(s.name);
   for (const s of userRoots(scope, roots)) entry.add(s.name);
-  // everything reachable from the entries through the code in scope
+  const seen = reachable(scope, entry);
+  return scope.subjects.some((s) => s.change !== 'removed' && seen.has(s.name));
+}
+
+/** Everything reachable from the entries through the code in scope and the KB's call effects. */
+function reachable(scope: Scope, entries: Iterable<string>): Set<string> {
+  const effects = scope.kb.effects!;
   const seen = new Set<string>();
-  const queue = [...entry];
+  const queue = [...entries];
   while (queue.length) {
     const fn = queue.pop()!;
     if (seen.has(fn)) continue;
@@ -106,7 +114,13 @@ function takesPart(scope: Scope, roots: (p: string) => boolean): boolean {
     for (const c of scope.byName.get(fn)?.calls ?? []) queue.push(c);
     for (const e of effects.functions.get(fn)?.effects ?? []) if (e.call) queue.push(e.call);
   }
-  return scope.subjects.some((s) => s.change !== 'removed' && seen.has(s.name));
+  return seen;
+}
+
+/** Does a function the patch adds or changes run in the event, or reach one of `names`? */
+function touches(scope: Scope, call: string, names: string[]): boolean {
+  const inEvent = reachable(scope, [call]);
+  return scope.subjects.some((s) => s.change !== 'removed' && (inEvent.has(s.name) || names.some((n) => reachable(scope, [s.name]).has(n))));
 }
 
 /**
