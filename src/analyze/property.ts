@@ -54,7 +54,7 @@ function build(scope: Scope, target: TargetInfo): Exploration | null {
   const aerRoles = ['error_detected', 'slot_reset', 'resume', 'mmio_enabled'];
   const inAer = scope.subjects.some((s) => s.change !== 'removed' && scope.roles(s.name).some((r) => aerRoles.includes(r.role)));
   // Events marked `onlyWith` (the PMCSR power-state writes) likewise only when the patch runs in
-  // them or reaches the functions named there (the callers of the power-state change)
+  // them or adds a call that reaches the functions named there (a power-state change)
   const user = lc.user.filter((u) => (inAer || u.call !== 'pcie_do_recovery') && (!u.onlyWith || touches(scope, u.call, u.onlyWith))).map(event);
   for (const s of userRoots(scope, roots))
     for (const op of userOperations(scope, s)) {
@@ -117,10 +117,15 @@ function reachable(scope: Scope, entries: Iterable<string>): Set<string> {
   return seen;
 }
 
-/** Does a function the patch adds or changes run in the event, or reach one of `names`? */
+/**
+ * Does a function the patch adds or changes run in the event, or does the patch add a call
+ * (not one it only moves) that reaches one of `names`? A function that merely calls them
+ * unchanged (close's D0 transition) is not the patch's part in the power state.
+ */
 function touches(scope: Scope, call: string, names: string[]): boolean {
   const inEvent = reachable(scope, [call]);
-  return scope.subjects.some((s) => s.change !== 'removed' && (inEvent.has(s.name) || names.some((n) => reachable(scope, [s.name]).has(n))));
+  const addsCall = (s: Subject) => s.addedCalls.some((c) => !s.removedCalls.includes(c) && names.some((n) => reachable(scope, [c]).has(n)));
+  return scope.subjects.some((s) => s.change !== 'removed' && (inEvent.has(s.name) || addsCall(s)));
 }
 
 /**

@@ -59,7 +59,7 @@ export interface LifecycleEvent {
   args?: string[];
   /** A premise the event rests on, added to the conditions of every witness through it. */
   assumes?: string;
-  /** Explored only when a function the patch adds or changes runs in the event or reaches one of these. */
+  /** Explored only when a function the patch adds or changes runs in the event, or the patch adds a call reaching one of these. */
   onlyWith?: string[];
 }
 

@@ -135,7 +135,9 @@ export function prune(trace: TraceStep[], refs: number[], eventStart: number): T
   // the calls that led to each premise (the patch line that enabled TPH, cleared Memory...)
   for (const r of [...keep])
     for (let i = r - 1; i >= 0 && trace[i].event === trace[r].event && trace[i].effect.startsWith('calls '); i--) keep.add(i);
-  const chain = /^(calls |writes back|Command written back|returns|loads |saves )/;
+  // in the event where it happens: the call chain, what it loads and writes back, and a reset
+  // in between (the D3hot -> D0 reset that makes vfio-pci write pm_save back)
+  const chain = /^(calls |writes back|Command written back|returns|loads |saves |hardware reset)/;
   for (let i = eventStart; i < trace.length; i++) if (chain.test(trace[i].effect)) keep.add(i);
   const events = new Set([...keep].map((i) => trace[i]?.event));
   for (let i = 0; i < trace.length; i++) if (i === 0 || trace[i].event !== trace[i - 1].event) if (events.has(trace[i].event) || i >= eventStart) keep.add(i);
@@ -325,9 +327,8 @@ function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void
     const into = argOf(frame, e.store) ?? frame.lhs;
     const saved = isOn(run.state.live.state_saved) || run.state.live.state_saved.v === 'unknown';
     if (!into) return;
-    const snap: Snapshot | null = saved ? { ...run.state.core, label: `${run.state.core.label}, stored in ${into}` } : null;
     const i = at(saved ? `${into} = a copy of ${run.state.core.label}` : `${into} = NULL (state_saved is false)`);
-    void i;
+    const snap: Snapshot | null = saved ? { ...run.state.core, label: `${run.state.core.label}, stored in ${into}`, storedAt: i } : null;
     run.state = withStored(run.state, into, snap);
     return;
   }
@@ -416,7 +417,7 @@ function load(run: Run, arg: string | undefined, at: (t: string) => number): voi
     return;
   }
   const i = at(`loads ${name} (${snap.label.replace(/, stored in .*$/, '')}) into the core's buffers; state_saved = true`);
-  run.state = withLive(withCore(run.state, { regs: snap.regs, takenAt: snap.takenAt, loadedAt: i, label: `${snap.label.replace(/, stored in .*$/, '')}, loaded from ${name}` }), {
+  run.state = withLive(withCore(run.state, { regs: snap.regs, takenAt: snap.takenAt, loadedAt: i, storedAt: snap.storedAt, label: `${snap.label.replace(/, stored in .*$/, '')}, loaded from ${name}` }), {
     state_saved: { v: 'on', by: i },
   });
 }
@@ -467,7 +468,7 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
         // save since pci_tph_init() zeroed it) written over a device whose TPH is live
         if (tv.v === 'zero') {
           const en = run.state.live.tph_enabled;
-          run.violate({ property: 'tph-zeroed', enablers: enablerOf(run, en), snapshot: core.label }, [core.takenAt, core.loadedAt ?? -1, en?.by ?? -1]);
+          run.violate({ property: 'tph-zeroed', enablers: enablerOf(run, en), snapshot: core.label }, [core.takenAt, core.storedAt ?? -1, core.loadedAt ?? -1, en?.by ?? -1]);
         }
         continue;
       }
@@ -508,7 +509,7 @@ function staleWatch(run: Run, core: Snapshot): (group: string, value: Value, fn:
     done = true;
     const what = group.startsWith('command.') ? `Command ${group.slice(8)}` : group;
     run.step(fn, file, line, `rolls back ${what} from ${now.v} (as ${by.function}() set it in "${by.event}") to the snapshot's ${value.v}`);
-    run.violate({ property: 'stale-user-state', enablers: enablerOf(run, now), snapshot: core.label }, [now.by, core.takenAt, core.loadedAt ?? -1]);
+    run.violate({ property: 'stale-user-state', enablers: enablerOf(run, now), snapshot: core.label }, [now.by, core.takenAt, core.storedAt ?? -1, core.loadedAt ?? -1]);
   };
 }
 
@@ -552,5 +553,5 @@ function mmio(run: Run, fx: FunctionEffects, e: Effect, file: string, line: numb
     enablers: [...enablerOf(run, msix), ...enablerOf(run, mem)],
     snapshot: state.core.label,
     fix,
-  }, [mem?.by ?? -1, msix?.by ?? -1, state.core.takenAt, state.core.loadedAt ?? -1, ...commandSource(run)]);
+  }, [mem?.by ?? -1, msix?.by ?? -1, state.core.takenAt, state.core.storedAt ?? -1, state.core.loadedAt ?? -1, ...commandSource(run)]);
 }

@@ -24,6 +24,8 @@ export interface Snapshot {
   takenAt: number;
   /** Trace step of the load that put it into the core's buffers, when it came from a stored copy. */
   loadedAt?: number;
+  /** Trace step of the store that kept it (vdev->pm_save = pci_store_saved_state()), when it was stored. */
+  storedAt?: number;
   /** How notes name it: "the pre-reset save in pci_dev_save_and_disable()". */
   label: string;
 }
