@@ -47,14 +47,16 @@ export function runEvent(world: World, node: Node, ev: LifecycleEvent): { node: 
   const run = new Run(world, node.state, node.trace, ev.event, node.events + 1);
   run.conditions = assumes;
   const rpm = world.effects.lifecycle.runtimePm;
-  const isOpen = ev.event === world.effects.lifecycle.open.event;
+  // user operations come through vfio's ioctl and region handlers, which hold a runtime PM
+  // reference around them (not AER recovery, not an assumed premise)
+  const isUser = ev.event.startsWith('user:');
   const isClose = ev.event === world.effects.lifecycle.close.event;
   // every user operation and close wakes a runtime-suspended device first
-  if (rpm && !isOpen && isOn(run.state.live[rpm.suspended])) runtimePm(run, rpm.resume, 'resumes the runtime-suspended device');
+  if (rpm && (isUser || isClose) && isOn(run.state.live[rpm.suspended])) runtimePm(run, rpm.resume, 'resumes the runtime-suspended device');
   run.step(ev.call, ev.file, ev.line, ev.effect ?? `${ev.call}()`);
   callFunction(run, ev.call, { args: ev.args ?? ['vdev'] });
   // ... and a user operation's return lets it suspend again while the driver has let go of it
-  if (rpm && !isOpen && !isClose && isOn(run.state.live[rpm.engaged]) && !isOn(run.state.live[rpm.suspended]))
+  if (rpm && isUser && isOn(run.state.live[rpm.engaged]) && !isOn(run.state.live[rpm.suspended]))
     runtimePm(run, rpm.suspend, 'lets the device runtime-suspend (pm_runtime_engaged)');
   for (const v of run.violations) {
     v.eventFunctions = [...run.ran];
