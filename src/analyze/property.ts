@@ -194,7 +194,10 @@ function codeOf(s: Subject | undefined): Code | undefined {
   const whole = s.origin === 'tree' || s.fc?.complete === true;
   if (whole && s.body && s.newLine !== undefined) {
     const lines = s.body.split('\n').map((text, i) => ({ line: s.newLine! + i, text }));
-    return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: true };
+    const code: Code = { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: true };
+    // what the patch adds, for a function whose KB sequence is kept (conditional effects)
+    if (s.origin !== 'tree' && s.added.length) return { ...code, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
+    return code;
   }
   const lines = s.diffLines.length ? s.diffLines : s.added;
   if (!lines.length) return undefined;

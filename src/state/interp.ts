@@ -169,8 +169,9 @@ export function callFunction(run: Run, name: string, frame: Frame): void {
       if (!code.complete) run.unknown.add(`${name}() (only part of it is in the patch)`);
       runSites(run, name, code.sites, code.file);
     } else if (kb) {
-      // a fragment of a function the patch changes adds its new calls to the KB's sequence
-      runEffects(run, kb, frame, code && !code.complete && code.origin !== 'tree' ? code : undefined);
+      // a function the patch changes (a fragment, or a whole one whose effects are conditional)
+      // adds its new calls to the KB's sequence
+      runEffects(run, kb, frame, code && code.origin !== 'tree' && code.added ? code : undefined);
     } else if (!world.effects.inert.has(name)) {
       run.unknown.add(`${name}()`);
     }
@@ -186,14 +187,17 @@ const SEMANTIC: (keyof Effect)[] = ['save', 'store', 'load', 'free', 'restore', 
  * KB's model (their effects are the knowledge base). A function the patch changes runs its own
  * code when the whole of it is known (else the KB's sequence with the patch's added calls). An
  * unchanged function of the tree runs the tree's code, unless the KB models it beyond a call
- * sequence (vfio_pci_set_power_state(): its pm_save dance needs D3hot, which no event reaches).
+ * sequence (a save, a restore, a value set, a call whose effect depends on its arguments).
  */
 function useCode(code: Code, kb: FunctionEffects | undefined): boolean {
   if (!kb) return true;
   if (kb.file.startsWith('drivers/pci/')) return false;
   if (!code.complete) return false;
+  // conditional effects (vfio_pci_set_power_state()'s needs_save / needs_restore) that the light
+  // reader would run unconditionally: the KB's sequence, with what the patch adds
+  if (kb.effects.some(followsArgs)) return false;
   if (code.origin !== 'tree') return true;
-  return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k) => e[k] !== undefined) || followsArgs(e)));
+  return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k) => e[k] !== undefined)));
 }
 
 /**

@@ -153,3 +153,16 @@ test('a patch to vfio_pci_set_power_state(): the MSI-X witness runs through pm_s
 test('a patch with no part in the power state is explored without the PMCSR events', async () => {
   for (const f of await notes(V18)) assert.ok(!(f.trace ?? []).some((s) => /PMCSR/.test(s.event)), `${f.rule}: ${show(f.trace)}`);
 });
+
+test('with --tree 6.12.117 the patched vfio_pci_set_power_state() keeps its conditional effects: no save or store outside the D0 -> D3hot write', async () => {
+  const fixture = new URL('./fixtures/pm-save-restore-debug.patch', import.meta.url).pathname;
+  const msg = patchToMessage(await readFile(fixture, 'utf8'), fixture);
+  const r = await reviewMessages([msg], [], { kb, tree: await openTree(TREE_612) });
+  const f = one(r.patches[0].findings, 'msix/memory-bit');
+  const t = f.trace!;
+  const saved = stepAt(t, 'pci_save_state', /the save in vfio_pci_set_power_state\(\) \(user: config write to PMCSR, D0 -> D3hot\), Memory off/);
+  const reset = stepAt(t, 'pci_power_up', /hardware reset/, saved);
+  const back = stepAt(t, 'pci_restore_config_space', /loaded from vdev->pm_save: Memory off/, reset);
+  assert.ok(saved > 0 && reset > saved && back > reset, show(t));
+  assert.ok(!t.some((s) => s.event === 'close' && /saves hardware|= a copy/.test(s.effect)), show(t));
+});
