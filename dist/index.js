@@ -48744,7 +48744,7 @@ function callFunction(run3, name2, frame) {
       if (!code.complete) run3.unknown.add(`${name2}() (only part of it is in the patch)`);
       runSites(run3, name2, code.sites, code.file);
     } else if (kb) {
-      runEffects(run3, kb, frame, code && !code.complete && code.origin !== "tree" ? code : void 0);
+      runEffects(run3, kb, frame, code && code.origin !== "tree" && code.added ? code : void 0);
     } else if (!world.effects.inert.has(name2)) {
       run3.unknown.add(`${name2}()`);
     }
@@ -48757,8 +48757,9 @@ function useCode(code, kb) {
   if (!kb) return true;
   if (kb.file.startsWith("drivers/pci/")) return false;
   if (!code.complete) return false;
+  if (kb.effects.some(followsArgs)) return false;
   if (code.origin !== "tree") return true;
-  return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k2) => e[k2] !== void 0) || followsArgs(e)));
+  return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k2) => e[k2] !== void 0)));
 }
 function followsArgs(e) {
   return e.argPattern !== void 0 || e.entryLive !== void 0 || (e.args ?? []).some((a) => ARG_REF.test(a));
@@ -49073,12 +49074,12 @@ function runEvent(world, node, ev) {
   const run3 = new Run(world, node.state, node.trace, ev.event, node.events + 1);
   run3.conditions = assumes;
   const rpm = world.effects.lifecycle.runtimePm;
-  const isOpen = ev.event === world.effects.lifecycle.open.event;
+  const isUser = ev.event.startsWith("user:");
   const isClose = ev.event === world.effects.lifecycle.close.event;
-  if (rpm && !isOpen && isOn(run3.state.live[rpm.suspended])) runtimePm(run3, rpm.resume, "resumes the runtime-suspended device");
+  if (rpm && (isUser || isClose) && isOn(run3.state.live[rpm.suspended])) runtimePm(run3, rpm.resume, "resumes the runtime-suspended device");
   run3.step(ev.call, ev.file, ev.line, ev.effect ?? `${ev.call}()`);
   callFunction(run3, ev.call, { args: ev.args ?? ["vdev"] });
-  if (rpm && !isOpen && !isClose && isOn(run3.state.live[rpm.engaged]) && !isOn(run3.state.live[rpm.suspended]))
+  if (rpm && isUser && isOn(run3.state.live[rpm.engaged]) && !isOn(run3.state.live[rpm.suspended]))
     runtimePm(run3, rpm.suspend, "lets the device runtime-suspend (pm_runtime_engaged)");
   for (const v2 of run3.violations) {
     v2.eventFunctions = [...run3.ran];
@@ -49543,7 +49544,9 @@ function codeOf(s) {
   const whole = s.origin === "tree" || s.fc?.complete === true;
   if (whole && s.body && s.newLine !== void 0) {
     const lines2 = s.body.split("\n").map((text2, i2) => ({ line: s.newLine + i2, text: text2 }));
-    return { sites: sitesOf(lines2, s.name), file: s.file, origin: s.origin, complete: true };
+    const code = { sites: sitesOf(lines2, s.name), file: s.file, origin: s.origin, complete: true };
+    if (s.origin !== "tree" && s.added.length) return { ...code, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
+    return code;
   }
   const lines = s.diffLines.length ? s.diffLines : s.added;
   if (!lines.length) return void 0;
