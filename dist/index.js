@@ -48528,7 +48528,7 @@ function registerGroups(stepIds) {
   return [.../* @__PURE__ */ new Set([...stepIds, "config-space", ...COMMAND_BITS])];
 }
 var val = (v2, by = -1) => ({ v: v2, by });
-function initialState(stepIds) {
+function initialState(stepIds, device = {}) {
   const hw = {};
   for (const g2 of registerGroups(stepIds)) hw[g2] = val(g2.startsWith("command.") ? "unknown" : "open-time");
   hw.tph = val("off");
@@ -48537,7 +48537,9 @@ function initialState(stepIds) {
   const core = { ...hw, tph: val("zero") };
   return {
     hw,
-    live: { tph_enabled: val("off"), msix_enabled: val("off"), msi_enabled: val("off"), state_saved: val("unknown") },
+    // d3hot: pdev->current_state >= PCI_D3hot (probe put the device in D0); `device` adds what
+    // vfio-pci read at probe (needs_pm_restore: the device reports NoSoftRst-)
+    live: { tph_enabled: val("off"), msix_enabled: val("off"), msi_enabled: val("off"), state_saved: val("unknown"), d3hot: val("off"), ...Object.fromEntries(Object.entries(device).map(([k2, v2]) => [k2, val(v2)])) },
     core: { regs: core, takenAt: -1, label: "the save buffers as enumeration left them" },
     stored: {}
   };
@@ -48741,7 +48743,7 @@ function prune(trace, refs, eventStart) {
   const keep = /* @__PURE__ */ new Set([trace.length - 1, ...refs.filter((r2) => r2 >= 0)]);
   for (const r2 of [...keep])
     for (let i2 = r2 - 1; i2 >= 0 && trace[i2].event === trace[r2].event && trace[i2].effect.startsWith("calls "); i2--) keep.add(i2);
-  const chain = /^(calls |writes back|Command written back|returns|loads |saves )/;
+  const chain = /^(calls |writes back|Command written back|returns|loads |saves |hardware reset)/;
   for (let i2 = eventStart; i2 < trace.length; i2++) if (chain.test(trace[i2].effect)) keep.add(i2);
   const events2 = new Set([...keep].map((i2) => trace[i2]?.event));
   for (let i2 = 0; i2 < trace.length; i2++) if (i2 === 0 || trace[i2].event !== trace[i2 - 1].event) {
@@ -48762,7 +48764,7 @@ function callFunction(run3, name2, frame) {
       if (!code.complete) run3.unknown.add(`${name2}() (only part of it is in the patch)`);
       runSites(run3, name2, code.sites, code.file);
     } else if (kb) {
-      runEffects(run3, kb, frame, code && !code.complete && code.origin !== "tree" ? code : void 0);
+      runEffects(run3, kb, frame, code && code.origin !== "tree" && code.added ? code : void 0);
     } else if (!world.effects.inert.has(name2)) {
       run3.unknown.add(`${name2}()`);
     }
@@ -48775,8 +48777,17 @@ function useCode(code, kb) {
   if (!kb) return true;
   if (kb.file.startsWith("drivers/pci/")) return false;
   if (!code.complete) return false;
+  if (kb.effects.some(followsArgs)) return false;
   if (code.origin !== "tree") return true;
   return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k2) => e[k2] !== void 0)));
+}
+function followsArgs(e) {
+  return e.argPattern !== void 0 || e.entryLive !== void 0 || (e.args ?? []).some((a) => ARG_REF.test(a));
+}
+var ARG_REF = /^arg[1-9]$/;
+function callArgs(e, frame) {
+  if (!e.args) return frame.args;
+  return e.args.map((a) => ARG_REF.test(a) ? argOf(frame, a) ?? a : a);
 }
 function effectLine(e, line) {
   return e.lines?.[line];
@@ -48789,10 +48800,11 @@ function argOf(frame, ref) {
 }
 function runEffects(run3, fx, frame, fragment) {
   const { world } = run3;
+  const entry = run3.state.live;
   const added = fragment ? fragmentInserts(fx, fragment) : /* @__PURE__ */ new Map();
   for (const s of added.get(-1) ?? []) runSite(run3, fx.name, s, fragment.file);
   fx.effects.forEach((e, i2) => {
-    if (applies(run3, e, frame)) runEffect(run3, fx, e, frame);
+    if (applies(run3, e, frame, entry)) runEffect(run3, fx, e, frame);
     for (const s of added.get(i2) ?? []) runSite(run3, fx.name, s, fragment.file);
   });
   void world;
@@ -48819,9 +48831,10 @@ function fragmentInserts(fx, fragment) {
   flush(after);
   return out2;
 }
-function applies(run3, e, frame) {
+function applies(run3, e, frame, entry = run3.state.live) {
   const { world } = run3;
   if (e.onLines && !e.onLines.includes(world.line)) return false;
+  for (const [flag, want] of Object.entries(e.entryLive ?? {})) if (isOn(entry[flag]) !== (want === "on" || want === "user-set")) return false;
   if (e.fix && world.fixes[e.fix] !== true) return false;
   if (e.noFix && world.fixes[e.noFix] === true) return false;
   for (const [ref, pattern] of Object.entries(e.argPattern ?? {})) if (!new RegExp(pattern).test(argOf(frame, ref) ?? "")) return false;
@@ -48854,7 +48867,7 @@ function runEffect(run3, fx, e, frame) {
   const line = effectLine(e, world.line);
   const at2 = (text2) => run3.step(e.function ?? fx.name, file, line, text2);
   if (e.call) {
-    const args2 = e.args ?? frame.args;
+    const args2 = callArgs(e, frame);
     const lhs = e.into ?? void 0;
     if (!world.effects.inert.has(e.call)) run3.step(fx.name, file, line, `calls ${e.call}()${e.what ? `: ${e.what}` : ""}`);
     callFunction(run3, e.call, { args: args2, lhs, file, line });
@@ -48874,9 +48887,8 @@ function runEffect(run3, fx, e, frame) {
     const into = argOf(frame, e.store) ?? frame.lhs;
     const saved = isOn(run3.state.live.state_saved) || run3.state.live.state_saved.v === "unknown";
     if (!into) return;
-    const snap = saved ? { ...run3.state.core, label: `${run3.state.core.label}, stored in ${into}` } : null;
     const i2 = at2(saved ? `${into} = a copy of ${run3.state.core.label}` : `${into} = NULL (state_saved is false)`);
-    void i2;
+    const snap = saved ? { ...run3.state.core, label: `${run3.state.core.label}, stored in ${into}`, storedAt: i2 } : null;
     run3.state = withStored(run3.state, into, snap);
     return;
   }
@@ -48960,7 +48972,7 @@ function load(run3, arg, at2) {
     return;
   }
   const i2 = at2(`loads ${name2} (${snap.label.replace(/, stored in .*$/, "")}) into the core's buffers; state_saved = true`);
-  run3.state = withLive(withCore(run3.state, { regs: snap.regs, takenAt: snap.takenAt, loadedAt: i2, label: `${snap.label.replace(/, stored in .*$/, "")}, loaded from ${name2}` }), {
+  run3.state = withLive(withCore(run3.state, { regs: snap.regs, takenAt: snap.takenAt, loadedAt: i2, storedAt: snap.storedAt, label: `${snap.label.replace(/, stored in .*$/, "")}, loaded from ${name2}` }), {
     state_saved: { v: "on", by: i2 }
   });
 }
@@ -49005,7 +49017,7 @@ function restore(run3, fx, e, file) {
         hw.tph = { v: tv.v, by: i3 };
         if (tv.v === "zero") {
           const en2 = run3.state.live.tph_enabled;
-          run3.violate({ property: "tph-zeroed", enablers: enablerOf(run3, en2), snapshot: core.label }, [core.takenAt, core.loadedAt ?? -1, en2?.by ?? -1]);
+          run3.violate({ property: "tph-zeroed", enablers: enablerOf(run3, en2), snapshot: core.label }, [core.takenAt, core.storedAt ?? -1, core.loadedAt ?? -1, en2?.by ?? -1]);
         }
         continue;
       }
@@ -49039,7 +49051,7 @@ function staleWatch(run3, core) {
     done = true;
     const what = group.startsWith("command.") ? `Command ${group.slice(8)}` : group;
     run3.step(fn2, file, line, `rolls back ${what} from ${now.v} (as ${by.function}() set it in "${by.event}") to the snapshot's ${value.v}`);
-    run3.violate({ property: "stale-user-state", enablers: enablerOf(run3, now), snapshot: core.label }, [now.by, core.takenAt, core.loadedAt ?? -1]);
+    run3.violate({ property: "stale-user-state", enablers: enablerOf(run3, now), snapshot: core.label }, [now.by, core.takenAt, core.storedAt ?? -1, core.loadedAt ?? -1]);
   };
 }
 function commandSource(run3) {
@@ -49072,7 +49084,7 @@ function mmio(run3, fx, e, file, line) {
     enablers: [...enablerOf(run3, msix), ...enablerOf(run3, mem)],
     snapshot: state.core.label,
     fix
-  }, [mem?.by ?? -1, msix?.by ?? -1, state.core.takenAt, state.core.loadedAt ?? -1, ...commandSource(run3)]);
+  }, [mem?.by ?? -1, msix?.by ?? -1, state.core.takenAt, state.core.storedAt ?? -1, state.core.loadedAt ?? -1, ...commandSource(run3)]);
 }
 
 // src/state/explore.ts
@@ -49081,14 +49093,24 @@ function runEvent(world, node, ev) {
   const assumes = ev.assumes && !node.assumes.includes(ev.assumes) ? [...node.assumes, ev.assumes] : node.assumes;
   const run3 = new Run(world, node.state, node.trace, ev.event, node.events + 1);
   run3.conditions = assumes;
+  const rpm = world.effects.lifecycle.runtimePm;
+  const isUser = ev.event.startsWith("user:");
+  const isClose = ev.event === world.effects.lifecycle.close.event;
+  if (rpm && (isUser || isClose) && isOn(run3.state.live[rpm.suspended])) runtimePm(run3, rpm.resume, "resumes the runtime-suspended device");
   run3.step(ev.call, ev.file, ev.line, ev.effect ?? `${ev.call}()`);
   callFunction(run3, ev.call, { args: ev.args ?? ["vdev"] });
+  if (rpm && isUser && isOn(run3.state.live[rpm.engaged]) && !isOn(run3.state.live[rpm.suspended]))
+    runtimePm(run3, rpm.suspend, "lets the device runtime-suspend (pm_runtime_engaged)");
   for (const v2 of run3.violations) {
     v2.eventFunctions = [...run3.ran];
     v2.rest = run3.trace.slice(v2.at);
   }
   const unknown = /* @__PURE__ */ new Set([...node.unknown, ...run3.unknown]);
   return { node: { state: run3.state, trace: run3.trace, depth: node.depth + 1, events: node.events + 1, assumes, unknown }, run: run3 };
+}
+function runtimePm(run3, side, what) {
+  run3.step(side.call, side.file, side.lines?.[run3.world.line], `calls ${side.call}(): ${side.via} ${what}`);
+  callFunction(run3, side.call, { args: ["dev"] });
 }
 function explore(world, open2, user, close, bound) {
   const violations = [];
@@ -49101,7 +49123,7 @@ function explore(world, open2, user, close, bound) {
     }
     for (const u2 of node.unknown) unknown.add(u2);
   };
-  const start2 = { state: initialState(world.steps.map((s) => s.id)), trace: [], depth: 0, events: 0, assumes: [], unknown: /* @__PURE__ */ new Set() };
+  const start2 = { state: initialState(world.steps.map((s) => s.id), world.device), trace: [], depth: 0, events: 0, assumes: [], unknown: /* @__PURE__ */ new Set() };
   const opened = runEvent(world, start2, open2);
   record2(opened.run, opened.node);
   const seen = /* @__PURE__ */ new Set([stateKey(opened.node.state)]);
@@ -49131,6 +49153,11 @@ function unknownCondition(names) {
 // src/state/world.ts
 function makeWorld(kb, target, steps, gate, code, callbacks) {
   if (!kb.effects) throw new Error("knowledge base without effects (rules/kb/effects.yaml)");
+  const defaults = kb.effects.lifecycle.callbacks ?? {};
+  const bound = (role) => {
+    const fns = callbacks(role);
+    return fns.length ? fns : defaults[role] ?? [];
+  };
   return {
     effects: kb.effects,
     line: target.line,
@@ -49139,8 +49166,9 @@ function makeWorld(kb, target, steps, gate, code, callbacks) {
     gate,
     fixes: target.fixes,
     code,
-    callbacks,
-    msixWriters: () => "__pci_restore_msix_state"
+    callbacks: bound,
+    msixWriters: () => "__pci_restore_msix_state",
+    device: kb.effects.lifecycle.device ?? {}
   };
 }
 
@@ -49693,11 +49721,12 @@ function build(scope, target, side = "post") {
   const event = (e) => {
     const at2 = effects.functions.get(e.call)?.at[target.line];
     const file = effects.functions.get(e.call)?.file;
-    return { event: e.event, call: e.call, args: e.args, file, line: at2?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
+    const effect = e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs`;
+    return { event: e.event, call: e.call, args: e.args, file, line: at2?.line, effect, ...e.assumes ? { assumes: e.assumes } : {} };
   };
   const aerRoles = ["error_detected", "slot_reset", "resume", "mmio_enabled"];
   const inAer = scope.subjects.some((s) => s.change !== "removed" && scope.roles(s.name).some((r2) => aerRoles.includes(r2.role)));
-  const user = lc.user.filter((u2) => inAer || u2.call !== "pcie_do_recovery").map(event);
+  const user = lc.user.filter((u2) => (inAer || u2.call !== "pcie_do_recovery") && (!u2.onlyWith || touches(scope, u2.call, u2.onlyWith))).map(event);
   for (const s of side === "pre" ? [] : userRoots(scope, roots))
     for (const op of userOperations(scope, s)) {
       const fn2 = scope.byName.get(op);
@@ -49732,8 +49761,13 @@ function takesPart(scope, roots) {
   const entry = /* @__PURE__ */ new Set([effects.lifecycle.open.call, effects.lifecycle.close.call, ...effects.lifecycle.user.map((u2) => u2.call)]);
   for (const s of scope.byName.values()) if (scope.roles(s.name).some((r2) => !r2.via && roles.has(r2.role))) entry.add(s.name);
   for (const s of userRoots(scope, roots)) entry.add(s.name);
+  const seen = reachable(scope, entry);
+  return scope.subjects.some((s) => s.change !== "removed" && seen.has(s.name));
+}
+function reachable(scope, entries) {
+  const effects = scope.kb.effects;
   const seen = /* @__PURE__ */ new Set();
-  const queue = [...entry];
+  const queue = [...entries];
   while (queue.length) {
     const fn2 = queue.pop();
     if (seen.has(fn2)) continue;
@@ -49741,7 +49775,12 @@ function takesPart(scope, roots) {
     for (const c3 of scope.byName.get(fn2)?.calls ?? []) queue.push(c3);
     for (const e of effects.functions.get(fn2)?.effects ?? []) if (e.call) queue.push(e.call);
   }
-  return scope.subjects.some((s) => s.change !== "removed" && seen.has(s.name));
+  return seen;
+}
+function touches(scope, call, names) {
+  const inEvent = reachable(scope, [call]);
+  const addsCall = (s) => s.addedCalls.some((c3) => !s.removedCalls.includes(c3) && names.some((n) => reachable(scope, [c3]).has(n)));
+  return scope.subjects.some((s) => s.change !== "removed" && (inEvent.has(s.name) || addsCall(s)));
 }
 function userRoots(scope, roots) {
   const known = scope.kb.effects;
@@ -49791,7 +49830,9 @@ function codeOf(s) {
   const whole = s.origin === "tree" || s.fc?.complete === true;
   if (whole && s.body && s.newLine !== void 0) {
     const lines2 = s.body.split("\n").map((text2, i2) => ({ line: s.newLine + i2, text: text2 }));
-    return { sites: sitesOf(lines2, s.name), file: s.file, origin: s.origin, complete: true };
+    const code = { sites: sitesOf(lines2, s.name), file: s.file, origin: s.origin, complete: true };
+    if (s.origin !== "tree" && s.added.length) return { ...code, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
+    return code;
   }
   const lines = s.diffLines.length ? s.diffLines : s.added;
   if (!lines.length) return void 0;

@@ -47,16 +47,19 @@ function build(scope: Scope, target: TargetInfo, side: Side = 'post'): Explorati
   if (!takesPart(scope, roots)) return { violations: [], states: 0, unknown: [] };
   const world = worldOf(scope, kb, target, side);
   const lc = effects.lifecycle;
-  const event = (e: { event: string; call: string; args?: string[]; via?: string }): LifecycleEvent => {
+  const event = (e: { event: string; call: string; args?: string[]; via?: string; assumes?: string }): LifecycleEvent => {
     const at = effects.functions.get(e.call)?.at[target.line];
     const file = effects.functions.get(e.call)?.file;
-    return { event: e.event, call: e.call, args: e.args, file, line: at?.line, effect: e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs` };
+    const effect = e.via ? `${e.via} calls ${e.call}()` : `${e.call}() runs`;
+    return { event: e.event, call: e.call, args: e.args, file, line: at?.line, effect, ...(e.assumes ? { assumes: e.assumes } : {}) };
   };
   // AER recovery resets the device and restores nothing: worth exploring only when the patch
   // adds or changes what runs in it (an error handler), else it only multiplies the states
   const aerRoles = ['error_detected', 'slot_reset', 'resume', 'mmio_enabled'];
   const inAer = scope.subjects.some((s) => s.change !== 'removed' && scope.roles(s.name).some((r) => aerRoles.includes(r.role)));
-  const user = lc.user.filter((u) => inAer || u.call !== 'pcie_do_recovery').map(event);
+  // Events marked `onlyWith` (the PMCSR power-state writes) likewise only when the patch runs in
+  // them or adds a call that reaches the functions named there (a power-state change)
+  const user = lc.user.filter((u) => (inAer || u.call !== 'pcie_do_recovery') && (!u.onlyWith || touches(scope, u.call, u.onlyWith))).map(event);
   for (const s of side === 'pre' ? [] : userRoots(scope, roots))
     for (const op of userOperations(scope, s)) {
       const fn = scope.byName.get(op);
@@ -99,9 +102,15 @@ function takesPart(scope: Scope, roots: (p: string) => boolean): boolean {
   const entry = new Set<string>([effects.lifecycle.open.call, effects.lifecycle.close.call, ...effects.lifecycle.user.map((u) => u.call)]);
   for (const s of scope.byName.values()) if (scope.roles(s.name).some((r) => !r.via && roles.has(r.role))) entry.add(s.name);
   for (const s of userRoots(scope, roots)) entry.add(s.name);
-  // everything reachable from the entries through the code in scope
+  const seen = reachable(scope, entry);
+  return scope.subjects.some((s) => s.change !== 'removed' && seen.has(s.name));
+}
+
+/** Everything reachable from the entries through the code in scope and the KB's call effects. */
+function reachable(scope: Scope, entries: Iterable<string>): Set<string> {
+  const effects = scope.kb.effects!;
   const seen = new Set<string>();
-  const queue = [...entry];
+  const queue = [...entries];
   while (queue.length) {
     const fn = queue.pop()!;
     if (seen.has(fn)) continue;
@@ -109,7 +118,18 @@ function takesPart(scope: Scope, roots: (p: string) => boolean): boolean {
     for (const c of scope.byName.get(fn)?.calls ?? []) queue.push(c);
     for (const e of effects.functions.get(fn)?.effects ?? []) if (e.call) queue.push(e.call);
   }
-  return scope.subjects.some((s) => s.change !== 'removed' && seen.has(s.name));
+  return seen;
+}
+
+/**
+ * Does a function the patch adds or changes run in the event, or does the patch add a call
+ * (not one it only moves) that reaches one of `names`? A function that merely calls them
+ * unchanged (close's D0 transition) is not the patch's part in the power state.
+ */
+function touches(scope: Scope, call: string, names: string[]): boolean {
+  const inEvent = reachable(scope, [call]);
+  const addsCall = (s: Subject) => s.addedCalls.some((c) => !s.removedCalls.includes(c) && names.some((n) => reachable(scope, [c]).has(n)));
+  return scope.subjects.some((s) => s.change !== 'removed' && (inEvent.has(s.name) || addsCall(s)));
 }
 
 /**
@@ -182,7 +202,10 @@ function codeOf(s: Subject | undefined): Code | undefined {
   const whole = s.origin === 'tree' || s.fc?.complete === true;
   if (whole && s.body && s.newLine !== undefined) {
     const lines = s.body.split('\n').map((text, i) => ({ line: s.newLine! + i, text }));
-    return { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: true };
+    const code: Code = { sites: sitesOf(lines, s.name), file: s.file, origin: s.origin, complete: true };
+    // what the patch adds, for a function whose KB sequence is kept (conditional effects)
+    if (s.origin !== 'tree' && s.added.length) return { ...code, added: new Set(s.added.map((a) => a.line)), removedCalls: new Set(s.removedCalls) };
+    return code;
   }
   const lines = s.diffLines.length ? s.diffLines : s.added;
   if (!lines.length) return undefined;

@@ -36,6 +36,8 @@ export interface Effect {
   into?: string;
   args?: string[];
   liveGate?: string;
+  /** Live flags as they were when the function was entered (the kernel function's locals computed there). */
+  entryLive?: Record<string, AbsValue>;
   fix?: string;
   noFix?: string;
   onLines?: string[];
@@ -55,12 +57,43 @@ export interface LifecycleEvent {
   call: string;
   via?: string;
   args?: string[];
+  /** A premise the event rests on, added to the conditions of every witness through it. */
+  assumes?: string;
+  /** Explored only when a function the patch adds or changes runs in the event, or the patch adds a call reaching one of these. */
+  onlyWith?: string[];
+}
+
+/** One side of runtime PM around a user event: the function that runs and how the event gets there. */
+export interface RuntimePmStep {
+  call: string;
+  via: string;
+  file?: string;
+  lines?: Record<string, number>;
+}
+
+/**
+ * Runtime PM around every user event (vfio_device_fops_unl_ioctl(), vfio_pci_rw()): a device
+ * runtime-suspended is resumed first, and one whose driver let go of it (pm_runtime_engaged)
+ * suspends again when the event returns. Close resumes it first too.
+ */
+export interface RuntimePm {
+  /** Live flag: the driver dropped its usage count (vdev->pm_runtime_engaged). */
+  engaged: string;
+  /** Live flag: the device is runtime-suspended. */
+  suspended: string;
+  resume: RuntimePmStep;
+  suspend: RuntimePmStep;
 }
 
 export interface Lifecycle {
   open: LifecycleEvent;
   close: LifecycleEvent;
   bound: number;
+  runtimePm?: RuntimePm;
+  /** The driver's callbacks by role when the code in scope binds none (vfio_pci_core_pm_ops). */
+  callbacks?: Record<string, string[]>;
+  /** Live flags of the modelled device before open (facts vfio-pci reads at probe). */
+  device?: Record<string, AbsValue>;
   user: LifecycleEvent[];
   userRoots?: string;
   /** Userspace's dispatchers: a function only they call is a user operation. */

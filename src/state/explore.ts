@@ -4,7 +4,8 @@
  * not explored again), so the first witness of a risk is a shortest one.
  */
 import type { TraceStep } from '../model.js';
-import { initialState, stateKey, type DeviceState } from './model.js';
+import { initialState, isOn, stateKey, type DeviceState } from './model.js';
+import type { RuntimePmStep } from '../kb/effects.js';
 import { callFunction, Run, type Violation, type World } from './interp.js';
 
 /** One event of the lifecycle: its name and the function that handles it. */
@@ -45,8 +46,18 @@ export function runEvent(world: World, node: Node, ev: LifecycleEvent): { node: 
   const assumes = ev.assumes && !node.assumes.includes(ev.assumes) ? [...node.assumes, ev.assumes] : node.assumes;
   const run = new Run(world, node.state, node.trace, ev.event, node.events + 1);
   run.conditions = assumes;
+  const rpm = world.effects.lifecycle.runtimePm;
+  // user operations come through vfio's ioctl and region handlers, which hold a runtime PM
+  // reference around them (not AER recovery, not an assumed premise)
+  const isUser = ev.event.startsWith('user:');
+  const isClose = ev.event === world.effects.lifecycle.close.event;
+  // every user operation and close wakes a runtime-suspended device first
+  if (rpm && (isUser || isClose) && isOn(run.state.live[rpm.suspended])) runtimePm(run, rpm.resume, 'resumes the runtime-suspended device');
   run.step(ev.call, ev.file, ev.line, ev.effect ?? `${ev.call}()`);
   callFunction(run, ev.call, { args: ev.args ?? ['vdev'] });
+  // ... and a user operation's return lets it suspend again while the driver has let go of it
+  if (rpm && isUser && isOn(run.state.live[rpm.engaged]) && !isOn(run.state.live[rpm.suspended]))
+    runtimePm(run, rpm.suspend, 'lets the device runtime-suspend (pm_runtime_engaged)');
   for (const v of run.violations) {
     v.eventFunctions = [...run.ran];
     v.rest = run.trace.slice(v.at);
@@ -55,6 +66,11 @@ export function runEvent(world: World, node: Node, ev: LifecycleEvent): { node: 
   return { node: { state: run.state, trace: run.trace, depth: node.depth + 1, events: node.events + 1, assumes, unknown }, run };
 }
 
+/** One side of runtime PM: the step that says how the event gets there, then the core's function. */
+function runtimePm(run: Run, side: RuntimePmStep, what: string): void {
+  run.step(side.call, side.file, side.lines?.[run.world.line], `calls ${side.call}(): ${side.via} ${what}`);
+  callFunction(run, side.call, { args: ['dev'] });
+}
 
 /** Explore open, user events (at most `bound`), close. */
 export function explore(world: World, open: LifecycleEvent, user: LifecycleEvent[], close: LifecycleEvent, bound: number): Exploration {
@@ -68,7 +84,7 @@ export function explore(world: World, open: LifecycleEvent, user: LifecycleEvent
     }
     for (const u of node.unknown) unknown.add(u);
   };
-  const start: Node = { state: initialState(world.steps.map((s) => s.id)), trace: [], depth: 0, events: 0, assumes: [], unknown: new Set() };
+  const start: Node = { state: initialState(world.steps.map((s) => s.id), world.device), trace: [], depth: 0, events: 0, assumes: [], unknown: new Set() };
   const opened = runEvent(world, start, open);
   record(opened.run, opened.node);
   const seen = new Set([stateKey(opened.node.state)]);

@@ -40,6 +40,8 @@ export interface World {
   callbacks(role: string): string[];
   /** Function name of the target's MSI-X restore step (for the mmio effect). */
   msixWriters(): string;
+  /** Live flags of the modelled device before open (lifecycle.device: needs_pm_restore). */
+  device?: Readonly<Record<string, AbsValue>>;
 }
 
 export type PropertyId = 'msix-memory-off' | 'tph-zeroed' | 'stale-user-state' | 'gated-noop';
@@ -136,7 +138,9 @@ export function prune(trace: TraceStep[], refs: number[], eventStart: number): T
   // the calls that led to each premise (the patch line that enabled TPH, cleared Memory...)
   for (const r of [...keep])
     for (let i = r - 1; i >= 0 && trace[i].event === trace[r].event && trace[i].effect.startsWith('calls '); i--) keep.add(i);
-  const chain = /^(calls |writes back|Command written back|returns|loads |saves )/;
+  // in the event where it happens: the call chain, what it loads and writes back, and a reset
+  // in between (the D3hot -> D0 reset that makes vfio-pci write pm_save back)
+  const chain = /^(calls |writes back|Command written back|returns|loads |saves |hardware reset)/;
   for (let i = eventStart; i < trace.length; i++) if (chain.test(trace[i].effect)) keep.add(i);
   const events = new Set([...keep].map((i) => trace[i]?.event));
   for (let i = 0; i < trace.length; i++) if (i === 0 || trace[i].event !== trace[i - 1].event) if (events.has(trace[i].event) || i >= eventStart) keep.add(i);
@@ -168,8 +172,9 @@ export function callFunction(run: Run, name: string, frame: Frame): void {
       if (!code.complete) run.unknown.add(`${name}() (only part of it is in the patch)`);
       runSites(run, name, code.sites, code.file);
     } else if (kb) {
-      // a fragment of a function the patch changes adds its new calls to the KB's sequence
-      runEffects(run, kb, frame, code && !code.complete && code.origin !== 'tree' ? code : undefined);
+      // a function the patch changes (a fragment, or a whole one whose effects are conditional)
+      // adds its new calls to the KB's sequence
+      runEffects(run, kb, frame, code && code.origin !== 'tree' && code.added ? code : undefined);
     } else if (!world.effects.inert.has(name)) {
       run.unknown.add(`${name}()`);
     }
@@ -185,14 +190,33 @@ const SEMANTIC: (keyof Effect)[] = ['save', 'store', 'load', 'free', 'restore', 
  * KB's model (their effects are the knowledge base). A function the patch changes runs its own
  * code when the whole of it is known (else the KB's sequence with the patch's added calls). An
  * unchanged function of the tree runs the tree's code, unless the KB models it beyond a call
- * sequence (vfio_pci_set_power_state(): its pm_save dance needs D3hot, which no event reaches).
+ * sequence (a save, a restore, a value set, a call whose effect depends on its arguments).
  */
 function useCode(code: Code, kb: FunctionEffects | undefined): boolean {
   if (!kb) return true;
   if (kb.file.startsWith('drivers/pci/')) return false;
   if (!code.complete) return false;
+  // conditional effects (vfio_pci_set_power_state()'s needs_save / needs_restore) that the light
+  // reader would run unconditionally: the KB's sequence, with what the patch adds
+  if (kb.effects.some(followsArgs)) return false;
   if (code.origin !== 'tree') return true;
   return !(kb.effects.length === 0 || kb.effects.some((e) => SEMANTIC.some((k) => e[k] !== undefined)));
+}
+
+/**
+ * An effect that depends on the values of the arguments (a switch on them, or passing one on):
+ * the light reader of a tree's code cannot follow `state` from `val`, the KB's sequence can.
+ */
+function followsArgs(e: Effect): boolean {
+  return e.argPattern !== undefined || e.entryLive !== undefined || (e.args ?? []).some((a) => ARG_REF.test(a));
+}
+
+const ARG_REF = /^arg[1-9]$/;
+
+/** A call's argument texts: `argN` in the KB's `args` passes on the caller's Nth argument. */
+function callArgs(e: Effect, frame: Frame): string[] {
+  if (!e.args) return frame.args;
+  return e.args.map((a) => (ARG_REF.test(a) ? (argOf(frame, a) ?? a) : a));
 }
 
 /** The line of an effect in the target's tree, if the KB has it for this line. */
@@ -213,10 +237,12 @@ function argOf(frame: Frame, ref: string | undefined): string | undefined {
  */
 function runEffects(run: Run, fx: FunctionEffects, frame: Frame, fragment?: Code): void {
   const { world } = run;
+  // what the function read on entry (vfio_pci_set_power_state()'s needs_save / needs_restore)
+  const entry = run.state.live;
   const added = fragment ? fragmentInserts(fx, fragment) : new Map<number, Site[]>();
   for (const s of added.get(-1) ?? []) runSite(run, fx.name, s, fragment!.file);
   fx.effects.forEach((e, i) => {
-    if (applies(run, e, frame)) runEffect(run, fx, e, frame);
+    if (applies(run, e, frame, entry)) runEffect(run, fx, e, frame);
     for (const s of added.get(i) ?? []) runSite(run, fx.name, s, fragment!.file);
   });
   void world;
@@ -248,9 +274,10 @@ function fragmentInserts(fx: FunctionEffects, fragment: Code): Map<number, Site[
   return out;
 }
 
-function applies(run: Run, e: Effect, frame: Frame): boolean {
+function applies(run: Run, e: Effect, frame: Frame, entry = run.state.live): boolean {
   const { world } = run;
   if (e.onLines && !e.onLines.includes(world.line)) return false;
+  for (const [flag, want] of Object.entries(e.entryLive ?? {})) if (isOn(entry[flag]) !== (want === 'on' || want === 'user-set')) return false;
   if (e.fix && world.fixes[e.fix] !== true) return false;
   if (e.noFix && world.fixes[e.noFix] === true) return false;
   for (const [ref, pattern] of Object.entries(e.argPattern ?? {})) if (!new RegExp(pattern).test(argOf(frame, ref) ?? '')) return false;
@@ -287,7 +314,7 @@ function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void
   const line = effectLine(e, world.line);
   const at = (text: string) => run.step(e.function ?? fx.name, file, line, text);
   if (e.call) {
-    const args = e.args ?? frame.args;
+    const args = callArgs(e, frame);
     const lhs = e.into ?? undefined;
     if (!world.effects.inert.has(e.call)) run.step(fx.name, file, line, `calls ${e.call}()${e.what ? `: ${e.what}` : ''}`);
     callFunction(run, e.call, { args, lhs, file, line });
@@ -307,9 +334,8 @@ function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void
     const into = argOf(frame, e.store) ?? frame.lhs;
     const saved = isOn(run.state.live.state_saved) || run.state.live.state_saved.v === 'unknown';
     if (!into) return;
-    const snap: Snapshot | null = saved ? { ...run.state.core, label: `${run.state.core.label}, stored in ${into}` } : null;
     const i = at(saved ? `${into} = a copy of ${run.state.core.label}` : `${into} = NULL (state_saved is false)`);
-    void i;
+    const snap: Snapshot | null = saved ? { ...run.state.core, label: `${run.state.core.label}, stored in ${into}`, storedAt: i } : null;
     run.state = withStored(run.state, into, snap);
     return;
   }
@@ -398,7 +424,7 @@ function load(run: Run, arg: string | undefined, at: (t: string) => number): voi
     return;
   }
   const i = at(`loads ${name} (${snap.label.replace(/, stored in .*$/, '')}) into the core's buffers; state_saved = true`);
-  run.state = withLive(withCore(run.state, { regs: snap.regs, takenAt: snap.takenAt, loadedAt: i, label: `${snap.label.replace(/, stored in .*$/, '')}, loaded from ${name}` }), {
+  run.state = withLive(withCore(run.state, { regs: snap.regs, takenAt: snap.takenAt, loadedAt: i, storedAt: snap.storedAt, label: `${snap.label.replace(/, stored in .*$/, '')}, loaded from ${name}` }), {
     state_saved: { v: 'on', by: i },
   });
 }
@@ -449,7 +475,7 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
         // save since pci_tph_init() zeroed it) written over a device whose TPH is live
         if (tv.v === 'zero') {
           const en = run.state.live.tph_enabled;
-          run.violate({ property: 'tph-zeroed', enablers: enablerOf(run, en), snapshot: core.label }, [core.takenAt, core.loadedAt ?? -1, en?.by ?? -1]);
+          run.violate({ property: 'tph-zeroed', enablers: enablerOf(run, en), snapshot: core.label }, [core.takenAt, core.storedAt ?? -1, core.loadedAt ?? -1, en?.by ?? -1]);
         }
         continue;
       }
@@ -490,7 +516,7 @@ function staleWatch(run: Run, core: Snapshot): (group: string, value: Value, fn:
     done = true;
     const what = group.startsWith('command.') ? `Command ${group.slice(8)}` : group;
     run.step(fn, file, line, `rolls back ${what} from ${now.v} (as ${by.function}() set it in "${by.event}") to the snapshot's ${value.v}`);
-    run.violate({ property: 'stale-user-state', enablers: enablerOf(run, now), snapshot: core.label }, [now.by, core.takenAt, core.loadedAt ?? -1]);
+    run.violate({ property: 'stale-user-state', enablers: enablerOf(run, now), snapshot: core.label }, [now.by, core.takenAt, core.storedAt ?? -1, core.loadedAt ?? -1]);
   };
 }
 
@@ -534,5 +560,5 @@ function mmio(run: Run, fx: FunctionEffects, e: Effect, file: string, line: numb
     enablers: [...enablerOf(run, msix), ...enablerOf(run, mem)],
     snapshot: state.core.label,
     fix,
-  }, [mem?.by ?? -1, msix?.by ?? -1, state.core.takenAt, state.core.loadedAt ?? -1, ...commandSource(run)]);
+  }, [mem?.by ?? -1, msix?.by ?? -1, state.core.takenAt, state.core.storedAt ?? -1, state.core.loadedAt ?? -1, ...commandSource(run)]);
 }

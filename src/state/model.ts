@@ -24,6 +24,8 @@ export interface Snapshot {
   takenAt: number;
   /** Trace step of the load that put it into the core's buffers, when it came from a stored copy. */
   loadedAt?: number;
+  /** Trace step of the store that kept it (vdev->pm_save = pci_store_saved_state()), when it was stored. */
+  storedAt?: number;
   /** How notes name it: "the pre-reset save in pci_dev_save_and_disable()". */
   label: string;
 }
@@ -52,7 +54,7 @@ const val = (v: AbsValue, by = -1): Value => ({ v, by });
  * Command unknown), TPH and MSI-X off; the core's TPH buffer is zero (pci_tph_init() allocates
  * it zeroed whenever the capability exists) and no driver snapshot is stored.
  */
-export function initialState(stepIds: string[]): DeviceState {
+export function initialState(stepIds: string[], device: Readonly<Record<string, AbsValue>> = {}): DeviceState {
   const hw: Record<string, Value> = {};
   for (const g of registerGroups(stepIds)) hw[g] = val(g.startsWith('command.') ? 'unknown' : 'open-time');
   hw.tph = val('off');
@@ -61,7 +63,9 @@ export function initialState(stepIds: string[]): DeviceState {
   const core: Record<string, Value> = { ...hw, tph: val('zero') };
   return {
     hw,
-    live: { tph_enabled: val('off'), msix_enabled: val('off'), msi_enabled: val('off'), state_saved: val('unknown') },
+    // d3hot: pdev->current_state >= PCI_D3hot (probe put the device in D0); `device` adds what
+    // vfio-pci read at probe (needs_pm_restore: the device reports NoSoftRst-)
+    live: { tph_enabled: val('off'), msix_enabled: val('off'), msi_enabled: val('off'), state_saved: val('unknown'), d3hot: val('off'), ...Object.fromEntries(Object.entries(device).map(([k, v]) => [k, val(v)])) },
     core: { regs: core, takenAt: -1, label: 'the save buffers as enumeration left them' },
     stored: {},
   };

@@ -12,6 +12,12 @@ export function makeWorld(
   callbacks: (role: string) => string[],
 ): World {
   if (!kb.effects) throw new Error('knowledge base without effects (rules/kb/effects.yaml)');
+  // the driver's own callbacks (vfio_pci_core_pm_ops) unless the code in scope binds the role
+  const defaults = kb.effects.lifecycle.callbacks ?? {};
+  const bound = (role: string) => {
+    const fns = callbacks(role);
+    return fns.length ? fns : (defaults[role] ?? []);
+  };
   return {
     effects: kb.effects,
     line: target.line,
@@ -20,7 +26,8 @@ export function makeWorld(
     gate,
     fixes: target.fixes,
     code,
-    callbacks,
+    callbacks: bound,
     msixWriters: () => '__pci_restore_msix_state',
+    device: kb.effects.lifecycle.device ?? {},
   };
 }

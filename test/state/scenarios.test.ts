@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { loadKnowledgeBase } from '../../src/kb/index.js';
 import { expandSteps } from '../../src/analyze/scope.js';
-import { initialState, type DeviceState } from '../../src/state/model.js';
+import { initialState, type AbsValue, type DeviceState } from '../../src/state/model.js';
 import { runEvent, type LifecycleEvent } from '../../src/state/explore.js';
 import { sitesOf } from '../../src/state/sites.js';
 import { makeWorld } from '../../src/state/world.js';
@@ -22,10 +22,14 @@ interface Scenario {
   fixes?: Record<string, boolean>;
   body?: Record<string, string>;
   callbacks?: Record<string, string[]>;
+  /** Live flags of the device before open, over lifecycle.device (needs_pm_restore: NoSoftRst-). */
+  device?: Record<string, AbsValue>;
   user?: string[];
   events: string[];
   expect?: Record<string, string | null>;
   trace?: { function: string; line?: number; effect: string }[];
+  /** Steps the trace must not hold (function, effect regex). */
+  absent?: { function: string; effect: string }[];
   violations?: PropertyId[];
 }
 
@@ -37,7 +41,7 @@ function valueAt(s: DeviceState, path: string): string | null | undefined {
   const key = rest.join('.');
   if (place === 'hw') return s.hw[key]?.v;
   if (place === 'live') return s.live[key]?.v;
-  if (place === 'stored') return s.stored[key] === null ? null : s.stored[key]?.label;
+  if (place === 'stored') return !(key in s.stored) ? 'never stored' : s.stored[key] === null ? null : s.stored[key]?.label;
   throw new Error(`bad path ${path}`);
 }
 
@@ -51,7 +55,8 @@ for (const sc of data.scenarios) {
       return { sites: sitesOf(lines, name), file: 'patch.c', origin: 'patch', complete: true };
     };
     const line = kb.line(sc.line)!;
-    const world = makeWorld(kb, { line: sc.line, fixes }, expandSteps(kb, sc.line), fixes.a2f1e22390ac === true ? false : line.stateSavedGate, code, (r) => sc.callbacks?.[r] ?? []);
+    const base = makeWorld(kb, { line: sc.line, fixes }, expandSteps(kb, sc.line), fixes.a2f1e22390ac === true ? false : line.stateSavedGate, code, (r) => sc.callbacks?.[r] ?? []);
+    const world = { ...base, device: { ...base.device, ...sc.device } };
     const lc = kb.effects!.lifecycle;
     const events = new Map<string, LifecycleEvent>([
       ['open', lc.open],
@@ -59,7 +64,7 @@ for (const sc of data.scenarios) {
       ...lc.user.map((u) => [u.event, u] as [string, LifecycleEvent]),
       ...(sc.user ?? []).map((u) => [`user: ${u}()`, { event: `user: ${u}()`, call: u }] as [string, LifecycleEvent]),
     ]);
-    let node = { state: initialState(world.steps.map((s) => s.id)), trace: [] as TraceStep[], depth: 0, events: 0, assumes: [] as string[], unknown: new Set<string>() };
+    let node = { state: initialState(world.steps.map((s) => s.id), world.device), trace: [] as TraceStep[], depth: 0, events: 0, assumes: [] as string[], unknown: new Set<string>() };
     const found: PropertyId[] = [];
     for (const name of sc.events) {
       const ev = events.get(name);
@@ -74,6 +79,10 @@ for (const sc of data.scenarios) {
       const at = node.trace.findIndex((t, i) => i >= from && t.function === want.function && (want.line === undefined || t.line === want.line) && new RegExp(want.effect).test(t.effect));
       assert.ok(at >= 0, `trace lacks (after step ${from}) ${want.function}:${want.line ?? ''} /${want.effect}/\n${show()}`);
       from = at + 1;
+    }
+    for (const no of sc.absent ?? []) {
+      const at = node.trace.findIndex((t) => t.function === no.function && new RegExp(no.effect).test(t.effect));
+      assert.equal(at, -1, `trace holds ${no.function} /${no.effect}/ at step ${at + 1}\n${show()}`);
     }
     for (const [path, want] of Object.entries(sc.expect ?? {})) {
       const got = valueAt(node.state, path);
