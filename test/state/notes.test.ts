@@ -138,40 +138,13 @@ test('a violation the code before the patch has too is not the witness: the MSI-
   assert.equal(t.filter((s) => s.function === '__pci_restore_msix_state').length, 1, show(t));
 });
 
-test('a patch to vfio_pci_set_power_state(): the MSI-X witness runs through pm_save, saved at D3hot with Memory off and written back after the NoSoftRst- reset (6.12.117 lines)', async () => {
+test('a log-only patch to vfio_pci_set_power_state(): the pm_save MSI-X path is there before the patch too, so it is not this patch\'s note (6.12.117)', async () => {
   const fixture = new URL('./fixtures/pm-save-restore-debug.patch', import.meta.url).pathname;
-  const f = one(await notes(fixture, '6.12.117'), 'msix/memory-bit');
-  assert.equal(f.function, 'vfio_pci_set_power_state');
-  assert.equal(f.severity, 'check', '6.12.117 carries the MSI-X decoding fix');
-  const t = f.trace!;
-  const cleared = stepAt(t, 'vfio_basic_config_write', /Command Memory off/);
-  const saved = stepAt(t, 'pci_save_state', /the save in vfio_pci_set_power_state\(\) \(user: config write to PMCSR, D0 -> D3hot\), Memory off/);
-  const stored = stepAt(t, 'pci_store_saved_state', /vdev->pm_save = a copy of the save in vfio_pci_set_power_state\(\)/);
-  const reset = stepAt(t, 'pci_power_up', /hardware reset: D3hot -> D0 with NoSoftRst-/);
-  const load = stepAt(t, 'pci_load_saved_state', /loads vdev->pm_save/);
-  const cmd = stepAt(t, 'pci_restore_config_space', /loaded from vdev->pm_save: Memory off/);
-  const mmio = stepAt(t, '__pci_restore_msix_state', /Memory Space off: the MSI-X decoding fix turns Memory Space on/);
-  assert.ok(cleared >= 0 && cleared < saved && saved < stored && stored < reset && reset < load && load < cmd && cmd < mmio, show(t));
-  assert.equal(t[stored].line, 2009);
-  assert.equal(t[reset].line, 1514);
-  assert.equal(t[saved].event, t[stored].event);
-  assert.match(f.conditions?.join(' ') ?? '', /This assumes the device reports NoSoftRst-/);
-  assert.match(f.message, /writes back an older snapshot with pci_restore_state\(\)/);
+  const found = await notes(fixture, '6.12.117');
+  assert.ok(!found.some((f) => f.rule === 'msix/memory-bit'), found.map((f) => f.rule).join(', '));
 });
 
 test('a patch with no part in the power state is explored without the PMCSR events', async () => {
   for (const f of await notes(V18)) assert.ok(!(f.trace ?? []).some((s) => /PMCSR/.test(s.event)), `${f.rule}: ${show(f.trace)}`);
 });
 
-test('with --tree 6.12.117 the patched vfio_pci_set_power_state() keeps its conditional effects: no save or store outside the D0 -> D3hot write', async () => {
-  const fixture = new URL('./fixtures/pm-save-restore-debug.patch', import.meta.url).pathname;
-  const msg = patchToMessage(await readFile(fixture, 'utf8'), fixture);
-  const r = await reviewMessages([msg], [], { kb, tree: await openTree(TREE_612) });
-  const f = one(r.patches[0].findings, 'msix/memory-bit');
-  const t = f.trace!;
-  const saved = stepAt(t, 'pci_save_state', /the save in vfio_pci_set_power_state\(\) \(user: config write to PMCSR, D0 -> D3hot\), Memory off/);
-  const reset = stepAt(t, 'pci_power_up', /hardware reset/, saved);
-  const back = stepAt(t, 'pci_restore_config_space', /loaded from vdev->pm_save: Memory off/, reset);
-  assert.ok(saved > 0 && reset > saved && back > reset, show(t));
-  assert.ok(!t.some((s) => s.event === 'close' && /saves hardware|= a copy/.test(s.effect)), show(t));
-});
