@@ -48594,15 +48594,14 @@ function splitArgs(inner) {
   if (cur.trim()) out2.push(cur.trim());
   return out2;
 }
-function sitesOf(lines, self2) {
-  const text2 = stripComments(lines.map((l3) => l3.text).join("\n"));
+function lineLookup(lines) {
   const starts = [];
   let off = 0;
   for (const l3 of lines) {
     starts.push(off);
     off += l3.text.length + 1;
   }
-  const lineAt = (pos) => {
+  return (pos) => {
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -48612,6 +48611,10 @@ function sitesOf(lines, self2) {
     }
     return lines[lo]?.line ?? 0;
   };
+}
+function sitesOf(lines, self2) {
+  const text2 = stripComments(lines.map((l3) => l3.text).join("\n"));
+  const lineAt = lineLookup(lines);
   const skip = skippedRanges(text2);
   const skipped = (pos) => skip.some(([a, b3]) => pos >= a && pos < b3);
   const sites = [];
@@ -49953,17 +49956,7 @@ function gateRanges(text2) {
 }
 function opsOf(lines, self2) {
   const text2 = blankComments(lines.map((l3) => l3.text).join("\n"));
-  const starts = [];
-  let off = 0;
-  for (const l3 of lines) {
-    starts.push(off);
-    off += l3.text.length + 1;
-  }
-  const lineAt = (pos) => {
-    let i2 = 0;
-    while (i2 + 1 < starts.length && starts[i2 + 1] <= pos) i2++;
-    return lines[i2]?.line ?? 0;
-  };
+  const lineAt = lineLookup(lines);
   const { ranges, conditions } = gateRanges(text2);
   const gatesAt = (pos) => ranges.filter((r2) => pos >= r2.from && pos < r2.to).map((r2) => r2.gate);
   const ops = [];

@@ -4,7 +4,7 @@
  * reader like sites.ts, not a C parser: it only has to see calls, returns and the conditions
  * around them, and which calls sit inside a condition.
  */
-import { splitArgs } from './sites.js';
+import { lineLookup, splitArgs } from './sites.js';
 
 export interface Op {
   kind: 'call' | 'return';
@@ -78,17 +78,7 @@ function gateRanges(text: string): { ranges: Range[]; conditions: [number, numbe
 /** The calls and returns of a body given as numbered lines; `self` is its own name. */
 export function opsOf(lines: { line: number; text: string }[], self?: string): Op[] {
   const text = blankComments(lines.map((l) => l.text).join('\n'));
-  const starts: number[] = [];
-  let off = 0;
-  for (const l of lines) {
-    starts.push(off);
-    off += l.text.length + 1;
-  }
-  const lineAt = (pos: number) => {
-    let i = 0;
-    while (i + 1 < starts.length && starts[i + 1] <= pos) i++;
-    return lines[i]?.line ?? 0;
-  };
+  const lineAt = lineLookup(lines);
   const { ranges, conditions } = gateRanges(text);
   const gatesAt = (pos: number) => ranges.filter((r) => pos >= r.from && pos < r.to).map((r) => r.gate);
   const ops: (Op & { pos: number })[] = [];

@@ -55,19 +55,15 @@ export function splitArgs(inner: string): string[] {
   return out;
 }
 
-/**
- * Sites of a body given as numbered lines (a whole function, or the diff lines of a fragment).
- * `self` is the function's own name: its definition header is not a call.
- */
-export function sitesOf(lines: { line: number; text: string }[], self?: string): Site[] {
-  const text = stripComments(lines.map((l) => l.text).join('\n'));
+/** Maps an offset in the lines joined with '\n' back to its line number (binary search). */
+export function lineLookup(lines: { line: number; text: string }[]): (pos: number) => number {
   const starts: number[] = [];
   let off = 0;
   for (const l of lines) {
     starts.push(off);
     off += l.text.length + 1;
   }
-  const lineAt = (pos: number) => {
+  return (pos) => {
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -77,6 +73,15 @@ export function sitesOf(lines: { line: number; text: string }[], self?: string):
     }
     return lines[lo]?.line ?? 0;
   };
+}
+
+/**
+ * Sites of a body given as numbered lines (a whole function, or the diff lines of a fragment).
+ * `self` is the function's own name: its definition header is not a call.
+ */
+export function sitesOf(lines: { line: number; text: string }[], self?: string): Site[] {
+  const text = stripComments(lines.map((l) => l.text).join('\n'));
+  const lineAt = lineLookup(lines);
   const skip = skippedRanges(text);
   const skipped = (pos: number) => skip.some(([a, b]) => pos >= a && pos < b);
   const sites: Site[] = [];
