@@ -92,6 +92,13 @@ export async function checkEffects(kb: KnowledgeBase, code: TreeCode, lineId: st
       if (!holds(file, n, token, text))
         out.problems.push(`${fx.name}(): ${file}:${n + (file === fx.file ? offset : 0)} should hold ${describe(e)}, but reads: ${(text[n - 1 + (file === fx.file ? offset : 0)] ?? '').trim()}`);
     }
+    for (const e of fx.effects) {
+      const n = e.clearLines?.[lineId];
+      if (n === undefined || lines[n - 1] === undefined) continue;
+      out.lines++;
+      if (!holds(fx.file, n, /state_saved\s*=\s*false/, lines))
+        out.problems.push(`${fx.name}(): ${fx.file}:${n + offset} should clear state_saved, but reads: ${(lines[n - 1 + offset] ?? '').trim()}`);
+    }
     for (const [id, n] of Object.entries(fx.effects.find((e) => e.stepLines)?.stepLines?.[lineId] ?? {})) {
       const step = kb.steps.get(id);
       if (!step || lines[n - 1] === undefined) continue;
