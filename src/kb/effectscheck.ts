@@ -40,7 +40,8 @@ function lineToken(e: Effect): RegExp | undefined {
 /** Lines a cited effect may have moved inside its function (an edited or patched tree). */
 const WINDOW = 4;
 
-export async function checkEffects(kb: KnowledgeBase, code: TreeCode, lineId: string): Promise<EffectsCheck> {
+/** `opts.lines: false` checks the calls and their order only, not the cited line numbers. */
+export async function checkEffects(kb: KnowledgeBase, code: TreeCode, lineId: string, opts: { lines?: boolean } = {}): Promise<EffectsCheck> {
   const out: EffectsCheck = { checked: 0, absent: [], lines: 0, problems: [] };
   const effects = kb.effects;
   if (!effects) return out;
@@ -65,7 +66,7 @@ export async function checkEffects(kb: KnowledgeBase, code: TreeCode, lineId: st
     out.checked++;
     checkOrder(fx, codeOnly(fn.text), out.problems);
     const at = fx.at[lineId];
-    if (at?.line === undefined) continue;
+    if (at?.line === undefined || opts.lines === false) continue;
     // A tree edited or patched since the cited version moves whole functions: compare each
     // cited line at the function's offset, allowing a few lines of drift inside the body.
     const offset = fn.startLine - at.line;
