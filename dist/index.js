@@ -49040,7 +49040,7 @@ function restore(run3, fx, e, file) {
       }
     }
   }
-  const i2 = run3.step(fx.name, file, void 0, "state_saved = false");
+  const i2 = run3.step(fx.name, file, e.clearLines?.[world.line], "state_saved = false");
   run3.state = withLive(run3.state, { state_saved: { v: "off", by: i2 } });
 }
 function staleWatch(run3, core) {

@@ -8,7 +8,7 @@ import type { AbsValue } from '../state/model.js';
 /** Where a function's code was read for one kernel line. */
 export interface ReadAt {
   at: string;
-  /** First line of the definition in that tree (Debian trees only). */
+  /** First line of the definition in the text `at` names. */
   line?: number;
   note?: string;
 }
@@ -42,7 +42,10 @@ export interface Effect {
   noFix?: string;
   onLines?: string[];
   argPattern?: Record<string, string>;
+  /** For restore: per kernel line, the line of each step's call in pci_restore_state(). */
   stepLines?: Record<string, Record<string, number>>;
+  /** For restore: per kernel line, the line that clears state_saved at the end. */
+  clearLines?: Record<string, number>;
 }
 
 export interface FunctionEffects {

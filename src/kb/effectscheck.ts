@@ -40,7 +40,8 @@ function lineToken(e: Effect): RegExp | undefined {
 /** Lines a cited effect may have moved inside its function (an edited or patched tree). */
 const WINDOW = 4;
 
-export async function checkEffects(kb: KnowledgeBase, code: TreeCode, lineId: string): Promise<EffectsCheck> {
+/** `opts.lines: false` checks the calls and their order only, not the cited line numbers. */
+export async function checkEffects(kb: KnowledgeBase, code: TreeCode, lineId: string, opts: { lines?: boolean } = {}): Promise<EffectsCheck> {
   const out: EffectsCheck = { checked: 0, absent: [], lines: 0, problems: [] };
   const effects = kb.effects;
   if (!effects) return out;
@@ -65,7 +66,7 @@ export async function checkEffects(kb: KnowledgeBase, code: TreeCode, lineId: st
     out.checked++;
     checkOrder(fx, codeOnly(fn.text), out.problems);
     const at = fx.at[lineId];
-    if (at?.line === undefined) continue;
+    if (at?.line === undefined || opts.lines === false) continue;
     // A tree edited or patched since the cited version moves whole functions: compare each
     // cited line at the function's offset, allowing a few lines of drift inside the body.
     const offset = fn.startLine - at.line;
@@ -91,6 +92,13 @@ export async function checkEffects(kb: KnowledgeBase, code: TreeCode, lineId: st
       out.lines++;
       if (!holds(file, n, token, text))
         out.problems.push(`${fx.name}(): ${file}:${n + (file === fx.file ? offset : 0)} should hold ${describe(e)}, but reads: ${(text[n - 1 + (file === fx.file ? offset : 0)] ?? '').trim()}`);
+    }
+    for (const e of fx.effects) {
+      const n = e.clearLines?.[lineId];
+      if (n === undefined || lines[n - 1] === undefined) continue;
+      out.lines++;
+      if (!holds(fx.file, n, /state_saved\s*=\s*false/, lines))
+        out.problems.push(`${fx.name}(): ${fx.file}:${n + offset} should clear state_saved, but reads: ${(lines[n - 1 + offset] ?? '').trim()}`);
     }
     for (const [id, n] of Object.entries(fx.effects.find((e) => e.stepLines)?.stepLines?.[lineId] ?? {})) {
       const step = kb.steps.get(id);

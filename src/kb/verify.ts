@@ -55,7 +55,11 @@ export async function verifyTree(kb: KnowledgeBase, tree: SourceTree): Promise<V
   const steps: StepFinding[] = [];
   info.push(await checkSources(kb, code, line, shape.restore, drifts, steps));
   info.push(await vfioInfo(kb, code, drifts));
-  info.push(await effectsInfo(kb, code, line.id, drifts));
+  // Cited line numbers were read in one release of a line: a tree that has the line's code but
+  // says it is another release (a backport, an edited copy) keeps its own layout.
+  const released = tree.kernelVersion ? kb.lineForVersion(tree.kernelVersion) : undefined;
+  const lines = !released || released.id === line.id ? undefined : `${tree.kernelVersion} is a ${released.id} release`;
+  info.push(await effectsInfo(kb, code, line.id, drifts, lines));
   const fixes = await fixesInTree(kb, code);
   info.push(`fixes: ${describeFixes(kb, fixes)}`);
   return { tree: tree.describe(), line, gate: shape.gate, fixes, info, drifts, steps };
@@ -125,11 +129,13 @@ async function vfioInfo(kb: KnowledgeBase, code: TreeCode, drifts: Drift[]): Pro
   return `vfio paths: ${kb.vfioPaths.length} checked in ${VFIO_CORE}${problems.length ? '' : ', all agree'}`;
 }
 
-async function effectsInfo(kb: KnowledgeBase, code: TreeCode, lineId: string, drifts: Drift[]): Promise<string> {
-  const r = await checkEffects(kb, code, lineId);
+/** `skipLines`: why the line's cited numbers are not compared with this tree. */
+async function effectsInfo(kb: KnowledgeBase, code: TreeCode, lineId: string, drifts: Drift[], skipLines?: string): Promise<string> {
+  const r = await checkEffects(kb, code, lineId, { lines: !skipLines });
   for (const message of r.problems) drifts.push({ kind: 'effect', message });
   const absent = r.absent.length ? `; not in the tree's files read: ${r.absent.join(', ')}` : '';
-  return `effects: ${r.checked} functions' calls and order checked, ${r.lines} cited lines compared${r.problems.length ? '' : ', all agree'}${absent}`;
+  const lines = skipLines ? `cited lines of ${lineId} not compared (${skipLines})` : `${r.lines} cited lines compared`;
+  return `effects: ${r.checked} functions' calls and order checked, ${lines}${r.problems.length ? '' : ', all agree'}${absent}`;
 }
 
 async function checkSources(

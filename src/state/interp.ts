@@ -496,7 +496,7 @@ function restore(run: Run, fx: FunctionEffects, e: Effect, file: string): void {
       }
     }
   }
-  const i = run.step(fx.name, file, undefined, 'state_saved = false');
+  const i = run.step(fx.name, file, e.clearLines?.[world.line], 'state_saved = false');
   run.state = withLive(run.state, { state_saved: { v: 'off', by: i } });
 }
 

@@ -133,6 +133,8 @@ test('a TPH tree with the gate is line 6.13-6.18; without it, 6.19+', async () =
   assert.deepEqual(gated.drifts, [], formatVerify(gated));
   assert.equal(gated.line.id, '6.13-6.18');
   assert.equal(gated.fixes['tph'], true);
+  // the copy says it is Debian 6.12.117: 6.13-6.18's line numbers (read elsewhere) are not held against it
+  assert.ok(gated.info.some((l) => /cited lines of 6\.13-6\.18 not compared \(6\.12\.117 is a 6\.12 release\)/.test(l)), formatVerify(gated));
   const newest = await verify(await tphTree({ gate: false, liveGate: true }));
   assert.deepEqual(newest.drifts, [], formatVerify(newest));
   assert.equal(newest.line.id, '6.19+');
