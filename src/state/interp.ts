@@ -214,13 +214,26 @@ function argOf(frame: Frame, ref: string | undefined): string | undefined {
  */
 function runEffects(run: Run, fx: FunctionEffects, frame: Frame, fragment?: Code): void {
   const { world } = run;
-  const added = fragment ? fragmentInserts(fx, fragment) : new Map<number, Site[]>();
+  const added = fragment ? fragmentInsertsOf(fx, fragment) : NO_INSERTS;
   for (const s of added.get(-1) ?? []) runSite(run, fx.name, s, fragment!.file);
   fx.effects.forEach((e, i) => {
     if (applies(run, e, frame)) runEffect(run, fx, e, frame);
     for (const s of added.get(i) ?? []) runSite(run, fx.name, s, fragment!.file);
   });
   void world;
+}
+
+const NO_INSERTS: ReadonlyMap<number, Site[]> = new Map();
+// A fragment and the KB's sequence are fixed for a review: their merge is computed once, not
+// at every call of the function in every event of the exploration.
+const insertsCache = new WeakMap<Code, WeakMap<FunctionEffects, Map<number, Site[]>>>();
+
+function fragmentInsertsOf(fx: FunctionEffects, fragment: Code): ReadonlyMap<number, Site[]> {
+  let byFx = insertsCache.get(fragment);
+  if (!byFx) insertsCache.set(fragment, (byFx = new WeakMap()));
+  let out = byFx.get(fx);
+  if (!out) byFx.set(fx, (out = fragmentInserts(fx, fragment)));
+  return out;
 }
 
 /** Calls of a fragment that the KB sequence does not have, keyed by the KB effect they follow. */
@@ -254,7 +267,7 @@ function applies(run: Run, e: Effect, frame: Frame): boolean {
   if (e.onLines && !e.onLines.includes(world.line)) return false;
   if (e.fix && world.fixes[e.fix] !== true) return false;
   if (e.noFix && world.fixes[e.noFix] === true) return false;
-  for (const [ref, pattern] of Object.entries(e.argPattern ?? {})) if (!argRegExp(pattern).test(argOf(frame, ref) ?? '')) return false;
+  if (e.argPattern) for (const [ref, pattern] of Object.entries(e.argPattern)) if (!argRegExp(pattern).test(argOf(frame, ref) ?? '')) return false;
   return true;
 }
 
