@@ -303,6 +303,9 @@ function runSite(run: Run, fn: string, s: Site, file: string): void {
 
 const label = (v: AbsValue) => v;
 
+/** Groups a reset turns off (the rest go to their reset defaults, the Command bits off too). */
+const RESET_OFF = new Set(['tph', 'msix', 'msi']);
+
 function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void {
   const { world } = run;
   const file = e.file ?? fx.file;
@@ -347,9 +350,10 @@ function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void
   if (e.restore) return restore(run, fx, e, file);
   if (e.reset) {
     const i = at(e.what ? `hardware reset: ${e.what}` : 'hardware reset: every register to its reset default');
+    // every register changes: a new set in the same key order (what withHw would build)
     const hw: Record<string, Value> = {};
-    for (const k of Object.keys(run.state.hw)) hw[k] = { v: k.startsWith('command.') || ['tph', 'msix', 'msi'].includes(k) ? 'off' : 'reset-default', by: i };
-    run.state = withHw(run.state, hw);
+    for (const k of Object.keys(run.state.hw)) hw[k] = { v: k.startsWith('command.') || RESET_OFF.has(k) ? 'off' : 'reset-default', by: i };
+    run.state = { ...run.state, hw };
     return;
   }
   if (e.command) return command(run, e.command, at, e.what);
@@ -413,7 +417,7 @@ function save(run: Run, fx: FunctionEffects, file: string, line: number | undefi
   const regs: Record<string, Value> = { ...state.core.regs };
   for (const [k, v] of Object.entries(state.hw)) {
     if (k === 'tph' && !tphOn) continue;
-    if (['msix', 'msi'].includes(k)) continue; // MSI/MSI-X are restored from live state, not saved
+    if (k === 'msix' || k === 'msi') continue; // MSI/MSI-X are restored from live state, not saved
     regs[k] = v;
   }
   run.state = withLive(withCore(state, { regs, takenAt: i, label: name }), { state_saved: { v: 'on', by: i } });
