@@ -44914,6 +44914,7 @@ import { fileURLToPath as fileURLToPath5 } from "node:url";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { fileURLToPath } from "node:url";
 
 // src/patch/blank.ts
@@ -45204,6 +45205,7 @@ async function makeParser() {
   for (const f3 of [runtime, grammar]) {
     if (!existsSync(f3)) throw new Error(`tree-sitter wasm file not found: ${f3} (VFIO_REVIEW_WASM_DIR names their folder)`);
   }
+  setFlagsFromString("--liftoff-only");
   const { Language: Language2, Parser: Parser2 } = await Promise.resolve().then(() => (init_web_tree_sitter(), web_tree_sitter_exports));
   await Parser2.init({ locateFile: () => runtime });
   const lang = await Language2.load(grammar);
@@ -48560,9 +48562,22 @@ function isOn(v2) {
   return v2?.v === "on" || v2?.v === "user-set";
 }
 function stateKey(s) {
-  const regs = (r2) => Object.keys(r2).sort().map((k2) => `${k2}=${r2[k2].v}`).join(",");
-  const stored = Object.keys(s.stored).sort().map((k2) => `${k2}:${s.stored[k2] ? regs(s.stored[k2].regs) : "NULL"}`).join(";");
-  return `${regs(s.hw)}|${regs(s.live)}|${regs(s.core.regs)}|${stored}`;
+  const stored = Object.keys(s.stored).sort().map((k2) => `${k2}:${s.stored[k2] ? regsKey(s.stored[k2].regs) : "NULL"}`).join(";");
+  return `${regsKey(s.hw)}|${regsKey(s.live)}|${regsKey(s.core.regs)}|${stored}`;
+}
+var regsKeys = /* @__PURE__ */ new WeakMap();
+var sortedOrders = /* @__PURE__ */ new Map();
+function regsKey(r2) {
+  let key2 = regsKeys.get(r2);
+  if (key2 === void 0) {
+    const keys = Object.keys(r2);
+    const order = keys.join(",");
+    let sorted = sortedOrders.get(order);
+    if (!sorted) sortedOrders.set(order, sorted = keys.sort());
+    key2 = sorted.map((k2) => `${k2}=${r2[k2].v}`).join(",");
+    regsKeys.set(r2, key2);
+  }
+  return key2;
 }
 
 // src/state/sites.ts
@@ -48713,8 +48728,11 @@ var Run = class {
   /** Index of this event's first step. */
   eventStart;
   step(fn2, file, line, effect) {
-    this.trace.push({ event: this.event, function: fn2, ...file ? { file } : {}, ...line ? { line } : {}, effect });
-    return this.trace.length - 1;
+    const st2 = { event: this.event, function: fn2 };
+    if (file) st2.file = file;
+    if (line) st2.line = line;
+    st2.effect = effect;
+    return this.trace.push(st2) - 1;
   }
   /** Record a violation at the current step; `refs` are the steps that produced its premises. */
   violate(v2, refs) {
@@ -48804,13 +48822,22 @@ function argOf(frame, ref) {
 function runEffects(run3, fx, frame, fragment) {
   const { world } = run3;
   const entry = run3.state.live;
-  const added = fragment ? fragmentInserts(fx, fragment) : /* @__PURE__ */ new Map();
+  const added = fragment ? fragmentInsertsOf(fx, fragment) : NO_INSERTS;
   for (const s of added.get(-1) ?? []) runSite(run3, fx.name, s, fragment.file);
   fx.effects.forEach((e, i2) => {
     if (applies(run3, e, frame, entry)) runEffect(run3, fx, e, frame);
     for (const s of added.get(i2) ?? []) runSite(run3, fx.name, s, fragment.file);
   });
   void world;
+}
+var NO_INSERTS = /* @__PURE__ */ new Map();
+var insertsCache = /* @__PURE__ */ new WeakMap();
+function fragmentInsertsOf(fx, fragment) {
+  let byFx = insertsCache.get(fragment);
+  if (!byFx) insertsCache.set(fragment, byFx = /* @__PURE__ */ new WeakMap());
+  let out2 = byFx.get(fx);
+  if (!out2) byFx.set(fx, out2 = fragmentInserts(fx, fragment));
+  return out2;
 }
 function fragmentInserts(fx, fragment) {
   const out2 = /* @__PURE__ */ new Map();
@@ -48840,8 +48867,16 @@ function applies(run3, e, frame, entry = run3.state.live) {
   for (const [flag, want] of Object.entries(e.entryLive ?? {})) if (isOn(entry[flag]) !== (want === "on" || want === "user-set")) return false;
   if (e.fix && world.fixes[e.fix] !== true) return false;
   if (e.noFix && world.fixes[e.noFix] === true) return false;
-  for (const [ref, pattern] of Object.entries(e.argPattern ?? {})) if (!new RegExp(pattern).test(argOf(frame, ref) ?? "")) return false;
+  if (e.argPattern) {
+    for (const [ref, pattern] of Object.entries(e.argPattern)) if (!argRegExp(pattern).test(argOf(frame, ref) ?? "")) return false;
+  }
   return true;
+}
+var argRegExps = /* @__PURE__ */ new Map();
+function argRegExp(pattern) {
+  let re2 = argRegExps.get(pattern);
+  if (!re2) argRegExps.set(pattern, re2 = new RegExp(pattern));
+  return re2;
 }
 function runSites(run3, fn2, sites, file) {
   for (const s of sites) {
@@ -48864,6 +48899,7 @@ function runSite(run3, fn2, s, file) {
   callFunction(run3, s.callee, { args: s.args, lhs: s.lhs, file, line: s.line });
 }
 var label = (v2) => v2;
+var RESET_OFF = /* @__PURE__ */ new Set(["tph", "msix", "msi"]);
 function runEffect(run3, fx, e, frame) {
   const { world } = run3;
   const file = e.file ?? fx.file;
@@ -48908,8 +48944,8 @@ function runEffect(run3, fx, e, frame) {
   if (e.reset) {
     const i2 = at2(e.what ? `hardware reset: ${e.what}` : "hardware reset: every register to its reset default");
     const hw = {};
-    for (const k2 of Object.keys(run3.state.hw)) hw[k2] = { v: k2.startsWith("command.") || ["tph", "msix", "msi"].includes(k2) ? "off" : "reset-default", by: i2 };
-    run3.state = withHw(run3.state, hw);
+    for (const k2 of Object.keys(run3.state.hw)) hw[k2] = { v: k2.startsWith("command.") || RESET_OFF.has(k2) ? "off" : "reset-default", by: i2 };
+    run3.state = { ...run3.state, hw };
     return;
   }
   if (e.command) return command(run3, e.command, at2, e.what);
@@ -48934,15 +48970,19 @@ function runEffect(run3, fx, e, frame) {
 function commandBits(value) {
   const v2 = value.replace(/\s+/g, "");
   const out2 = {};
-  const names = { memory: "PCI_COMMAND_MEMORY", io: "PCI_COMMAND_IO", master: "PCI_COMMAND_MASTER" };
   const constant = /^[A-Z0-9_|x()]+$/.test(v2);
-  for (const [bit, name2] of Object.entries(names)) {
-    if (new RegExp(`&~\\(?[A-Z_|]*${name2}`).test(v2)) out2[bit] = "off";
+  for (const [bit, name2, cleared] of COMMAND_NAMES) {
+    if (cleared.test(v2)) out2[bit] = "off";
     else if (v2.includes(name2)) out2[bit] = "on";
     else if (constant) out2[bit] = "off";
   }
   return out2;
 }
+var COMMAND_NAMES = [
+  ["memory", "PCI_COMMAND_MEMORY"],
+  ["io", "PCI_COMMAND_IO"],
+  ["master", "PCI_COMMAND_MASTER"]
+].map(([bit, name2]) => [bit, name2, new RegExp(`&~\\(?[A-Z_|]*${name2}`)]);
 function command(run3, bits, at2, what) {
   const parts2 = Object.entries(bits).map(([b3, v2]) => `${b3 === "memory" ? "Memory" : b3 === "io" ? "I/O" : "Bus Master"} ${v2}`);
   const i2 = at2(`${what ? `${what}: ` : ""}Command ${parts2.join(", ")}`);
@@ -48961,7 +49001,7 @@ function save(run3, fx, file, line) {
   const regs = { ...state.core.regs };
   for (const [k2, v2] of Object.entries(state.hw)) {
     if (k2 === "tph" && !tphOn) continue;
-    if (["msix", "msi"].includes(k2)) continue;
+    if (k2 === "msix" || k2 === "msi") continue;
     regs[k2] = v2;
   }
   run3.state = withLive(withCore(state, { regs, takenAt: i2, label: name2 }), { state_saved: { v: "on", by: i2 } });
@@ -49119,8 +49159,8 @@ function explore(world, open2, user, close, bound) {
   const violations = [];
   const unknown = /* @__PURE__ */ new Set();
   const record2 = (run3, node) => {
+    const extra = run3.violations.length ? [...node.unknown].filter((u2) => !/only part/.test(u2)) : [];
     for (const v2 of run3.violations) {
-      const extra = [...node.unknown].filter((u2) => !/only part/.test(u2));
       if (extra.length) v2.conditions = [...v2.conditions, unknownCondition(extra)];
       violations.push(v2);
     }
@@ -50556,8 +50596,11 @@ function mergeFindings(found, scope) {
     for (const g2 of same) if (!(f3.related ?? []).some((r2) => r2.rule === g2.rule)) (f3.related ??= []).push({ rule: g2.rule, title: g2.title });
   }
   return kept.sort(
-    (a, b3) => a.file.localeCompare(b3.file) || a.line - b3.line || severityRank(a.severity) - severityRank(b3.severity) || a.rule.localeCompare(b3.rule)
+    (a, b3) => collate(a.file, b3.file) || a.line - b3.line || severityRank(a.severity) - severityRank(b3.severity) || collate(a.rule, b3.rule)
   );
+}
+function collate(a, b3) {
+  return a === b3 ? 0 : a.localeCompare(b3);
 }
 
 // src/ingest/guard.ts

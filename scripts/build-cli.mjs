@@ -3,8 +3,11 @@
 // lazily loaded command, so `vfio-review` runs compiled JavaScript, not TypeScript through tsx;
 // then compile the knowledge base once: rules/ validated by the YAML loaders and stored as
 // build/kb-snapshot.json (src/kb/snapshot.ts), which a start loads without YAML or Ajv.
-// Only our own sources are bundled: the packages stay in node_modules (dependencies), and data
-// files are found from the package root (rules/, package.json, the tree-sitter wasm).
+// Our own sources are bundled, and of the packages only two small pure-JS ones every review
+// loads (BUNDLED): a package imported from node_modules costs a cold start a resolution and, for
+// picomatch (CommonJS), the CommonJS loader and its export scan, more than our largest chunk.
+// The others stay in node_modules (dependencies), and data files are found from the package
+// root (rules/, package.json, the tree-sitter wasm).
 // Runs at `npm ci` / `npm pack` (package.json "prepare") and before the tests (test/run.mjs),
 // so the bin never runs a build older than the sources. Takes well under a second.
 // Usage: node scripts/build-cli.mjs [--metafile FILE]
@@ -23,6 +26,18 @@ const arg = (name) => {
 };
 // Fixed: the mirrored import.meta.url ('../') assumes build/ sits in the package root.
 const outdir = join(root, 'build');
+const BUNDLED = ['picomatch', 'diff'];
+
+/** Every package import stays external but BUNDLED's (esbuild's packages: 'external', less those). */
+const externalPackages = {
+  name: 'external-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      return BUNDLED.includes(name) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
 
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
@@ -32,13 +47,12 @@ const result = await build({
   bundle: true,
   splitting: true,
   chunkNames: '[name]-[hash]',
-  packages: 'external',
   platform: 'node',
   target: 'node20',
   format: 'esm',
   metafile: true,
   // The entry and its chunks all sit in build/, one level below the package root.
-  plugins: [mirrorImportMeta({ root, base: '../', keep: [] })],
+  plugins: [externalPackages, mirrorImportMeta({ root, base: '../', keep: [] })],
   logLevel: 'warning',
 });
 const metafile = arg('--metafile');

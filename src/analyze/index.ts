@@ -299,6 +299,11 @@ function mergeFindings(found: { finding: Finding; subject: Subject }[], scope: S
     for (const g of same) if (!(f.related ?? []).some((r) => r.rule === g.rule)) (f.related ??= []).push({ rule: g.rule, title: g.title });
   }
   return kept.sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || severityRank(a.severity) - severityRank(b.severity) || a.rule.localeCompare(b.rule),
+    (a, b) => collate(a.file, b.file) || a.line - b.line || severityRank(a.severity) - severityRank(b.severity) || collate(a.rule, b.rule),
   );
+}
+
+/** localeCompare, but not for equal strings: its first call loads ICU's collator (~20 ms of a cold start). */
+function collate(a: string, b: string): number {
+  return a === b ? 0 : a.localeCompare(b);
 }

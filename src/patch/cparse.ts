@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import type { Node, Parser } from 'web-tree-sitter';
 import { blankAnnotations } from './blank.js';
@@ -93,6 +94,10 @@ async function makeParser(): Promise<Parser> {
   for (const f of [runtime, grammar]) {
     if (!existsSync(f)) throw new Error(`tree-sitter wasm file not found: ${f} (VFIO_REVIEW_WASM_DIR names their folder)`);
   }
+  // Baseline (Liftoff) code only, set before the first module is compiled: the optimising tier
+  // recompiles tree-sitter's large lexer and parse functions on background threads, which costs
+  // a cold review more time and memory (about 50 MiB) than the faster code saves on a patch's C.
+  setFlagsFromString('--liftoff-only');
   // Loaded here, not at start: a patch with no C to parse never starts tree-sitter.
   const { Language, Parser } = await import('web-tree-sitter');
   await Parser.init({ locateFile: () => runtime });

@@ -4,7 +4,8 @@
  * (outside hunks only: `-- ` can be a removed line), to blank `GIT binary patch` payloads, and
  * to keep what jsdiff drops: hunk-header sections, similarity, which file is binary.
  */
-import { parsePatch } from 'diff';
+// The one module we use (an export of the package): its index loads all twenty of jsdiff's.
+import { parsePatch } from 'diff/lib/patch/parse.js';
 import type { StructuredPatch } from 'diff';
 import type { DiffLine, FileChange, FileStatus, Hunk } from '../model.js';
 import { binaryMarker, skipBinaryPayload } from './binary.js';

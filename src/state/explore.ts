@@ -77,8 +77,8 @@ export function explore(world: World, open: LifecycleEvent, user: LifecycleEvent
   const violations: Violation[] = [];
   const unknown = new Set<string>();
   const record = (run: Run, node: Node) => {
+    const extra = run.violations.length ? [...node.unknown].filter((u) => !/only part/.test(u)) : [];
     for (const v of run.violations) {
-      const extra = [...node.unknown].filter((u) => !/only part/.test(u));
       if (extra.length) v.conditions = [...v.conditions, unknownCondition(extra)];
       violations.push(v);
     }

@@ -95,8 +95,12 @@ export class Run {
   readonly eventStart: number;
 
   step(fn: string, file: string | undefined, line: number | undefined, effect: string): number {
-    this.trace.push({ event: this.event, function: fn, ...(file ? { file } : {}), ...(line ? { line } : {}), effect });
-    return this.trace.length - 1;
+    // built field by field (in the order the reports print), not with spreads: the hot path
+    const st: TraceStep = { event: this.event, function: fn } as TraceStep;
+    if (file) st.file = file;
+    if (line) st.line = line;
+    st.effect = effect;
+    return this.trace.push(st) - 1;
   }
 
   /** Record a violation at the current step; `refs` are the steps that produced its premises. */
@@ -239,13 +243,26 @@ function runEffects(run: Run, fx: FunctionEffects, frame: Frame, fragment?: Code
   const { world } = run;
   // what the function read on entry (vfio_pci_set_power_state()'s needs_save / needs_restore)
   const entry = run.state.live;
-  const added = fragment ? fragmentInserts(fx, fragment) : new Map<number, Site[]>();
+  const added = fragment ? fragmentInsertsOf(fx, fragment) : NO_INSERTS;
   for (const s of added.get(-1) ?? []) runSite(run, fx.name, s, fragment!.file);
   fx.effects.forEach((e, i) => {
     if (applies(run, e, frame, entry)) runEffect(run, fx, e, frame);
     for (const s of added.get(i) ?? []) runSite(run, fx.name, s, fragment!.file);
   });
   void world;
+}
+
+const NO_INSERTS: ReadonlyMap<number, Site[]> = new Map();
+// A fragment and the KB's sequence are fixed for a review: their merge is computed once, not
+// at every call of the function in every event of the exploration.
+const insertsCache = new WeakMap<Code, WeakMap<FunctionEffects, Map<number, Site[]>>>();
+
+function fragmentInsertsOf(fx: FunctionEffects, fragment: Code): ReadonlyMap<number, Site[]> {
+  let byFx = insertsCache.get(fragment);
+  if (!byFx) insertsCache.set(fragment, (byFx = new WeakMap()));
+  let out = byFx.get(fx);
+  if (!out) byFx.set(fx, (out = fragmentInserts(fx, fragment)));
+  return out;
 }
 
 /** Calls of a fragment that the KB sequence does not have, keyed by the KB effect they follow. */
@@ -280,8 +297,16 @@ function applies(run: Run, e: Effect, frame: Frame, entry = run.state.live): boo
   for (const [flag, want] of Object.entries(e.entryLive ?? {})) if (isOn(entry[flag]) !== (want === 'on' || want === 'user-set')) return false;
   if (e.fix && world.fixes[e.fix] !== true) return false;
   if (e.noFix && world.fixes[e.noFix] === true) return false;
-  for (const [ref, pattern] of Object.entries(e.argPattern ?? {})) if (!new RegExp(pattern).test(argOf(frame, ref) ?? '')) return false;
+  if (e.argPattern) for (const [ref, pattern] of Object.entries(e.argPattern)) if (!argRegExp(pattern).test(argOf(frame, ref) ?? '')) return false;
   return true;
+}
+
+/** argPattern's patterns, compiled once (no flags: test() keeps no state). */
+const argRegExps = new Map<string, RegExp>();
+function argRegExp(pattern: string): RegExp {
+  let re = argRegExps.get(pattern);
+  if (!re) argRegExps.set(pattern, (re = new RegExp(pattern)));
+  return re;
 }
 
 function runSites(run: Run, fn: string, sites: Site[], file: string): void {
@@ -307,6 +332,9 @@ function runSite(run: Run, fn: string, s: Site, file: string): void {
 }
 
 const label = (v: AbsValue) => v;
+
+/** Groups a reset turns off (the rest go to their reset defaults, the Command bits off too). */
+const RESET_OFF = new Set(['tph', 'msix', 'msi']);
 
 function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void {
   const { world } = run;
@@ -351,9 +379,10 @@ function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void
   if (e.restore) return restore(run, fx, e, file);
   if (e.reset) {
     const i = at(e.what ? `hardware reset: ${e.what}` : 'hardware reset: every register to its reset default');
+    // every register changes: a new set in the same key order (what withHw would build)
     const hw: Record<string, Value> = {};
-    for (const k of Object.keys(run.state.hw)) hw[k] = { v: k.startsWith('command.') || ['tph', 'msix', 'msi'].includes(k) ? 'off' : 'reset-default', by: i };
-    run.state = withHw(run.state, hw);
+    for (const k of Object.keys(run.state.hw)) hw[k] = { v: k.startsWith('command.') || RESET_OFF.has(k) ? 'off' : 'reset-default', by: i };
+    run.state = { ...run.state, hw };
     return;
   }
   if (e.command) return command(run, e.command, at, e.what);
@@ -380,15 +409,23 @@ function runEffect(run: Run, fx: FunctionEffects, e: Effect, frame: Frame): void
 export function commandBits(value: string): Partial<Record<'memory' | 'io' | 'master', 'on' | 'off'>> {
   const v = value.replace(/\s+/g, '');
   const out: Partial<Record<'memory' | 'io' | 'master', 'on' | 'off'>> = {};
-  const names = { memory: 'PCI_COMMAND_MEMORY', io: 'PCI_COMMAND_IO', master: 'PCI_COMMAND_MASTER' } as const;
   const constant = /^[A-Z0-9_|x()]+$/.test(v);
-  for (const [bit, name] of Object.entries(names) as ['memory' | 'io' | 'master', string][]) {
-    if (new RegExp(`&~\\(?[A-Z_|]*${name}`).test(v)) out[bit] = 'off';
+  for (const [bit, name, cleared] of COMMAND_NAMES) {
+    if (cleared.test(v)) out[bit] = 'off';
     else if (v.includes(name)) out[bit] = 'on';
     else if (constant) out[bit] = 'off';
   }
   return out;
 }
+
+/** Each Command bit, its constant, and the pattern of a write that clears it (`& ~NAME`). */
+const COMMAND_NAMES = (
+  [
+    ['memory', 'PCI_COMMAND_MEMORY'],
+    ['io', 'PCI_COMMAND_IO'],
+    ['master', 'PCI_COMMAND_MASTER'],
+  ] as const
+).map(([bit, name]) => [bit, name, new RegExp(`&~\\(?[A-Z_|]*${name}`)] as const);
 
 function command(run: Run, bits: Partial<Record<'memory' | 'io' | 'master', 'on' | 'off'>>, at: (t: string) => number, what?: string): void {
   const parts = Object.entries(bits).map(([b, v]) => `${b === 'memory' ? 'Memory' : b === 'io' ? 'I/O' : 'Bus Master'} ${v}`);
@@ -409,7 +446,7 @@ function save(run: Run, fx: FunctionEffects, file: string, line: number | undefi
   const regs: Record<string, Value> = { ...state.core.regs };
   for (const [k, v] of Object.entries(state.hw)) {
     if (k === 'tph' && !tphOn) continue;
-    if (['msix', 'msi'].includes(k)) continue; // MSI/MSI-X are restored from live state, not saved
+    if (k === 'msix' || k === 'msi') continue; // MSI/MSI-X are restored from live state, not saved
     regs[k] = v;
   }
   run.state = withLive(withCore(state, { regs, takenAt: i, label: name }), { state_saved: { v: 'on', by: i } });

@@ -94,14 +94,27 @@ export function isOn(v: Value | undefined): boolean {
 
 /** A key identifying the state's values (not where they came from), for the explorer's visited set. */
 export function stateKey(s: DeviceState): string {
-  const regs = (r: Regs) =>
-    Object.keys(r)
-      .sort()
-      .map((k) => `${k}=${r[k].v}`)
-      .join(',');
   const stored = Object.keys(s.stored)
     .sort()
-    .map((k) => `${k}:${s.stored[k] ? regs(s.stored[k]!.regs) : 'NULL'}`)
+    .map((k) => `${k}:${s.stored[k] ? regsKey(s.stored[k]!.regs) : 'NULL'}`)
     .join(';');
-  return `${regs(s.hw)}|${regs(s.live)}|${regs(s.core.regs)}|${stored}`;
+  return `${regsKey(s.hw)}|${regsKey(s.live)}|${regsKey(s.core.regs)}|${stored}`;
+}
+
+// Register sets are immutable and shared between states (the core's buffers, stored copies):
+// each one's key is computed once. States have few key orders, so each order is sorted once.
+const regsKeys = new WeakMap<Regs, string>();
+const sortedOrders = new Map<string, string[]>();
+
+function regsKey(r: Regs): string {
+  let key = regsKeys.get(r);
+  if (key === undefined) {
+    const keys = Object.keys(r);
+    const order = keys.join(',');
+    let sorted = sortedOrders.get(order);
+    if (!sorted) sortedOrders.set(order, (sorted = keys.sort()));
+    key = sorted.map((k) => `${k}=${r[k].v}`).join(',');
+    regsKeys.set(r, key);
+  }
+  return key;
 }
