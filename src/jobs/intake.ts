@@ -1,24 +1,31 @@
 /**
  * Phase 1 of a run: read what is new in a source and give every message a row.
  *
- * Units are handled in batches: their blobs are requested together (cat-file pipelines
- * them), classified, then written in ONE transaction together with the cursor of the last
- * unit. A kill -9 anywhere loses at most the batch in flight, which is simply read again
- * (keys are unique, so nothing is recorded twice).
+ * Units are read in windows: a window's blobs are requested together (cat-file pipelines
+ * them), and the next window is read while this one is classified, so git works on another
+ * core meanwhile. Classified rows are written in ONE transaction together with the cursor of
+ * the last unit, once enough have gathered (one fsync per few thousand mails). A kill -9
+ * anywhere loses at most what was not committed, which is simply read again (keys are
+ * unique, so nothing is recorded twice). Memory is bounded by the window and the commit
+ * size, whatever the length of the archive.
  */
 import { parseMail } from '../ingest/index.js';
 import { crashPoint } from './crash.js';
 import type { JobEnv } from './env.js';
-import { isPlain, mayCarryPatch, patchFiles, quickHeaders, subjectTags } from './relevance.js';
+import { isPlain, mayCarryPatch, patchFiles, quickHeaders, subjectTags, type Headers } from './relevance.js';
 import { filesInText, globMatcher } from '../patch/followed.js';
-import { seriesGroup } from './series-wait.js';
+import { readiness, seriesGroup } from './series-wait.js';
 import type { RawItem, Source, Unit } from './sources/types.js';
-import { firstWithMessageId, getCursor, hasKey, logEvent, now, setCursor, stmt, type Outcome } from './state.js';
+import { clock, firstKeys, getCursor, groupsRecorded, hasKey, knownKeys, logEvent, now, setCursor, stmt, type Outcome } from './state.js';
 import { listFor, type ListPolicy } from './policy.js';
 
-// One transaction (one fsync, synchronous = FULL) per batch: larger batches keep a backfill from
-// waiting on the disk; a kill -9 still loses only the batch in flight, which is read again.
-const BATCH = 1024;
+/** Units whose blobs are requested together; two windows are in flight. */
+const WINDOW = 512;
+// A commit (one fsync with synchronous = FULL) per COMMIT_UNITS units, or sooner when the
+// mails held for review (their bytes are stored) reach COMMIT_BYTES. Fewer, larger
+// transactions also write each touched index page once for many rows, not once per row.
+const COMMIT_UNITS = 4096;
+const COMMIT_BYTES = 8 << 20;
 
 interface Row {
   key: string;
@@ -55,6 +62,19 @@ export interface IntakeCounts {
   deleted: number;
 }
 
+/** What is decided but not yet committed: rows, deletions, and the cursor to move. */
+interface Decided {
+  rows: Row[];
+  deletions: Deletion[];
+  cursors: Map<string, string>;
+  /** Message-ID -> key of the first of these rows carrying it (duplicates are found before the commit). */
+  ids: Map<string, string>;
+  units: number;
+  bytes: number;
+}
+
+const nothingDecided = (): Decided => ({ rows: [], deletions: [], cursors: new Map(), ids: new Map(), units: 0, bytes: 0 });
+
 export async function intakeSource(env: JobEnv, source: Source): Promise<IntakeCounts> {
   const list = listFor(env.policy, source.id);
   const matches = globMatcher(list.globs);
@@ -68,43 +88,71 @@ export async function intakeSource(env: JobEnv, source: Source): Promise<IntakeC
     planned: (n: number) => env.log.plan('messages', n),
     seen: (key: string) => hasKey(env.db, key),
   };
-  let batch: Unit[] = [];
-  const flush = async () => {
-    if (batch.length) await recordBatch(env, source, list, matches, batch, counts);
-    batch = [];
-  };
-  for await (const unit of source.units(ctx)) {
-    batch.push(unit);
-    if (batch.length >= BATCH) await flush();
+  const units = source.units(ctx);
+  let decided = nothingDecided();
+  // Keys read but not committed yet: a window prepared before them is committed skips them.
+  const uncommitted = new Set<string>();
+  let next = prepare(env, units, uncommitted);
+  try {
+    for (;;) {
+      const window = await next;
+      if (!window) break;
+      next = prepare(env, units, uncommitted);
+      next.catch(() => undefined); // awaited on the next turn; not an unhandled rejection meanwhile
+      await decideWindow(window, list, matches, env, decided);
+      if (decided.units >= COMMIT_UNITS || decided.bytes >= COMMIT_BYTES) {
+        writeDecided(env, source, list, decided, counts);
+        for (const r of decided.rows) uncommitted.delete(r.key);
+        for (const d of decided.deletions) uncommitted.delete(d.key);
+        decided = nothingDecided();
+      }
+    }
+    writeDecided(env, source, list, decided, counts);
+  } finally {
+    await next.catch(() => undefined);
+    await units.return(undefined);
   }
-  await flush();
   env.log.endBar();
   return counts;
 }
 
-async function recordBatch(
-  env: JobEnv,
-  source: Source,
-  list: ListPolicy,
-  matches: (p: string) => boolean,
-  units: Unit[],
-  counts: IntakeCounts,
-): Promise<void> {
-  const seenKeys = new Set<string>();
-  const seenIds = new Map<string, string>();
-  // Start every blob read first: cat-file answers them back to back.
+/** Up to WINDOW units with their blob reads started; undefined at the end of the source. */
+interface Window {
+  units: Unit[];
+  reads: (Promise<Buffer | Error> | undefined)[][];
+}
+
+async function prepare(env: JobEnv, source: AsyncGenerator<Unit>, uncommitted: Set<string>): Promise<Window | undefined> {
+  const units: Unit[] = [];
+  while (units.length < WINDOW) {
+    const r = await source.next();
+    if (r.done) break;
+    units.push(r.value);
+  }
+  if (units.length === 0) return undefined;
+  const known = knownKeys(env.db, units.flatMap((u) => u.items.filter((it) => !it.deletion).map((it) => it.key)));
   const reads = units.map((u) =>
     u.items.map((it) => {
       // A deletion is always read (its Message-ID finds the pending row); the deletions
       // table's key makes recording it twice harmless.
       if (it.deletion) return it.read().catch((e: Error) => e);
-      if (hasKey(env.db, it.key) || seenKeys.has(it.key)) return undefined;
-      seenKeys.add(it.key);
+      if (known.has(it.key) || uncommitted.has(it.key)) return undefined;
+      uncommitted.add(it.key);
       return it.read().catch((e: Error) => e);
     }),
   );
-  const rows: Row[] = [];
-  const deletions: Deletion[] = [];
+  return { units, reads };
+}
+
+/** Classify a window's mails into `into` (rows, deletions, cursors). */
+async function decideWindow(
+  { units, reads }: Window,
+  list: ListPolicy,
+  matches: (p: string) => boolean,
+  env: JobEnv,
+  into: Decided,
+): Promise<void> {
+  const mails: { item: RawItem; epoch: string; raw: Buffer | Error }[] = [];
   for (let u = 0; u < units.length; u++) {
     const unit = units[u];
     for (let i = 0; i < unit.items.length; i++) {
@@ -113,37 +161,86 @@ async function recordBatch(
       if (item.deletion) {
         const raw = pending ? await pending : undefined;
         const mid = raw instanceof Buffer ? quickHeaders(raw)?.messageId : undefined;
-        deletions.push({ epoch: unit.epoch, position: unit.position ?? item.key, key: item.key, messageId: mid });
+        into.deletions.push({ epoch: unit.epoch, position: unit.position ?? item.key, key: item.key, messageId: mid });
         continue;
       }
       if (!pending) continue; // recorded before: a re-read after a crash or a rewritten epoch
       const raw = await pending;
       if (raw instanceof Buffer && raw.length === 0) {
         // public-inbox-purge leaves an empty `m` where the purged message was: not a mail.
-        deletions.push({ epoch: unit.epoch, position: unit.position ?? item.key, key: item.key });
+        into.deletions.push({ epoch: unit.epoch, position: unit.position ?? item.key, key: item.key });
         continue;
       }
-      const row = await classify(item, unit.epoch, raw, list, matches, env, seenIds);
-      rows.push(row);
+      mails.push({ item, epoch: unit.epoch, raw });
     }
-    env.log.tick();
+    // Units come oldest first: the last position per epoch is where the cursor goes.
+    if (unit.position !== undefined) into.cursors.set(unit.epoch, unit.position);
   }
+  const headers = mails.map((m) => (m.raw instanceof Buffer ? quickHeaders(m.raw) : undefined));
+  // One query for the window: which Message-IDs were recorded before (in any source); then
+  // the rows decided but not committed yet.
+  const recorded = firstKeys(env.db, headers.map((h) => h?.messageId).filter((id): id is string => id !== undefined));
+  const earlier: FirstCarrier = {
+    get: (id) => recorded.get(id) ?? into.ids.get(id),
+    set: (id, key) => void into.ids.set(id, key),
+  };
+  for (let k = 0; k < mails.length; k++) {
+    const { item, epoch, raw } = mails[k];
+    const row = await classify(item, epoch, raw, headers[k], list, matches, earlier);
+    into.rows.push(row);
+    into.bytes += row.raw?.length ?? 0;
+  }
+  into.units += units.length;
+  env.log.tick(units.length);
+}
+
+/**
+ * A series whose parts (cover and 1..N) are all among these rows, none touching a followed
+ * file, and of which nothing was recorded before, is decided here as the review phase would
+ * decide it (complete, so ready; unrelated, so skipped): its bytes are never stored and the
+ * review phase never reads it back. On a busy list that is most series of a backfill.
+ */
+function settleUnrelatedSeries(env: JobEnv, rows: Row[], seenAt: string): void {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    if (r.state !== 'pending' || !r.group) continue;
+    const g = groups.get(r.group);
+    if (g) g.push(r);
+    else groups.set(r.group, [r]);
+  }
+  const unrelated = [...groups].filter(([, parts]) => {
+    if (parts.some((p) => p.kind === 'patch' && p.relevant)) return false;
+    const asPending = parts.map((p) => ({ kind: p.kind ?? 'patch', series_index: p.index ?? null, series_total: p.total ?? null, seen_at: seenAt }));
+    return readiness(asPending, 0, env.policy.seriesWaitMinutes, clock()).why === 'complete';
+  });
+  const recorded = groupsRecorded(env.db, unrelated.map(([g]) => g));
+  for (const [g, parts] of unrelated) {
+    if (recorded.has(g)) continue; // parts already recorded: the review phase decides the series
+    for (const p of parts) {
+      p.state = 'skipped';
+      p.reason = p.kind === 'cover' ? 'series touches no followed file' : 'touches no followed file';
+      p.raw = undefined;
+    }
+  }
+}
+
+/** One transaction: the rows, the deletions, the cursors past them. */
+function writeDecided(env: JobEnv, source: Source, list: ListPolicy, d: Decided, counts: IntakeCounts): void {
+  if (d.units === 0) return;
   const seenAt = now();
+  settleUnrelatedSeries(env, d.rows, seenAt);
   env.db.transaction(() => {
     const insert = stmt(env.db, 
       `INSERT OR IGNORE INTO messages (key, source, epoch, origin, list, message_id, subject, from_addr, date, state, reason,
          kind, relevant, series_group, series_version, series_index, series_total, series_title, raw, seen_at, decided_at)
-       VALUES (@key, @source, @epoch, @origin, @list, @messageId, @subject, @from, @date, @state, @reason,
-         @kind, @relevant, @group, @version, @index, @total, @title, @raw, @seenAt, @decidedAt)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    for (const r of rows) {
-      insert.run({
-        key: r.key, source: source.id, epoch: r.epoch, origin: r.origin, list: list.name,
-        messageId: r.messageId ?? null, subject: r.subject ?? null, from: r.from ?? null, date: r.date ?? null,
-        state: r.state, reason: r.reason ?? null, kind: r.kind ?? null, relevant: r.relevant ? 1 : 0,
-        group: r.group ?? null, version: r.version ?? null, index: r.index ?? null, total: r.total ?? null,
-        title: r.title ?? null, raw: r.raw ?? null, seenAt, decidedAt: r.state === 'pending' ? null : seenAt,
-      });
+    for (const r of d.rows) {
+      insert.run(
+        r.key, source.id, r.epoch, r.origin, list.name, r.messageId ?? null, r.subject ?? null, r.from ?? null, r.date ?? null,
+        r.state, r.reason ?? null, r.kind ?? null, r.relevant ? 1 : 0, r.group ?? null, r.version ?? null, r.index ?? null,
+        r.total ?? null, r.title ?? null, r.raw ?? null, seenAt, r.state === 'pending' ? null : seenAt,
+      );
       counts[r.state as 'pending' | 'skipped' | 'error']++;
       if (r.state === 'error') {
         logEvent(env.db, 'error', `${r.origin} <${r.messageId ?? '?'}>: ${r.reason}`);
@@ -151,9 +248,9 @@ async function recordBatch(
       }
       counts.read++;
     }
-    for (const d of deletions) recordDeletion(env, source, d, seenAt, counts);
+    for (const del of d.deletions) recordDeletion(env, source, del, seenAt, counts);
     crashPoint('intake-mid-transaction');
-    for (const u of units) if (u.position !== undefined) setCursor(env.db, source.id, u.epoch, u.position);
+    for (const [epoch, position] of d.cursors) setCursor(env.db, source.id, epoch, position);
   })();
   crashPoint('intake-batch');
 }
@@ -171,24 +268,33 @@ function recordDeletion(env: JobEnv, source: Source, d: Deletion, at: string, co
     .run(at, d.key, d.messageId ?? null);
 }
 
+/** Message-ID -> the key of the mail that first carried it; `set` when a new one is seen. */
+interface FirstCarrier {
+  get(messageId: string): string | undefined;
+  set(messageId: string, key: string): void;
+}
+
+/**
+ * Decide one mail. `earlier` knows which mail first carried a Message-ID: one recorded
+ * before, or one decided earlier in this run (this function adds each new one).
+ */
 async function classify(
   item: RawItem,
   epoch: string,
   raw: Buffer | Error,
+  h: Headers | undefined,
   list: ListPolicy,
   matches: (p: string) => boolean,
-  env: JobEnv,
-  seenIds: Map<string, string>,
+  earlier: FirstCarrier,
 ): Promise<Row> {
   const base: Row = { key: item.key, origin: item.origin, epoch, state: 'skipped' };
   if (raw instanceof Error) return { ...base, state: 'error', reason: `cannot read: ${raw.message}` };
-  const h = quickHeaders(raw);
   if (!h) return { ...base, state: 'error', reason: 'no header block: not a mail' };
   const row: Row = { ...base, messageId: h.messageId, subject: h.subject, from: h.fromAddress, date: h.date };
   if (h.messageId) {
-    const earlier = seenIds.get(h.messageId) ?? firstWithMessageId(env.db, h.messageId)?.key;
-    if (earlier) return { ...row, reason: `duplicate Message-ID (first recorded as ${earlier.slice(0, 16)})` };
-    seenIds.set(h.messageId, item.key);
+    const first = earlier.get(h.messageId);
+    if (first) return { ...row, reason: `duplicate Message-ID (first recorded as ${first.slice(0, 16)})` };
+    earlier.set(h.messageId, item.key);
   }
   const tags = subjectTags(h.subject);
   // A reply is skipped only when it carries no diff of its own: patches are often sent as
@@ -213,7 +319,7 @@ async function classify(
     }
   }
   if (tags.isReply && files.length === 0) return { ...row, reason: 'reply in a thread' };
-  const t = subjectTags(row.subject ?? h.subject);
+  const t = row.subject && row.subject !== h.subject ? subjectTags(row.subject) : tags; // the MIME parse may decode it better
   const root = h.references[0] ?? h.inReplyTo ?? row.messageId ?? item.key;
   const series = {
     version: t.version,

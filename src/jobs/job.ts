@@ -22,6 +22,9 @@ export interface RunSummary {
   delivery: DeliveryCounts;
   checks: { posted: number; unchanged: number; waiting: number };
   ms: number;
+  /** Wall time of the two phases a backfill is made of (reading the archive; reviewing). */
+  intakeMs: number;
+  reviewMs: number;
 }
 
 export async function runOnce(env: JobEnv, sources: Source[], opts: { fetch?: boolean } = {}): Promise<RunSummary> {
@@ -43,14 +46,16 @@ export async function runOnce(env: JobEnv, sources: Source[], opts: { fetch?: bo
     for (const k of Object.keys(intake) as (keyof IntakeCounts)[]) intake[k] += c[k];
     if (c.read) env.log.info(`${source.id}: ${c.read} new message(s): ${c.pending} patch mail(s) held for their series, ${c.skipped} skipped, ${c.error} error(s)`, { source: source.id, ...c });
   }
+  const intakeMs = Date.now() - started;
   const review = await reviewReady(env);
+  const reviewMs = Date.now() - started - intakeMs;
   if (review.series) env.log.info(`reviewed ${review.series} series: ${review.reviewed} reviewed, ${review.skipped} skipped, ${review.error} error(s), ${review.replies} repl(ies) queued`, { ...review });
   reconcileSending(env);
   const delivery = await deliver(env);
   if (delivery.written || delivery.sent || delivery.failed) env.log.info(`outbox: ${delivery.written} written, ${delivery.sent} sent, ${delivery.deferred} deferred, ${delivery.failed} failed`, { ...delivery });
   const checks = await postChecks(env);
   if (checks.posted || checks.unchanged) env.log.info(`patchwork: ${checks.posted} check(s) posted, ${checks.unchanged} unchanged`, { ...checks });
-  return { intake, review, delivery, checks, ms: Date.now() - started };
+  return { intake, review, delivery, checks, ms: Date.now() - started, intakeMs, reviewMs };
 }
 
 /** Poll every `seconds` until SIGINT/SIGTERM; a signal lets the current run finish its step. */

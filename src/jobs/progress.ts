@@ -48,8 +48,9 @@ export class Log {
   }
 
   tick(n = 1): void {
+    // Units may be read before their count is known (it is taken beside the reading).
+    this.bar ??= { done: 0, total: 0, label: 'messages', started: Date.now(), drawn: 0 };
     const b = this.bar;
-    if (!b) return;
     b.done += n;
     if (this.tty) {
       if (Date.now() - b.drawn > 100 || b.done >= b.total) this.drawBar();

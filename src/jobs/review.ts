@@ -44,7 +44,7 @@ export interface PendingRow {
 }
 
 interface Decision {
-  row: PendingRow;
+  row: Pick<PendingRow, 'id' | 'origin' | 'message_id'>;
   state: 'reviewed' | 'skipped' | 'error';
   reason: string;
   findings?: string;
@@ -61,42 +61,60 @@ export interface ReviewCounts {
   waiting: number;
 }
 
+// Unrelated series are decided in bulk, a chunk per transaction: one fsync for hundreds of
+// series instead of one each, and memory bounded however many a backfill holds.
+const UNRELATED_CHUNK = 2048;
+
+// Every column but `raw`: deciding an unrelated series needs none of its bytes, and a backfill
+// holds thousands of such series (their patches waited for a possible relevant sibling).
+const PART_COLUMNS = `id, key, source, origin, list, message_id, subject, from_addr, date, kind, relevant,
+  series_group, series_version, series_index, series_total, series_title, seen_at`;
+
 export async function reviewReady(env: JobEnv): Promise<ReviewCounts> {
   const counts: ReviewCounts = { series: 0, reviewed: 0, skipped: 0, error: 0, replies: 0, waiting: 0 };
+  // Group names only (a few dozen bytes each), in order of first arrival: a v2 is reviewed
+  // after the v1 it is compared with.
   const groups = stmt(env.db, `SELECT series_group g, MIN(id) first FROM messages WHERE state = 'pending' GROUP BY series_group ORDER BY first`)
-    .all() as { g: string }[];
+    .pluck()
+    .all() as string[];
   let kb: KnowledgeBase | undefined;
-  const unrelated: Decision[] = [];
-  for (const { g } of groups) {
-    const rows = stmt(env.db, `SELECT * FROM messages WHERE state = 'pending' AND series_group = ? ORDER BY series_index, id`)
-      .all(g) as PendingRow[];
+  let unrelated: Decision[] = [];
+  for (const g of groups) {
+    const parts = stmt(env.db, `SELECT ${PART_COLUMNS} FROM messages WHERE state = 'pending' AND series_group = ? ORDER BY series_index, id`)
+      .all(g) as Omit<PendingRow, 'raw'>[];
     const decided = stmt(env.db, `SELECT COUNT(*) FROM messages WHERE state != 'pending' AND series_group = ? AND kind IN ('patch','cover')`)
       .pluck()
       .get(g) as number;
-    const r = readiness(rows, decided, env.policy.seriesWaitMinutes, clock());
+    const r = readiness(parts, decided, env.policy.seriesWaitMinutes, clock());
     if (!r.ready) {
       counts.waiting++;
       continue;
     }
     counts.series++;
-    if (!rows.some((row) => row.kind === 'patch' && row.relevant)) {
-      // Nothing followed in this series: decided without a review, committed in bulk below
-      // (one fsync for hundreds of unrelated series instead of one each).
-      unrelated.push(...rows.map((row) => skipUnrelated(row)));
+    if (!parts.some((row) => row.kind === 'patch' && row.relevant)) {
+      // Nothing followed in this series: decided without a review (and without its bytes).
+      unrelated.push(...parts.map((row) => skipUnrelated(row)));
+      if (unrelated.length >= UNRELATED_CHUNK) unrelated = flushUnrelated(env, counts, unrelated);
       continue;
     }
-    if (r.why === 'waited') env.log.info(`series ${rows[0].subject ?? g}: reviewing without parts ${r.missing.join(', ')} after waiting`);
+    if (r.why === 'waited') env.log.info(`series ${parts[0].subject ?? g}: reviewing without parts ${r.missing.join(', ')} after waiting`);
     kb ??= await loadKnowledgeBase();
+    const rows = stmt(env.db, `SELECT * FROM messages WHERE state = 'pending' AND series_group = ? ORDER BY series_index, id`).all(g) as PendingRow[];
     const decisions = await decideGroup(env, rows, kb);
     commit(env, decisions);
     tally(counts, decisions);
   }
-  commit(env, unrelated);
-  tally(counts, unrelated);
+  flushUnrelated(env, counts, unrelated);
   return counts;
 }
 
-function skipUnrelated(row: PendingRow): Decision {
+function flushUnrelated(env: JobEnv, counts: ReviewCounts, decisions: Decision[]): Decision[] {
+  commit(env, decisions);
+  tally(counts, decisions);
+  return [];
+}
+
+function skipUnrelated(row: Pick<PendingRow, 'id' | 'origin' | 'message_id' | 'kind'>): Decision {
   return { row, state: 'skipped', reason: row.kind === 'cover' ? 'series touches no followed file' : 'touches no followed file' };
 }
 

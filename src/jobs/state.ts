@@ -40,7 +40,10 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_msgid ON messages (message_id);
 CREATE INDEX IF NOT EXISTS messages_pending ON messages (series_group) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS messages_group ON messages (series_group);
-CREATE INDEX IF NOT EXISTS messages_title ON messages (from_addr, series_title);
+-- The previous version of a patch is looked up among reviewed rows only (versions.ts): the
+-- index holds those, not every mail of a backfill (whose insert would touch it at random).
+DROP INDEX IF EXISTS messages_title;
+CREATE INDEX IF NOT EXISTS messages_reviewed_title ON messages (from_addr, series_title) WHERE state = 'reviewed';
 CREATE TABLE IF NOT EXISTS deletions (
   source TEXT NOT NULL, epoch TEXT NOT NULL, position TEXT NOT NULL, key TEXT, message_id TEXT, at TEXT NOT NULL,
   PRIMARY KEY (source, epoch, position));
@@ -72,6 +75,9 @@ export function openState(file: string): Db {
     db.pragma('journal_mode = WAL');
     // FULL: a commit survives power loss, not only kill -9 (cheap: one fsync per batch).
     db.pragma('synchronous = FULL');
+    // 16 MiB of page cache (the default is 2): a backfill inserts blob ids, which are random, so
+    // its index pages are touched all over; a fixed cap keeps memory flat however big the file.
+    db.pragma('cache_size = -16384');
     db.exec(SCHEMA);
   } catch (err) {
     throw new UserError(`cannot use state file: ${(err as Error).message}`, file);
@@ -132,6 +138,33 @@ export function setCursor(db: Db, source: string, epoch: string, position: strin
 
 export function hasKey(db: Db, key: string): boolean {
   return stmt(db, `SELECT 1 FROM messages WHERE key = ?`).get(key) !== undefined;
+}
+
+/** Which of `keys` are recorded: one query for a batch (a JSON array bound once). */
+export function knownKeys(db: Db, keys: string[]): Set<string> {
+  if (keys.length === 0) return new Set();
+  const rows = stmt(db, `SELECT key FROM messages WHERE key IN (SELECT value FROM json_each(?))`).pluck().all(JSON.stringify(keys));
+  return new Set(rows as string[]);
+}
+
+/** For each of `messageIds` already recorded, the key of its first row (as firstWithMessageId). */
+export function firstKeys(db: Db, messageIds: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (messageIds.length === 0) return out;
+  const rows = stmt(db, 
+    `SELECT message_id m, key k FROM messages WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+  ).all(JSON.stringify(messageIds)) as { m: string; k: string }[];
+  for (const r of rows) if (!out.has(r.m)) out.set(r.m, r.k);
+  return out;
+}
+
+/** Which of the series groups `groups` have a row already (any state). */
+export function groupsRecorded(db: Db, groups: string[]): Set<string> {
+  if (groups.length === 0) return new Set();
+  const rows = stmt(db, `SELECT DISTINCT series_group FROM messages WHERE series_group IN (SELECT value FROM json_each(?))`)
+    .pluck()
+    .all(JSON.stringify(groups));
+  return new Set(rows as string[]);
 }
 
 /** A Message-ID already recorded (from any source: the same patch is often on kvm and linux-pci). */

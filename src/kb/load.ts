@@ -24,7 +24,7 @@ async function readValid(kbDir: string, name: KbFileName): Promise<{ data: Recor
   const path = join(kbDir, `${name}.yaml`);
   const label = displayPath(path);
   const data = await readYaml(path, label, 'file missing from the knowledge base');
-  await validateKbFile(join(kbDir, 'schema'), name, data, label);
+  await validateKbFile(name, data, label);
   return { data: data as Record<string, unknown>, label };
 }
 

@@ -3,9 +3,8 @@
  * form every data file shares, src/rules/datafile.ts):
  * "<file>: step 'tph', field 'source': must be one of snapshot, live, clears-hw".
  */
-import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { schemaMessage, schemaValidator, type EntryLocator } from '../rules/datafile.js';
+import { schemaMessage, schemaValidator, type EntryLocator, type SchemaName } from '../rules/datafile.js';
 
 /** What each file's entries are called in messages, and the key that names an entry. */
 export const KB_FILES = {
@@ -19,14 +18,14 @@ export const KB_FILES = {
 
 export type KbFileName = keyof typeof KB_FILES;
 
-/** The schema files of a folder: common.schema.json and one per facts file. */
-function schemaFiles(schemaDir: string): string[] {
-  return ['common', ...Object.keys(KB_FILES)].map((name) => join(schemaDir, `${name}.schema.json`));
-}
-
-/** Validate one parsed file; throws UserError naming the file, the entry and the field. */
-export async function validateKbFile(schemaDir: string, name: KbFileName, data: unknown, label: string): Promise<void> {
-  const validate = await schemaValidator(schemaFiles(schemaDir), `kb-${name}`);
+/**
+ * Validate one parsed file against its schema (rules/kb/schema/<name>.schema.json, compiled
+ * ahead of time: src/rules/generate-validators.ts); throws UserError naming the file, the
+ * entry and the field. The schemas are the program's: a rules folder of one's own
+ * (`--rules DIR`) holds facts, not a schema the loaders would follow.
+ */
+export async function validateKbFile(name: KbFileName, data: unknown, label: string): Promise<void> {
+  const validate = await schemaValidator(`kb_${name.replace(/-/g, '_')}` as SchemaName);
   if (validate(data)) return;
   throw new UserError(schemaMessage(validate.errors ?? [], entryOf(name, data)), label);
 }

@@ -5,7 +5,7 @@
  * the error a person can act on and names its field. Callers only say how an entry is named.
  */
 import { readFile } from 'node:fs/promises';
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 
 /** Read a YAML file; a missing file or a syntax error becomes a UserError naming `label`. */
@@ -32,29 +32,20 @@ export async function readYaml(path: string, label: string, missing = 'file not 
   }
 }
 
-const ajvs = new Map<string, Promise<Ajv>>();
+/** The validators compiled ahead of time (src/rules/generate-validators.ts), by export name. */
+export type SchemaName = 'rule' | 'common' | `kb_${'restore_steps' | 'kernels' | 'functions' | 'vfio_paths' | 'fixes' | 'effects'}`;
+
+let compiled: Promise<Record<SchemaName, ValidateFunction>> | undefined;
 
 /**
- * The validator of schema `ref` (an $id, or $id#/definitions/x) among the JSON Schema files
- * `files`, which may refer to each other: one Ajv per set of files, compiled on first use.
- * Ajv itself is loaded on first use too: compiling a snapshot of the plain data needs none.
+ * The validator of one data file's schema (rules/schema/rule.schema.json, its commonFile
+ * definition, or rules/kb/schema/<name>.schema.json). Ajv's standalone code, generated from
+ * those schemas by `npm run gen:rules` and checked current by the tests: a start compiles no
+ * schema and loads no Ajv. Loaded on first use: a start from the snapshot validates nothing.
  */
-export async function schemaValidator(files: readonly string[], ref: string): Promise<ValidateFunction> {
-  const key = files.join('\0');
-  let ajv = ajvs.get(key);
-  if (!ajv) {
-    ajv = (async () => {
-      const { Ajv: AjvClass } = await import('ajv');
-      const a = new AjvClass({ allErrors: true, strict: false });
-      for (const f of files) a.addSchema(JSON.parse(await readFile(f, 'utf8')) as object);
-      return a;
-    })();
-    ajvs.set(key, ajv);
-    ajv.catch(() => ajvs.delete(key));
-  }
-  const v = (await ajv).getSchema(ref);
-  if (!v) throw new Error(`schema ${ref} is not in ${files.join(', ')}`);
-  return v;
+export async function schemaValidator(name: SchemaName): Promise<ValidateFunction> {
+  compiled ??= import('./schema-validators.generated.js');
+  return (await compiled)[name];
 }
 
 /** An Ajv error's place: the path segments of the instance, unescaped. */

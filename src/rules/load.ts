@@ -8,22 +8,19 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 import type { CommonDefinitions, RuleSet, RuleSpec } from './types.js';
 import { readYaml, schemaMessage, schemaValidator } from './datafile.js';
 
-const SCHEMA_PATH = 'schema/rule.schema.json';
 const COMMON_FILE = 'common.yaml';
 
-/** The rule schema shipped with vfio-review (rules/schema/rule.schema.json). */
-export const RULE_SCHEMA = fileURLToPath(new URL(`../../rules/${SCHEMA_PATH}`, import.meta.url));
-
-/** The validators of a rule file and of rules/common.yaml (one schema file, two entry points). */
+/**
+ * The validators of a rule file and of rules/common.yaml: rules/schema/rule.schema.json (one
+ * schema file, two entry points), compiled ahead of time (src/rules/generate-validators.ts).
+ */
 async function validators(): Promise<{ rule: ValidateFunction; common: ValidateFunction }> {
-  const id = (JSON.parse(await readFile(RULE_SCHEMA, 'utf8')) as { $id: string }).$id;
-  return { rule: await schemaValidator([RULE_SCHEMA], id), common: await schemaValidator([RULE_SCHEMA], `${id}#/definitions/commonFile`) };
+  return { rule: await schemaValidator('rule'), common: await schemaValidator('common') };
 }
 
 /** Project root = parent of the rules folder (for relative paths in metadata). */

@@ -141,6 +141,28 @@ test('the CLI reports a bad pattern as one line and exit 2', async () => {
   });
 });
 
+test('the CLI with --rules DIR: a rule that breaks the schema is one line and exit 2; a good one is listed', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const bin = new URL('../../bin/vfio-review.js', import.meta.url).pathname;
+  const bad = GOOD.replace('calls: { name: pci_restore_state }', 'callz: { name: pci_restore_state }');
+  await withRules({ 'demo/sample.yaml': bad }, async (dir) => {
+    const r = spawnSync(process.execPath, [bin, 'rules', '--rules', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /demo\/sample\.yaml: rule 'demo\/sample', field 'trigger\.callz': is not a known field$/m);
+  });
+  await withRules({ 'demo/sample.yaml': GOOD.replace('severity: warning', 'severity: fatal') }, async (dir) => {
+    const r = spawnSync(process.execPath, [bin, 'rules', '--rules', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /demo\/sample\.yaml: rule 'demo\/sample', field 'severity': must be one of error, warning, check$/m);
+  });
+  await withRules({ 'demo/sample.yaml': GOOD }, async (dir) => {
+    const r = spawnSync(process.execPath, [bin, 'rules', '--rules', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /DEMO_SAMPLE/);
+  });
+});
+
 test('the shipped rules load; their plain data compiles the same after a JSON round trip (a snapshot)', async () => {
   const set = await loadRules(RULES_DIR);
   assert.ok(set.rules.length >= 5);

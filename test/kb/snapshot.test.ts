@@ -61,6 +61,24 @@ test('a cold review from the snapshot loads neither yaml nor ajv', () => {
   assert.deepEqual(JSON.parse(r.stderr.trim().split('\n').pop()!), { code: 0, yaml: false, ajv: false }, r.stderr);
 });
 
+test('a rules folder of one\'s own (--rules DIR) is validated without Ajv: the validators are compiled at build time', async () => {
+  const dir = await copyKbAndRules();
+  // `rules` checks every rule file against the rule schema; `kb table` every facts file against its schema.
+  for (const argv of [['rules', '--rules', dir], ['kb', 'table', '--rules', dir]]) {
+    const script = `
+      import { createRequire } from 'node:module';
+      const { main } = await import(${JSON.stringify(join(ROOT, 'build/main.js'))});
+      let out = '';
+      process.stdout.write = (s) => ((out += s), true);
+      const code = await main(${JSON.stringify(argv)});
+      const loaded = Object.keys(createRequire(import.meta.url).cache).join('\\n');
+      console.error(JSON.stringify({ code, output: out.length > 100, yaml: /node_modules\\/yaml\\//.test(loaded), ajv: /node_modules\\/ajv\\//.test(loaded) }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT });
+    // The folder's YAML is read (it is not the snapshot's) and checked; Ajv is never loaded.
+    assert.deepEqual(JSON.parse(r.stderr.trim().split('\n').pop()!), { code: 0, output: true, yaml: true, ajv: false }, `${argv.join(' ')}: ${r.stderr}`);
+  }
+});
+
 /** A scratch copy of the whole rules/ folder (rules and facts): loaded from its YAML. */
 async function copyKbAndRules(): Promise<string> {
   const { cp } = await import('node:fs/promises');

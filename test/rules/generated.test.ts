@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { generatedReadme, generatedSchema, vocabularyDefinitions } from '../../src/rules/generate.js';
+import { GENERATED_VALIDATORS, generatedValidators } from '../../src/rules/generate-validators.js';
 import { CALL_KEYS, PREDICATE_KEYS } from '../../src/rules/vocabulary.js';
 import { PROJECT } from '../analyze/cases.js';
 
@@ -18,6 +19,11 @@ const README = join(PROJECT, 'rules/README.md');
 test('rule.schema.json carries the registry\'s predicate definitions (npm run gen:rules)', async () => {
   const text = await readFile(SCHEMA, 'utf8');
   assert.equal(text, `${JSON.stringify(generatedSchema(JSON.parse(text) as Record<string, unknown>), null, 2)}\n`, 'stale: run npm run gen:rules');
+});
+
+test('the compiled schema validators are current with the schemas (npm run gen:rules)', async () => {
+  const text = await readFile(GENERATED_VALIDATORS, 'utf8');
+  assert.equal(text, await generatedValidators(), 'stale: run npm run gen:rules');
 });
 
 test('rules/README.md carries the registry\'s tables (npm run gen:rules)', async () => {

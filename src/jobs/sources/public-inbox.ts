@@ -82,11 +82,20 @@ export class PublicInboxSource implements Source {
       if (await isAncestor(git, cursor, head)) range = `${cursor}..${head}`;
       else ctx.warn(`${this.label(epoch)}: cursor ${cursor.slice(0, 12)} is no longer in the history (archive rewritten); re-reading the epoch, skipping messages already recorded`);
     }
+    // The count is only for the progress bar: it walks the history once more, so it runs beside
+    // the log (whose --reverse walks it before printing anything) instead of before it.
+    const counting = git.raw(['rev-list', '--count', range, '--']).then(
+      (n) => ctx.planned(Number(n.trim())),
+      () => undefined,
+    );
     // The log is streamed, a commit at a time: memory stays flat however long the epoch is.
-    ctx.planned(Number((await git.raw(['rev-list', '--count', range, '--'])).trim()));
     const reader = this.reader(gitDir);
-    for await (const c of streamLog(gitDir, range)) {
-      yield { epoch, position: c.oid, items: this.items(c, epoch, reader) };
+    try {
+      for await (const c of streamLog(gitDir, range)) {
+        yield { epoch, position: c.oid, items: this.items(c, epoch, reader) };
+      }
+    } finally {
+      await counting;
     }
   }
 
