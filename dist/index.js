@@ -51227,7 +51227,6 @@ function argOf(frame, ref) {
   return m2 ? frame.args[Number(m2[1]) - 1] : void 0;
 }
 function runEffects(run3, fx, frame, fragment) {
-  const { world } = run3;
   const entry = run3.state.live;
   const added = fragment ? fragmentInsertsOf(fx, fragment) : NO_INSERTS;
   for (const s of added.get(-1) ?? []) runSite(run3, fx.name, s, fragment.file);
@@ -51235,7 +51234,6 @@ function runEffects(run3, fx, frame, fragment) {
     if (applies(run3, e, frame, entry)) runEffect(run3, fx, e, frame);
     for (const s of added.get(i2) ?? []) runSite(run3, fx.name, s, fragment.file);
   });
-  void world;
 }
 var NO_INSERTS = /* @__PURE__ */ new Map();
 var insertsCache = /* @__PURE__ */ new WeakMap();

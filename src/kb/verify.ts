@@ -58,8 +58,8 @@ export async function verifyTree(kb: KnowledgeBase, tree: SourceTree): Promise<V
   // Cited line numbers were read in one release of a line: a tree that has the line's code but
   // says it is another release (a backport, an edited copy) keeps its own layout.
   const released = tree.kernelVersion ? kb.lineForVersion(tree.kernelVersion) : undefined;
-  const lines = !released || released.id === line.id ? undefined : `${tree.kernelVersion} is a ${released.id} release`;
-  info.push(await effectsInfo(kb, code, line.id, drifts, lines));
+  const skipLines = !released || released.id === line.id ? undefined : `${tree.kernelVersion} is a ${released.id} release`;
+  info.push(await effectsInfo(kb, code, line.id, drifts, skipLines));
   const fixes = await fixesInTree(kb, code);
   info.push(`fixes: ${describeFixes(kb, fixes)}`);
   return { tree: tree.describe(), line, gate: shape.gate, fixes, info, drifts, steps };

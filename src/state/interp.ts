@@ -240,7 +240,6 @@ function argOf(frame: Frame, ref: string | undefined): string | undefined {
  * fragment, the calls it adds are run after the KB call they follow in the fragment.
  */
 function runEffects(run: Run, fx: FunctionEffects, frame: Frame, fragment?: Code): void {
-  const { world } = run;
   // what the function read on entry (vfio_pci_set_power_state()'s needs_save / needs_restore)
   const entry = run.state.live;
   const added = fragment ? fragmentInsertsOf(fx, fragment) : NO_INSERTS;
@@ -249,7 +248,6 @@ function runEffects(run: Run, fx: FunctionEffects, frame: Frame, fragment?: Code
     if (applies(run, e, frame, entry)) runEffect(run, fx, e, frame);
     for (const s of added.get(i) ?? []) runSite(run, fx.name, s, fragment!.file);
   });
-  void world;
 }
 
 const NO_INSERTS: ReadonlyMap<number, Site[]> = new Map();
