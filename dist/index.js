@@ -4565,12 +4565,12 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver2, obj, key2, val2) {
+    function applyReviver(reviver, obj, key2, val2) {
       if (val2 && typeof val2 === "object") {
         if (Array.isArray(val2)) {
           for (let i2 = 0, len = val2.length; i2 < len; ++i2) {
             const v0 = val2[i2];
-            const v1 = applyReviver(reviver2, val2, String(i2), v0);
+            const v1 = applyReviver(reviver, val2, String(i2), v0);
             if (v1 === void 0)
               delete val2[i2];
             else if (v1 !== v0)
@@ -4579,7 +4579,7 @@ var require_applyReviver = __commonJS({
         } else if (val2 instanceof Map) {
           for (const k2 of Array.from(val2.keys())) {
             const v0 = val2.get(k2);
-            const v1 = applyReviver(reviver2, val2, k2, v0);
+            const v1 = applyReviver(reviver, val2, k2, v0);
             if (v1 === void 0)
               val2.delete(k2);
             else if (v1 !== v0)
@@ -4587,7 +4587,7 @@ var require_applyReviver = __commonJS({
           }
         } else if (val2 instanceof Set) {
           for (const v0 of Array.from(val2)) {
-            const v1 = applyReviver(reviver2, val2, v0, v0);
+            const v1 = applyReviver(reviver, val2, v0, v0);
             if (v1 === void 0)
               val2.delete(v0);
             else if (v1 !== v0) {
@@ -4597,7 +4597,7 @@ var require_applyReviver = __commonJS({
           }
         } else {
           for (const [k2, v0] of Object.entries(val2)) {
-            const v1 = applyReviver(reviver2, val2, k2, v0);
+            const v1 = applyReviver(reviver, val2, k2, v0);
             if (v1 === void 0)
               delete val2[k2];
             else if (v1 !== v0)
@@ -4605,7 +4605,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver2.call(obj, key2, val2);
+      return reviver.call(obj, key2, val2);
     }
     exports.applyReviver = applyReviver;
   }
@@ -4660,7 +4660,7 @@ var require_Node = __commonJS({
         return copy;
       }
       /** A plain JavaScript representation of this node. */
-      toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver: reviver2 } = {}) {
+      toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         if (!identity.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
@@ -4675,7 +4675,7 @@ var require_Node = __commonJS({
         if (typeof onAnchor === "function")
           for (const { count: count2, res: res2 } of ctx.anchors.values())
             onAnchor(res2, count2);
-        return typeof reviver2 === "function" ? applyReviver.applyReviver(reviver2, { "": res }, "", res) : res;
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
     exports.NodeBase = NodeBase;
@@ -7730,7 +7730,7 @@ var require_Document = __commonJS({
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
       // json & jsonArg are only used from toJSON()
-      toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver: reviver2 } = {}) {
+      toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
           doc: this,
@@ -7743,7 +7743,7 @@ var require_Document = __commonJS({
         if (typeof onAnchor === "function")
           for (const { count: count2, res: res2 } of ctx.anchors.values())
             onAnchor(res2, count2);
-        return typeof reviver2 === "function" ? applyReviver.applyReviver(reviver2, { "": res }, "", res) : res;
+        return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
        * A JSON representation of the document `contents`.
@@ -8703,7 +8703,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      const _onError = (rel2, code, msg) => onError(offset + rel2, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -11335,12 +11335,12 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse4(src, reviver2, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
-      if (typeof reviver2 === "function") {
-        _reviver = reviver2;
-      } else if (options === void 0 && reviver2 && typeof reviver2 === "object") {
-        options = reviver2;
+      if (typeof reviver === "function") {
+        _reviver = reviver;
+      } else if (options === void 0 && reviver && typeof reviver === "object") {
+        options = reviver;
       }
       const doc = parseDocument(src, options);
       if (!doc)
@@ -47622,12 +47622,9 @@ function setWasmDir(dir) {
 }
 function wasmPath(pkgFile, name2) {
   if (wasmDir) return join(wasmDir, name2);
-  try {
-    return createRequire(new URL("./src/patch/cparse.js", import.meta.url).href).resolve(pkgFile);
-  } catch {
-    const copies = [`../../${name2}`, `../../build/${name2}`].map((p2) => fileURLToPath(new URL(p2, new URL("./src/patch/cparse.js", import.meta.url).href)));
-    return copies.find((p2) => existsSync(p2)) ?? copies[0];
-  }
+  const copy = [`../../${name2}`, `../../build/${name2}`].map((p2) => fileURLToPath(new URL(p2, new URL("./src/patch/cparse.js", import.meta.url).href))).find((p2) => existsSync(p2));
+  if (copy) return copy;
+  return createRequire(new URL("./src/patch/cparse.js", import.meta.url).href).resolve(pkgFile);
 }
 async function makeParser() {
   const runtime = wasmPath("web-tree-sitter/web-tree-sitter.wasm", "web-tree-sitter.wasm");
@@ -48010,8 +48007,8 @@ function buildEffects(data) {
 
 // src/kb/load.ts
 function displayPath(path) {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
+  const rel2 = relative(process.cwd(), path);
+  return rel2 && !rel2.startsWith("..") && !isAbsolute(rel2) ? rel2 : path;
 }
 async function readValid(kbDir, name2) {
   const path = join2(kbDir, `${name2}.yaml`);
@@ -48148,15 +48145,15 @@ async function loadCommon(dir) {
 }
 async function loadRuleFile(dir, file, validate) {
   const root = rootOf(dir);
-  const rel = relative2(root, file);
-  const data = await readYaml(file, rel);
+  const rel2 = relative2(root, file);
+  const data = await readYaml(file, rel2);
   const id = data && typeof data === "object" && typeof data.id === "string" ? data.id : basename(file).replace(/\.ya?ml$/, "");
   const entry = `rule '${id}'`;
-  if (!validate(data)) throw new UserError(schemaMessage(validate.errors ?? [], (rest) => ({ entry, rest })), rel);
+  if (!validate(data)) throw new UserError(schemaMessage(validate.errors ?? [], (rest) => ({ entry, rest })), rel2);
   const rule2 = data;
   const expected = relative2(dir, file).replace(/\.ya?ml$/, "").split("\\").join("/");
-  if (rule2.id !== expected) throw new UserError(`${entry}, field 'id': must equal the file's path '${expected}'`, rel);
-  rule2.file = rel;
+  if (rule2.id !== expected) throw new UserError(`${entry}, field 'id': must equal the file's path '${expected}'`, rel2);
+  rule2.file = rel2;
   const base = file.replace(/\.ya?ml$/, "");
   if (rule2.doc === void 0) {
     try {
@@ -48746,42 +48743,60 @@ function compileRules(set) {
 }
 
 // src/kb/snapshot.ts
-import { createHash } from "node:crypto";
-import { readFileSync, readdirSync } from "node:fs";
-import { readFile as readFile3, writeFile, mkdir } from "node:fs/promises";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname as dirname2, join as join4, relative as relative3 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 var SNAPSHOT_FILE = fileURLToPath2(new URL("../../build/kb-snapshot.json", new URL("./src/kb/snapshot.js", import.meta.url).href));
-var FORMAT = 2;
+var FORMAT = 3;
 var READ_BY_LOADERS = /\.(ya?ml|json|md)$/;
+function loaderFiles(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && READ_BY_LOADERS.test(e.name)).map((e) => join4(e.parentPath, e.name)).sort();
+}
+var rel = (dir, f3) => relative3(dir, f3).split("\\").join("/");
 async function rulesDigest(dir) {
-  const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && READ_BY_LOADERS.test(e.name)).map((e) => join4(e.parentPath, e.name)).sort();
-  const hash = createHash("sha256");
+  const files = loaderFiles(dir);
+  const { createHash: createHash2 } = await import("node:crypto");
+  const hash = createHash2("sha256");
   for (const f3 of files) {
-    hash.update(relative3(dir, f3).split("\\").join("/") + "\0");
+    hash.update(rel(dir, f3) + "\0");
     hash.update(readFileSync(f3));
     hash.update("\0");
   }
   return hash.digest("hex");
 }
-function reviver(_key, value) {
+function revive(value) {
+  if (!value || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    for (let i2 = 0; i2 < value.length; i2++) value[i2] = revive(value[i2]);
+    return value;
+  }
   const v2 = value;
-  if (!v2 || typeof v2 !== "object" || typeof v2.$snapshot !== "string") return value;
-  if (v2.$snapshot === "Map") return new Map(v2.entries);
-  if (v2.$snapshot === "Set") return new Set(v2.values);
+  if (v2.$snapshot === "Map") return new Map((v2.entries ?? []).map(([k2, x3]) => [revive(k2), revive(x3)]));
+  if (v2.$snapshot === "Set") return new Set((v2.values ?? []).map(revive));
   if (v2.$snapshot === "RegExp") return new RegExp(v2.source ?? "", v2.flags);
-  return value;
+  for (const k2 in v2) v2[k2] = revive(v2[k2]);
+  return v2;
 }
 async function readSnapshot(dir, file = SNAPSHOT_FILE) {
   let stored;
+  let builtAt;
   try {
-    stored = JSON.parse(await readFile3(file, "utf8"), reviver);
+    builtAt = statSync(file).mtimeMs;
+    stored = revive(JSON.parse(readFileSync(file, "utf8")));
   } catch {
     return void 0;
   }
-  if (stored.format !== FORMAT || stored.digest !== await rulesDigest(dir)) return void 0;
-  return stored.sources;
+  if (stored.format !== FORMAT) return void 0;
+  if (unchangedSince(dir, builtAt, stored.sizes)) return stored.sources;
+  return stored.digest === await rulesDigest(dir) ? stored.sources : void 0;
+}
+function unchangedSince(dir, builtAt, sizes) {
+  const files = loaderFiles(dir);
+  if (files.length !== sizes.length) return false;
+  return files.every((f3, i2) => {
+    const st2 = statSync(f3);
+    return rel(dir, f3) === sizes[i2][0] && st2.size === sizes[i2][1] && st2.mtimeMs <= builtAt;
+  });
 }
 
 // src/kb/treecode.ts
@@ -49245,7 +49260,7 @@ var __awaiter = function(thisArg, _arguments, P3, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-var { access, appendFile, writeFile: writeFile2 } = promises;
+var { access, appendFile, writeFile } = promises;
 var SUMMARY_ENV_VAR = "GITHUB_STEP_SUMMARY";
 var Summary = class {
   constructor() {
@@ -49302,7 +49317,7 @@ var Summary = class {
     return __awaiter(this, void 0, void 0, function* () {
       const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
       const filePath = yield this.filePath();
-      const writeFunc = overwrite ? writeFile2 : appendFile;
+      const writeFunc = overwrite ? writeFile : appendFile;
       yield writeFunc(filePath, this._buffer, { encoding: "utf8" });
       return this.emptyBuffer();
     });
@@ -49505,7 +49520,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs3 from "fs";
-var { chmod, copyFile, lstat, mkdir: mkdir2, open, readdir: readdir2, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs3.promises;
+var { chmod, copyFile, lstat, mkdir, open, readdir: readdir2, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs3.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs3.constants.O_RDONLY;
 
@@ -50916,9 +50931,6 @@ async function callGraphOrNote(patch, tree) {
     return { note: `call graph of the tree unavailable: ${err2.message}` };
   }
 }
-
-// src/analyze/index.ts
-import { createHash as createHash2 } from "node:crypto";
 
 // src/rules/types.ts
 function isRuleSpec(rule2) {
@@ -52781,6 +52793,43 @@ function unknownStepWitness(p2, s, scope, target) {
   };
 }
 
+// src/analyze/sha1.ts
+function sha1Hex(text2) {
+  const bytes = new TextEncoder().encode(text2);
+  const blocks = Math.ceil((bytes.length + 9) / 64);
+  const m2 = new Uint8Array(blocks * 64);
+  m2.set(bytes);
+  m2[bytes.length] = 128;
+  const view = new DataView(m2.buffer);
+  view.setUint32(m2.length - 8, Math.floor(bytes.length / 536870912));
+  view.setUint32(m2.length - 4, bytes.length * 8 >>> 0);
+  const h3 = [1732584193, 4023233417, 2562383102, 271733878, 3285377520];
+  const w2 = new Uint32Array(80);
+  for (let off = 0; off < m2.length; off += 64) {
+    for (let i2 = 0; i2 < 16; i2++) w2[i2] = view.getUint32(off + i2 * 4);
+    for (let i2 = 16; i2 < 80; i2++) w2[i2] = rotl(w2[i2 - 3] ^ w2[i2 - 8] ^ w2[i2 - 14] ^ w2[i2 - 16], 1);
+    let [a, b3, c3, d2, e] = h3;
+    for (let i2 = 0; i2 < 80; i2++) {
+      const [f3, k2] = i2 < 20 ? [b3 & c3 | ~b3 & d2, 1518500249] : i2 < 40 ? [b3 ^ c3 ^ d2, 1859775393] : i2 < 60 ? [b3 & c3 | b3 & d2 | c3 & d2, 2400959708] : [b3 ^ c3 ^ d2, 3395469782];
+      const t2 = rotl(a, 5) + f3 + e + k2 + w2[i2] >>> 0;
+      e = d2;
+      d2 = c3;
+      c3 = rotl(b3, 30);
+      b3 = a;
+      a = t2;
+    }
+    h3[0] = h3[0] + a >>> 0;
+    h3[1] = h3[1] + b3 >>> 0;
+    h3[2] = h3[2] + c3 >>> 0;
+    h3[3] = h3[3] + d2 >>> 0;
+    h3[4] = h3[4] + e >>> 0;
+  }
+  return h3.map((x3) => x3.toString(16).padStart(8, "0")).join("");
+}
+function rotl(x3, n) {
+  return (x3 << n | x3 >>> 32 - n) >>> 0;
+}
+
 // src/analyze/index.ts
 function isIgnored(rule2, ignore = []) {
   return ignore.some((i2) => {
@@ -52841,10 +52890,10 @@ function normaliseCode(text2) {
   return text2.replace(/\/\*.*?\*\//g, " ").replace(/\/\/.*$/, "").replace(/\s+/g, " ").replace(/\s*([(),;{}=!&|<>+\-*/])\s*/g, "$1").trim();
 }
 function fingerprint(rule2, file, fn2, code) {
-  return createHash2("sha1").update(`${rule2}
+  return sha1Hex(`${rule2}
 ${file}
 ${fn2 ?? ""}
-${normaliseCode(code)}`).digest("hex").slice(0, 16);
+${normaliseCode(code)}`).slice(0, 16);
 }
 function contextPhrase(rule2, scope, s, ev, env) {
   const roles = scope.roles(s.name);
@@ -53093,7 +53142,7 @@ function reachesFailOn(findings, failOn) {
 
 // src/ingest/tree.ts
 var import_picomatch3 = __toESM(require_picomatch2(), 1);
-import { readFile as readFile4, readdir as readdir3, stat as stat3 } from "node:fs/promises";
+import { readFile as readFile3, readdir as readdir3, stat as stat3 } from "node:fs/promises";
 import { join as join5, relative as relative4, resolve as resolve2, sep } from "node:path";
 var KERNEL_MARKERS = ["include/linux", "drivers", "kernel", "arch"];
 async function openTree(dir) {
@@ -53119,7 +53168,7 @@ async function isDir(p2) {
 }
 async function readText(p2) {
   try {
-    return await readFile4(p2, "utf8");
+    return await readFile3(p2, "utf8");
   } catch {
     return void 0;
   }
@@ -53156,8 +53205,8 @@ async function listFiles(root, sub, glob) {
       const p2 = join5(abs, e.name);
       if (e.isDirectory()) await walk3(p2);
       else if (e.isFile()) {
-        const rel = relative4(root, p2).split(sep).join("/");
-        if (match(rel) || match(relative4(join5(root, sub), p2).split(sep).join("/"))) out2.push(rel);
+        const rel2 = relative4(root, p2).split(sep).join("/");
+        if (match(rel2) || match(relative4(join5(root, sub), p2).split(sep).join("/"))) out2.push(rel2);
       }
     }
   };
@@ -53195,12 +53244,12 @@ function postOptions(inputs, diff, log) {
 }
 
 // src/action/event.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 async function readEvent(env = process.env) {
   const name2 = env.GITHUB_EVENT_NAME ?? "";
   const path = env.GITHUB_EVENT_PATH;
   if (!path) throw new Error("GITHUB_EVENT_PATH is not set: is this running in GitHub Actions?");
-  const ev = JSON.parse(await readFile5(path, "utf8"));
+  const ev = JSON.parse(await readFile4(path, "utf8"));
   if (name2 === "pull_request" || name2 === "pull_request_target") return pullEvent(name2, ev);
   if (name2 === "workflow_run") return runEvent2(ev, env);
   return { kind: "other", name: name2 };
@@ -53903,7 +53952,7 @@ var convertMarkedBigIntsReviver = (key2, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key2, value, context);
 };
-var JSONParseV2 = (text2, reviver2) => {
+var JSONParseV2 = (text2, reviver) => {
   return JSON.parse(text2, (key2, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
@@ -53911,9 +53960,9 @@ var JSONParseV2 = (text2, reviver2) => {
     const isInt = context && intRegex.test(context.source);
     const isBigInt = isBigNumber && isInt;
     if (isBigInt) return BigInt(context.source);
-    const hasCustomReviver = typeof reviver2 === "function";
+    const hasCustomReviver = typeof reviver === "function";
     if (!hasCustomReviver) return value;
-    return reviver2(key2, value, context);
+    return reviver(key2, value, context);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -53977,20 +54026,20 @@ var serializeBigInts = (text2) => {
     }
   );
 };
-var JSONParse = (text2, reviver2) => {
-  if (!text2) return originalParse(text2, reviver2);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text2, reviver2);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
     const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
-      (key2, value, context) => convertMarkedBigIntsReviver(key2, value, context, reviver2)
+      (key2, value, context) => convertMarkedBigIntsReviver(key2, value, context, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
       const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
-      return applyReviverIteratively(parsed, reviver2);
+      return applyReviverIteratively(parsed, reviver);
     }
     throw error2;
   }
@@ -57537,9 +57586,9 @@ function apiTree(gh, owner, repo, ref, opts = {}) {
       const match = glob ? (0, import_picomatch4.default)(glob) : () => true;
       const base = dir.replace(/^\/+|\/+$/g, "");
       const out2 = [];
-      await walk2(get, base, (rel) => {
-        const full = base ? `${base}/${rel}` : rel;
-        if (match(full) || match(rel)) out2.push(full);
+      await walk2(get, base, (rel2) => {
+        const full = base ? `${base}/${rel2}` : rel2;
+        if (match(full) || match(rel2)) out2.push(full);
       });
       return out2.sort();
     }
@@ -57563,9 +57612,9 @@ async function walk2(get, dir, emit, prefix = "") {
   const entries = await get([dir, prefix].filter(Boolean).join("/"));
   if (!Array.isArray(entries)) return;
   for (const e of entries) {
-    const rel = prefix ? `${prefix}/${nameOf(e.path)}` : nameOf(e.path);
-    if (e.type === "file") emit(rel);
-    else if (e.type === "dir") await walk2(get, dir, emit, rel);
+    const rel2 = prefix ? `${prefix}/${nameOf(e.path)}` : nameOf(e.path);
+    if (e.type === "file") emit(rel2);
+    else if (e.type === "dir") await walk2(get, dir, emit, rel2);
   }
 }
 function nameOf(path) {
@@ -58179,7 +58228,7 @@ ${items.join("\n")}
 }
 
 // src/action/outputs.ts
-import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join6 } from "node:path";
 import { tmpdir } from "node:os";
 
@@ -58799,9 +58848,9 @@ function setCounts(findings) {
   return counts;
 }
 async function writeSarif(result, dir) {
-  await mkdir3(dir, { recursive: true });
+  await mkdir2(dir, { recursive: true });
   const path = join6(dir, "vfio-review.sarif");
-  await writeFile3(path, render2("sarif", result, { kb: result.kb }));
+  await writeFile2(path, render2("sarif", result, { kb: result.kb }));
   setOutput("sarif", path);
   return path;
 }
@@ -58825,11 +58874,11 @@ function annotate(findings) {
 }
 
 // src/post/artifact.ts
-import { readFile as readFile6, writeFile as writeFile4, mkdir as mkdir4 } from "node:fs/promises";
+import { readFile as readFile5, writeFile as writeFile3, mkdir as mkdir3 } from "node:fs/promises";
 import { dirname as dirname3 } from "node:path";
 
 // src/post/comments.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash } from "node:crypto";
 function pullWhere(t2) {
   return { owner: t2.owner, repo: t2.repo, pull_number: t2.pullNumber };
 }
@@ -58870,7 +58919,7 @@ function ours(rows, isOurs, read) {
   return out2.sort((a, b3) => a.id - b3.id);
 }
 function reviewMarker(bodyFingerprints) {
-  const key2 = createHash3("sha256").update([...bodyFingerprints].sort().join("\n")).digest("hex").slice(0, 16);
+  const key2 = createHash("sha256").update([...bodyFingerprints].sort().join("\n")).digest("hex").slice(0, 16);
   return { key: key2, marker: `<!-- vfio-review:v1 review key=${key2} -->` };
 }
 function resolvedBody(body2, sha) {
@@ -59080,12 +59129,12 @@ async function resolveStale(gh, t2, existing, current, wrote, log) {
 var ARTIFACT_SCHEMA = "vfio-review/review-artifact@1";
 async function writeArtifact(path, t2, p2) {
   const a = { schema: ARTIFACT_SCHEMA, ...t2, ...postInput(p2) };
-  await mkdir4(dirname3(path), { recursive: true });
-  await writeFile4(path, JSON.stringify(a, null, 2) + "\n");
+  await mkdir3(dirname3(path), { recursive: true });
+  await writeFile3(path, JSON.stringify(a, null, 2) + "\n");
 }
 var LIMITS2 = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
 async function readArtifact(path) {
-  const raw = JSON.parse(await readFile6(path, "utf8"));
+  const raw = JSON.parse(await readFile5(path, "utf8"));
   const fail2 = (field) => {
     throw new Error(`${path}: invalid review artifact: ${field}`);
   };

@@ -6,7 +6,6 @@
  * what they saw into findings.
  */
 import { hunkIndex } from '../patch/lines.js';
-import { createHash } from 'node:crypto';
 import { callRegExp, wordRegExp } from '../regex.js';
 import type { CallGraph, Finding, PatchModel, Severity, TargetInfo } from '../model.js';
 import { SEVERITIES } from '../model.js';
@@ -19,6 +18,7 @@ import { propertyWitness } from './property.js';
 import { definitionOf, unknownStepWitness } from './unknown-step.js';
 import { Scope, expandSteps } from './scope.js';
 import { joinList, render, type Values } from './render.js';
+import { sha1Hex } from './sha1.js';
 
 export interface AnalyzeContext {
   kb: KnowledgeBase;
@@ -109,7 +109,7 @@ export function normaliseCode(text: string): string {
 }
 
 export function fingerprint(rule: string, file: string, fn: string | undefined, code: string): string {
-  return createHash('sha1').update(`${rule}\n${file}\n${fn ?? ''}\n${normaliseCode(code)}`).digest('hex').slice(0, 16);
+  return sha1Hex(`${rule}\n${file}\n${fn ?? ''}\n${normaliseCode(code)}`).slice(0, 16);
 }
 
 /**

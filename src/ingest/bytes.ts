@@ -4,7 +4,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 
 const CHUNK = 64 * 1024;
 
@@ -76,6 +75,8 @@ export function isGzip(head: Buffer): boolean {
 export async function openBytes(path: string): Promise<Peekable> {
   const raw = new Peekable(path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK }));
   if (!isGzip(await raw.peek(2))) return raw;
+  // Loaded only for gzip: node:zlib is a few ms of a cold start that reads a plain patch.
+  const { createGunzip } = await import('node:zlib');
   // pipeline() (not pipe()) so that a read error or a corrupt gzip reaches the consumer.
   const gunzip = pipeline(Readable.from(raw), createGunzip({ chunkSize: CHUNK }), () => {});
   return new Peekable(gunzip);

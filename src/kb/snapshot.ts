@@ -4,39 +4,47 @@
  * build time (scripts/build-cli.mjs, after validating everything), so that a start parses
  * neither YAML nor compiles a JSON schema. The snapshot carries a digest of the files it was
  * built from; when rules/ no longer matches it is ignored and the YAML is loaded as before.
+ * A start checks sizes and times first (as make does) and hashes only when those differ: the
+ * digest, node:crypto included, was the largest part of reading the snapshot.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where the build puts the snapshot of <package>/rules. */
 export const SNAPSHOT_FILE = fileURLToPath(new URL('../../build/kb-snapshot.json', import.meta.url));
 
-const FORMAT = 2;
+const FORMAT = 3;
 /** The files the loaders read (rules, facts, schemas, docs); not the test patches. */
 const READ_BY_LOADERS = /\.(ya?ml|json|md)$/;
 
 interface Stored<T> {
   format: number;
   digest: string;
+  /** Relative path and size of each file the digest covers, in digest order. */
+  sizes: [string, number][];
   sources: T;
 }
 
-/**
- * sha256 over the relative path and content of every file the loaders read under `dir`.
- * Synchronous: some forty small files, read faster without a promise per file.
- */
-export async function rulesDigest(dir: string): Promise<string> {
-  const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
-  const files = entries
+/** The files the loaders read under `dir`, sorted. Synchronous: some forty small files. */
+function loaderFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && READ_BY_LOADERS.test(e.name))
     .map((e) => join(e.parentPath, e.name))
     .sort();
+}
+
+const rel = (dir: string, f: string) => relative(dir, f).split('\\').join('/');
+
+/** sha256 over the relative path and content of every file the loaders read under `dir`. */
+export async function rulesDigest(dir: string): Promise<string> {
+  const files = loaderFiles(dir);
+  // Loaded here: a start whose sizes and times match (unchangedSince) never needs node:crypto.
+  const { createHash } = await import('node:crypto');
   const hash = createHash('sha256');
   for (const f of files) {
-    hash.update(relative(dir, f).split('\\').join('/') + '\0');
+    hash.update(rel(dir, f) + '\0');
     hash.update(readFileSync(f));
     hash.update('\0');
   }
@@ -51,23 +59,33 @@ function replacer(this: unknown, _key: string, value: unknown): unknown {
   return value;
 }
 
-function reviver(_key: string, value: unknown): unknown {
-  const v = value as { $snapshot?: string; entries?: [unknown, unknown][]; values?: unknown[]; source?: string; flags?: string } | null;
-  if (!v || typeof v !== 'object' || typeof v.$snapshot !== 'string') return value;
-  if (v.$snapshot === 'Map') return new Map(v.entries);
-  if (v.$snapshot === 'Set') return new Set(v.values);
+/**
+ * The tagged objects back to Maps, Sets and RegExps, in place. A walk after a plain JSON.parse,
+ * not a reviver: JSON.parse calls a reviver for every value, several times slower on this file.
+ */
+function revive(value: unknown): unknown {
+  if (!value || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = revive(value[i]);
+    return value;
+  }
+  const v = value as { $snapshot?: string; entries?: [unknown, unknown][]; values?: unknown[]; source?: string; flags?: string } & Record<string, unknown>;
+  if (v.$snapshot === 'Map') return new Map((v.entries ?? []).map(([k, x]) => [revive(k), revive(x)]));
+  if (v.$snapshot === 'Set') return new Set((v.values ?? []).map(revive));
   if (v.$snapshot === 'RegExp') return new RegExp(v.source ?? '', v.flags);
-  return value;
+  for (const k in v) v[k] = revive(v[k]);
+  return v;
 }
 
 /** A value as it reads back from a snapshot (what the JSON keeps of it). */
 export function throughSnapshot<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, replacer), reviver) as T;
+  return revive(JSON.parse(JSON.stringify(value, replacer))) as T;
 }
 
 /** Write the loaders' output for `dir` (already validated by them) with the digest of `dir`. */
 export async function writeSnapshot<T>(dir: string, sources: T, file = SNAPSHOT_FILE): Promise<void> {
-  const stored: Stored<T> = { format: FORMAT, digest: await rulesDigest(dir), sources };
+  const sizes = loaderFiles(dir).map((f): [string, number] => [rel(dir, f), statSync(f).size]);
+  const stored: Stored<T> = { format: FORMAT, digest: await rulesDigest(dir), sizes, sources };
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(stored, replacer));
 }
@@ -75,11 +93,28 @@ export async function writeSnapshot<T>(dir: string, sources: T, file = SNAPSHOT_
 /** The stored sources when `file` exists and was built from exactly what `dir` holds now. */
 export async function readSnapshot<T>(dir: string, file = SNAPSHOT_FILE): Promise<T | undefined> {
   let stored: Stored<T>;
+  let builtAt: number;
   try {
-    stored = JSON.parse(await readFile(file, 'utf8'), reviver) as Stored<T>;
+    builtAt = statSync(file).mtimeMs;
+    stored = revive(JSON.parse(readFileSync(file, 'utf8'))) as Stored<T>;
   } catch {
     return undefined; // no snapshot (a source checkout before its first build): load the YAML
   }
-  if (stored.format !== FORMAT || stored.digest !== (await rulesDigest(dir))) return undefined;
-  return stored.sources;
+  if (stored.format !== FORMAT) return undefined;
+  if (unchangedSince(dir, builtAt, stored.sizes)) return stored.sources;
+  return stored.digest === (await rulesDigest(dir)) ? stored.sources : undefined;
+}
+
+/**
+ * The same files, of the same sizes, none written after the snapshot: what the build hashed is
+ * still there. (npm pack gives every file one time, so an installed package passes too; a
+ * checkout, a pull or an edit writes a newer file and sends the start to the digest.)
+ */
+function unchangedSince(dir: string, builtAt: number, sizes: [string, number][]): boolean {
+  const files = loaderFiles(dir);
+  if (files.length !== sizes.length) return false;
+  return files.every((f, i) => {
+    const st = statSync(f);
+    return rel(dir, f) === sizes[i][0] && st.size === sizes[i][1] && st.mtimeMs <= builtAt;
+  });
 }

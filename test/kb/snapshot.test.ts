@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadKbSources, loadKnowledgeBase, RULES_DIR } from '../../src/kb/index.js';
 import { readSnapshot, SNAPSHOT_FILE, throughSnapshot, writeSnapshot } from '../../src/kb/snapshot.js';
@@ -37,6 +37,28 @@ test('a snapshot of a rules folder is ignored once a file in it changes', async 
   assert.equal(await readSnapshot(dir, join(dir, 'no-such-snapshot.json')), undefined);
 });
 
+test('a snapshot is checked by sizes and times first, by content when a file is newer than it', async () => {
+  const dir = await copyKb();
+  const file = join(await scratch(), 'snap.json');
+  await writeSnapshot(dir, { marker: 2 }, file);
+  const later = new Date(Date.now() + 60_000);
+  // Touched, content unchanged: newer than the snapshot, so hashed, and the digest still matches.
+  utimesSync(join(dir, 'kb', 'kernels.yaml'), later, later);
+  assert.deepEqual(await readSnapshot(dir, file), { marker: 2 });
+  // One byte changed, size kept, written after the snapshot: the digest catches it.
+  const path = join(dir, 'kb', 'kernels.yaml');
+  const text = readFileSync(path, 'utf8');
+  const at = text.search(/[a-z]/);
+  writeFileSync(path, text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1));
+  utimesSync(path, later, later);
+  assert.equal(await readSnapshot(dir, file), undefined);
+  // A file of another size is a change even when its time says otherwise (cp -p of an old file).
+  writeFileSync(path, text + '\n');
+  const old = new Date(0);
+  utimesSync(path, old, old);
+  assert.equal(await readSnapshot(dir, file), undefined);
+});
+
 test('a knowledge base from the snapshot is the one from the YAML', async () => {
   const fromSnapshot = await loadKnowledgeBase();
   const fromYaml = await loadKnowledgeBase(await copyKbAndRules());
@@ -52,7 +74,7 @@ test('a cold review from the snapshot loads neither yaml nor ajv', () => {
   const patch = join(SAMPLE_DIR, 'v18-0003-vfio-pci-Add-a-reset_done-callback-for-vfio-pci-.patch');
   const script = `
     import { createRequire } from 'node:module';
-    const { main } = await import(${JSON.stringify(join(ROOT, 'build/main.js'))});
+    const { main } = createRequire(import.meta.url)(${JSON.stringify(join(ROOT, 'build/cli.cjs'))});
     process.stdout.write = () => true;
     const code = await main(['review', ${JSON.stringify(patch)}, '--fail-on', 'none']);
     const loaded = Object.keys(createRequire(import.meta.url).cache).join('\\n');
@@ -67,7 +89,7 @@ test('a rules folder of one\'s own (--rules DIR) is validated without Ajv: the v
   for (const argv of [['rules', '--rules', dir], ['kb', 'table', '--rules', dir]]) {
     const script = `
       import { createRequire } from 'node:module';
-      const { main } = await import(${JSON.stringify(join(ROOT, 'build/main.js'))});
+      const { main } = createRequire(import.meta.url)(${JSON.stringify(join(ROOT, 'build/cli.cjs'))});
       let out = '';
       process.stdout.write = (s) => ((out += s), true);
       const code = await main(${JSON.stringify(argv)});

@@ -37,7 +37,7 @@ test('npm pack: the built CLI, rules, wasm, README and LICENSE; no tests, fixtur
   const r = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT);
   assert.equal(r.status, 0, r.stderr);
   const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
-  for (const want of ['bin/vfio-review.js', 'build/main.js', 'build/kb-snapshot.json', 'build/tree-sitter-c.wasm', 'rules/kb/restore-steps.yaml', 'rules/schema/rule.schema.json', 'README.md', 'LICENSE', 'package.json']) {
+  for (const want of ['bin/vfio-review.js', 'bin/package.json', 'build/cli.cjs', 'build/cli.cache', 'build/kb-snapshot.json', 'build/tree-sitter-c.wasm', 'rules/kb/restore-steps.yaml', 'rules/schema/rule.schema.json', 'README.md', 'LICENSE', 'package.json']) {
     assert.ok(files.includes(want), `${want} is in the package`);
   }
   const stray = files.filter((f) => /^(test|bench|samples|src|dist|scripts|\.ci|\.github|docs)\//.test(f) || f.endsWith('.patch'));
