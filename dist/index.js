@@ -42340,12 +42340,12 @@ var require_src2 = __commonJS({
     function check(path, isFile, isDirectory2) {
       log(`checking %s`, path);
       try {
-        const stat4 = fs_1.statSync(path);
-        if (stat4.isFile() && isFile) {
+        const stat2 = fs_1.statSync(path);
+        if (stat2.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
         }
-        if (stat4.isDirectory() && isDirectory2) {
+        if (stat2.isDirectory() && isDirectory2) {
           log(`[OK] path represents a directory`);
           return true;
         }
@@ -47341,7 +47341,7 @@ import { dirname as dirname4, join as join8 } from "node:path";
 import { fileURLToPath as fileURLToPath4 } from "node:url";
 
 // src/patch/cparse.ts
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -47634,8 +47634,8 @@ async function makeParser() {
   }
   setFlagsFromString("--liftoff-only");
   const { Language: Language2, Parser: Parser2 } = await Promise.resolve().then(() => (init_web_tree_sitter(), web_tree_sitter_exports));
-  await Parser2.init({ locateFile: () => runtime });
-  const lang = await Language2.load(grammar);
+  await Parser2.init({ locateFile: () => runtime, wasmBinary: readFileSync(runtime) });
+  const lang = await Language2.load(readFileSync(grammar));
   const parser = new Parser2();
   parser.setLanguage(lang);
   return parser;
@@ -47812,11 +47812,11 @@ import { fileURLToPath as fileURLToPath3 } from "node:url";
 import { join as join2, relative, isAbsolute } from "node:path";
 
 // src/rules/datafile.ts
-import { readFile } from "node:fs/promises";
+import { promises as fsp } from "node:fs";
 async function readYaml(path, label2, missing = "file not found") {
   let text2;
   try {
-    text2 = await readFile(path, "utf8");
+    text2 = await fsp.readFile(path, "utf8");
   } catch (err2) {
     if (err2.code === "ENOENT") throw new UserError(missing, label2);
     throw err2;
@@ -48096,7 +48096,7 @@ function stepByFunction(kb, name2, which2 = "restore") {
 }
 
 // src/rules/load.ts
-import { readFile as readFile2, readdir, stat } from "node:fs/promises";
+import { promises as fsp2 } from "node:fs";
 import { basename, dirname, join as join3, relative as relative2 } from "node:path";
 var COMMON_FILE = "common.yaml";
 async function validators() {
@@ -48109,17 +48109,17 @@ async function findRuleFiles(dir) {
   const out2 = [];
   let areas;
   try {
-    areas = (await readdir(dir)).sort();
+    areas = (await fsp2.readdir(dir)).sort();
   } catch {
     throw new UserError("cannot read the rules folder", dir);
   }
   for (const area of areas) {
     if (area === "schema" || area.startsWith(".")) continue;
     const p2 = join3(dir, area);
-    if (!(await stat(p2)).isDirectory()) continue;
-    for (const name2 of (await readdir(p2)).sort()) {
+    if (!(await fsp2.stat(p2)).isDirectory()) continue;
+    for (const name2 of (await fsp2.readdir(p2)).sort()) {
       if (!/\.ya?ml$/.test(name2) || /\.test\.ya?ml$/.test(name2)) continue;
-      if (area === "kb" && !/^trigger\s*:/m.test(await readFile2(join3(p2, name2), "utf8"))) continue;
+      if (area === "kb" && !/^trigger\s*:/m.test(await fsp2.readFile(join3(p2, name2), "utf8"))) continue;
       out2.push(join3(p2, name2));
     }
   }
@@ -48128,7 +48128,7 @@ async function findRuleFiles(dir) {
 async function loadCommon(dir) {
   const file = join3(dir, COMMON_FILE);
   try {
-    await stat(file);
+    await fsp2.stat(file);
   } catch {
     return { predicates: {} };
   }
@@ -48157,14 +48157,14 @@ async function loadRuleFile(dir, file, validate) {
   const base = file.replace(/\.ya?ml$/, "");
   if (rule2.doc === void 0) {
     try {
-      rule2.doc = await readFile2(`${base}.md`, "utf8");
+      rule2.doc = await fsp2.readFile(`${base}.md`, "utf8");
       rule2.docFile = relative2(root, `${base}.md`);
     } catch {
     }
   }
   for (const ext of [".test.yaml", ".test.yml"]) {
     try {
-      await stat(base + ext);
+      await fsp2.stat(base + ext);
       rule2.testFile = relative2(root, base + ext);
       break;
     } catch {
@@ -48743,7 +48743,7 @@ function compileRules(set) {
 }
 
 // src/kb/snapshot.ts
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync as readFileSync2, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname as dirname2, join as join4, relative as relative3 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 var SNAPSHOT_FILE = fileURLToPath2(new URL("../../build/kb-snapshot.json", new URL("./src/kb/snapshot.js", import.meta.url).href));
@@ -48759,7 +48759,7 @@ async function rulesDigest(dir) {
   const hash = createHash2("sha256");
   for (const f3 of files) {
     hash.update(rel(dir, f3) + "\0");
-    hash.update(readFileSync(f3));
+    hash.update(readFileSync2(f3));
     hash.update("\0");
   }
   return hash.digest("hex");
@@ -48782,21 +48782,25 @@ async function readSnapshot(dir, file = SNAPSHOT_FILE) {
   let builtAt;
   try {
     builtAt = statSync(file).mtimeMs;
-    stored = revive(JSON.parse(readFileSync(file, "utf8")));
+    stored = revive(JSON.parse(readFileSync2(file, "utf8")));
   } catch {
     return void 0;
   }
   if (stored.format !== FORMAT) return void 0;
-  if (unchangedSince(dir, builtAt, stored.sizes)) return stored.sources;
+  if (unchangedSince(dir, builtAt, stored)) return stored.sources;
   return stored.digest === await rulesDigest(dir) ? stored.sources : void 0;
 }
-function unchangedSince(dir, builtAt, sizes) {
-  const files = loaderFiles(dir);
-  if (files.length !== sizes.length) return false;
-  return files.every((f3, i2) => {
-    const st2 = statSync(f3);
-    return rel(dir, f3) === sizes[i2][0] && st2.size === sizes[i2][1] && st2.mtimeMs <= builtAt;
-  });
+function unchangedSince(dir, builtAt, stored) {
+  const older = (p2) => statSync(join4(dir, p2), { throwIfNoEntry: false });
+  for (const f3 of stored.folders ?? []) {
+    const st2 = older(f3);
+    if (!st2?.isDirectory() || st2.mtimeMs > builtAt) return false;
+  }
+  for (const [f3, size] of stored.sizes ?? []) {
+    const st2 = older(f3);
+    if (!st2 || st2.size !== size || st2.mtimeMs > builtAt) return false;
+  }
+  return stored.folders !== void 0;
 }
 
 // src/kb/treecode.ts
@@ -49520,7 +49524,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs3 from "fs";
-var { chmod, copyFile, lstat, mkdir, open, readdir: readdir2, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs3.promises;
+var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs3.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs3.constants.O_RDONLY;
 
@@ -53142,12 +53146,12 @@ function reachesFailOn(findings, failOn) {
 
 // src/ingest/tree.ts
 var import_picomatch3 = __toESM(require_picomatch2(), 1);
-import { readFile as readFile3, readdir as readdir3, stat as stat3 } from "node:fs/promises";
+import { promises as fsp3 } from "node:fs";
 import { join as join5, relative as relative4, resolve as resolve2, sep } from "node:path";
 var KERNEL_MARKERS = ["include/linux", "drivers", "kernel", "arch"];
 async function openTree(dir) {
   const root = resolve2(dir);
-  const st2 = await stat3(root).catch(() => void 0);
+  const st2 = await fsp3.stat(root).catch(() => void 0);
   if (!st2?.isDirectory()) throw new UserError("--tree: no such folder", dir);
   const marks = await Promise.all(KERNEL_MARKERS.map((m2) => isDir(join5(root, m2))));
   if (!marks.some(Boolean)) throw new UserError(`--tree: no kernel source here (none of ${KERNEL_MARKERS.join(", ")})`, dir);
@@ -53164,11 +53168,11 @@ async function openTree(dir) {
   };
 }
 async function isDir(p2) {
-  return (await stat3(p2).catch(() => void 0))?.isDirectory() ?? false;
+  return (await fsp3.stat(p2).catch(() => void 0))?.isDirectory() ?? false;
 }
 async function readText(p2) {
   try {
-    return await readFile3(p2, "utf8");
+    return await fsp3.readFile(p2, "utf8");
   } catch {
     return void 0;
   }
@@ -53179,7 +53183,7 @@ function inside(root, path) {
   return p2;
 }
 async function gitLabel(root) {
-  if (!await stat3(join5(root, ".git")).catch(() => void 0)) return void 0;
+  if (!await fsp3.stat(join5(root, ".git")).catch(() => void 0)) return void 0;
   try {
     const { simpleGit } = await Promise.resolve().then(() => (init_dist3(), dist_exports));
     const sha = (await simpleGit(root).revparse(["--short", "HEAD"])).trim();
@@ -53199,7 +53203,7 @@ async function listFiles(root, sub, glob) {
   const match = glob ? (0, import_picomatch3.default)(glob) : () => true;
   const out2 = [];
   const walk3 = async (abs) => {
-    const entries = await readdir3(abs, { withFileTypes: true }).catch(() => []);
+    const entries = await fsp3.readdir(abs, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       if (e.name === ".git") continue;
       const p2 = join5(abs, e.name);
@@ -53244,12 +53248,12 @@ function postOptions(inputs, diff, log) {
 }
 
 // src/action/event.ts
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 async function readEvent(env = process.env) {
   const name2 = env.GITHUB_EVENT_NAME ?? "";
   const path = env.GITHUB_EVENT_PATH;
   if (!path) throw new Error("GITHUB_EVENT_PATH is not set: is this running in GitHub Actions?");
-  const ev = JSON.parse(await readFile4(path, "utf8"));
+  const ev = JSON.parse(await readFile(path, "utf8"));
   if (name2 === "pull_request" || name2 === "pull_request_target") return pullEvent(name2, ev);
   if (name2 === "workflow_run") return runEvent2(ev, env);
   return { kind: "other", name: name2 };
@@ -58874,7 +58878,7 @@ function annotate(findings) {
 }
 
 // src/post/artifact.ts
-import { readFile as readFile5, writeFile as writeFile3, mkdir as mkdir3 } from "node:fs/promises";
+import { readFile as readFile2, writeFile as writeFile3, mkdir as mkdir3 } from "node:fs/promises";
 import { dirname as dirname3 } from "node:path";
 
 // src/post/comments.ts
@@ -59134,7 +59138,7 @@ async function writeArtifact(path, t2, p2) {
 }
 var LIMITS2 = { comments: 200, body: 65e3, commentBody: 3e4, path: 4096 };
 async function readArtifact(path) {
-  const raw = JSON.parse(await readFile5(path, "utf8"));
+  const raw = JSON.parse(await readFile2(path, "utf8"));
   const fail2 = (field) => {
     throw new Error(`${path}: invalid review artifact: ${field}`);
   };

@@ -7,8 +7,7 @@
  * A start checks sizes and times first (as make does) and hashes only when those differ: the
  * digest, node:crypto included, was the largest part of reading the snapshot.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +23,8 @@ interface Stored<T> {
   digest: string;
   /** Relative path and size of each file the digest covers, in digest order. */
   sizes: [string, number][];
+  /** The folders under the rules folder ('' is itself): a file added or removed changes one's time. */
+  folders: string[];
   sources: T;
 }
 
@@ -85,9 +86,10 @@ export function throughSnapshot<T>(value: T): T {
 /** Write the loaders' output for `dir` (already validated by them) with the digest of `dir`. */
 export async function writeSnapshot<T>(dir: string, sources: T, file = SNAPSHOT_FILE): Promise<void> {
   const sizes = loaderFiles(dir).map((f): [string, number] => [rel(dir, f), statSync(f).size]);
-  const stored: Stored<T> = { format: FORMAT, digest: await rulesDigest(dir), sizes, sources };
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify(stored, replacer));
+  const folders = ['', ...readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => rel(dir, join(e.parentPath, e.name)))];
+  const stored: Stored<T> = { format: FORMAT, digest: await rulesDigest(dir), sizes, folders, sources };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(stored, replacer));
 }
 
 /** The stored sources when `file` exists and was built from exactly what `dir` holds now. */
@@ -101,20 +103,26 @@ export async function readSnapshot<T>(dir: string, file = SNAPSHOT_FILE): Promis
     return undefined; // no snapshot (a source checkout before its first build): load the YAML
   }
   if (stored.format !== FORMAT) return undefined;
-  if (unchangedSince(dir, builtAt, stored.sizes)) return stored.sources;
+  if (unchangedSince(dir, builtAt, stored)) return stored.sources;
   return stored.digest === (await rulesDigest(dir)) ? stored.sources : undefined;
 }
 
 /**
- * The same files, of the same sizes, none written after the snapshot: what the build hashed is
- * still there. (npm pack gives every file one time, so an installed package passes too; a
- * checkout, a pull or an edit writes a newer file and sends the start to the digest.)
+ * No folder and no file written after the snapshot, every file of the size the build hashed:
+ * what it hashed is still there (a file added or removed writes its folder). No listing of the
+ * tree, which costs more than the stats. (npm pack gives every file one time, so an installed
+ * package passes; a checkout, a pull or an edit writes something newer and sends the start to
+ * the digest.)
  */
-function unchangedSince(dir: string, builtAt: number, sizes: [string, number][]): boolean {
-  const files = loaderFiles(dir);
-  if (files.length !== sizes.length) return false;
-  return files.every((f, i) => {
-    const st = statSync(f);
-    return rel(dir, f) === sizes[i][0] && st.size === sizes[i][1] && st.mtimeMs <= builtAt;
-  });
+function unchangedSince(dir: string, builtAt: number, stored: Stored<unknown>): boolean {
+  const older = (p: string) => statSync(join(dir, p), { throwIfNoEntry: false });
+  for (const f of stored.folders ?? []) {
+    const st = older(f);
+    if (!st?.isDirectory() || st.mtimeMs > builtAt) return false;
+  }
+  for (const [f, size] of stored.sizes ?? []) {
+    const st = older(f);
+    if (!st || st.size !== size || st.mtimeMs > builtAt) return false;
+  }
+  return stored.folders !== undefined;
 }

@@ -7,7 +7,7 @@
  * VFIO_REVIEW_WASM_DIR (a folder holding web-tree-sitter.wasm and tree-sitter-c.wasm) or
  * setWasmDir() before the first parse.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -98,8 +98,10 @@ async function makeParser(): Promise<Parser> {
   setFlagsFromString('--liftoff-only');
   // Loaded here, not at start: a patch with no C to parse never starts tree-sitter.
   const { Language, Parser } = await import('web-tree-sitter');
-  await Parser.init({ locateFile: () => runtime });
-  const lang = await Language.load(grammar);
+  // Both wasm files handed over as bytes: left to find them itself, web-tree-sitter reads the
+  // grammar through node:fs/promises, which a cold start would load for this one read.
+  await Parser.init({ locateFile: () => runtime, wasmBinary: readFileSync(runtime) });
+  const lang = await Language.load(readFileSync(grammar));
   const parser = new Parser();
   parser.setLanguage(lang);
   return parser;

@@ -57,6 +57,13 @@ test('a snapshot is checked by sizes and times first, by content when a file is 
   const old = new Date(0);
   utimesSync(path, old, old);
   assert.equal(await readSnapshot(dir, file), undefined);
+  // A file added (its folder written after the snapshot): hashed, and the digest differs.
+  writeFileSync(path, text);
+  utimesSync(path, old, old);
+  assert.deepEqual(await readSnapshot(dir, file), { marker: 2 }, 'back as it was');
+  writeFileSync(join(dir, 'kb', 'added.md'), 'a new file\n');
+  utimesSync(join(dir, 'kb'), later, later);
+  assert.equal(await readSnapshot(dir, file), undefined);
 });
 
 test('a knowledge base from the snapshot is the one from the YAML', async () => {
