@@ -2,7 +2,7 @@
  * Byte sources: a file or stdin as a stream of Buffers whose first bytes can be looked at
  * before deciding how to read it (gzip magic, mbox postmark, mail headers, diff).
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 
 const CHUNK = 64 * 1024;
@@ -71,9 +71,25 @@ export function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
+/** Files up to this size are read in one call; larger ones (a list archive) are streamed. */
+const READ_WHOLE = 4 * 1024 * 1024;
+
+/**
+ * A file's bytes. A patch or a series is read in one call: fs read streams are a few ms of a
+ * cold start (node loads them on first use) that one small file does not need.
+ */
+function fileChunks(path: string): AsyncIterable<Buffer> {
+  const size = statSync(path, { throwIfNoEntry: false })?.size;
+  if (size === undefined || size > READ_WHOLE) return createReadStream(path, { highWaterMark: CHUNK });
+  const whole = readFileSync(path);
+  return (async function* () {
+    for (let at = 0; at < whole.length; at += CHUNK) yield whole.subarray(at, at + CHUNK);
+  })();
+}
+
 /** Open a file (or `-` for stdin), transparently gunzipping when the magic bytes say gzip. */
 export async function openBytes(path: string): Promise<Peekable> {
-  const raw = new Peekable(path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK }));
+  const raw = new Peekable(path === '-' ? process.stdin : fileChunks(path));
   if (!isGzip(await raw.peek(2))) return raw;
   // Loaded only for gzip: node:zlib is a few ms of a cold start that reads a plain patch.
   const { createGunzip } = await import('node:zlib');
