@@ -63,8 +63,10 @@ test('npm install -g of the tarball (prefix path with a space): vfio-review revi
     mkdirSync(clean);
     copyFileSync(PATCH, join(clean, 'x.patch'));
     const bin = join(prefix, 'bin', 'vfio-review');
-    const r = spawnSync(bin, ['review', 'x.patch', '--fail-on', 'none'], { cwd: clean, encoding: 'utf8' });
+    const r = spawnSync(bin, ['review', 'x.patch', '--fail-on', 'none'], { cwd: clean, encoding: 'utf8', env: { ...process.env, VFIO_REVIEW_CODE_CACHE: 'report' } });
     assert.equal(r.status, 0, r.stderr);
+    // The package's code cache is the one its build wrote, for this node: a start takes it.
+    assert.match(r.stderr, /^vfio-review: code cache used$/m);
     assert.match(r.stdout, /\[PATCH v18 3\/4\] vfio\/pci: Add a reset_done callback/);
     assert.match(r.stdout, /SNAPSHOT_LOAD_UNCHECKED|MSIX_RESTORE_MEMORY_OFF/);
     const version = spawnSync(bin, ['--version'], { cwd: clean, encoding: 'utf8' });
