@@ -10,8 +10,9 @@
 // Our own sources are bundled, and of the packages only the small pure-JS ones every review
 // loads (BUNDLED): a package imported from node_modules costs a cold start a resolution and, for
 // picomatch (CommonJS), the CommonJS loader and its export scan, more than our largest chunk.
-// The others stay in node_modules (dependencies), and data files are found from the package
-// root (rules/, package.json, the tree-sitter wasm).
+// Those are devDependencies, as web-tree-sitter is (bundled too, its wasm copied into build/);
+// the others stay in node_modules (dependencies), and data files are found from the package
+// root (rules/, package.json) or build/ (the two wasm files).
 // Runs at `npm ci` / `npm pack` (package.json "prepare") and before the tests (test/run.mjs),
 // so the bin never runs a build older than the sources. Takes a few seconds.
 // Usage: node scripts/build-cli.mjs [--metafile FILE]
