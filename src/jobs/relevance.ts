@@ -38,6 +38,7 @@ export function quickHeaders(raw: Buffer): Headers | undefined {
   if (fields.size === 0) return undefined;
   const ids = (v?: string) => [...(v ?? '').matchAll(/<([^<>\s]+)>/g)].map((x) => x[1]);
   const from = fields.get('from');
+  const multipart = /^multipart\//i.test(fields.get('content-type') ?? '');
   return {
     messageId: ids(fields.get('message-id'))[0],
     subject: decodeWords(fields.get('subject') ?? ''),
@@ -46,9 +47,21 @@ export function quickHeaders(raw: Buffer): Headers | undefined {
     date: fields.get('date'),
     inReplyTo: ids(fields.get('in-reply-to'))[0],
     references: ids(fields.get('references')),
-    encoded: /content-transfer-encoding:\s*(base64|quoted-printable)/i.test(raw.toString('latin1')),
-    multipart: /^multipart\//i.test(fields.get('content-type') ?? ''),
+    encoded: encodedAnywhere(raw, fields, multipart),
+    multipart,
   };
+}
+
+const ENCODED = /content-transfer-encoding:\s*(base64|quoted-printable)/i;
+
+/**
+ * A single-part mail is encoded when its own header says so; a multipart one when any part's
+ * header does, which only a scan of the body finds (rare: most list mail is one text part,
+ * whose bytes are not turned into a string here).
+ */
+function encodedAnywhere(raw: Buffer, fields: Map<string, string>, multipart: boolean): boolean {
+  if (/^\s*(base64|quoted-printable)/i.test(fields.get('content-transfer-encoding') ?? '')) return true;
+  return multipart && ENCODED.test(raw.toString('latin1'));
 }
 
 /** RFC 2047 words (only for the subject's tags; the full parser decodes the rest properly). */
@@ -82,6 +95,26 @@ export function mayCarryPatch(raw: Buffer, h: Headers): boolean {
 export function patchFiles(msg: Message): string[] {
   return filesInText([msg.body, ...msg.attachments.map((a) => a.text)]);
 }
+
+/**
+ * The paths a plain mail's diff touches (as filesInText on its whole text). Most list mail
+ * has no diff line at all, which a byte search tells without decoding the mail; otherwise
+ * only the part from the line of the first marker on is decoded (filesInText reads nothing
+ * before it). A line start is a character boundary, so the UTF-8 decode is the same.
+ */
+export function plainPatchFiles(raw: Buffer): string[] {
+  let first = -1;
+  for (const marker of DIFF_MARKERS) {
+    const at = raw.indexOf(marker);
+    if (at >= 0 && (first < 0 || at < first)) first = at;
+  }
+  if (first < 0) return [];
+  const lineStart = Math.max(raw.lastIndexOf(0x0a, first), raw.lastIndexOf(0x0d, first)) + 1;
+  return filesInText([raw.toString('utf8', lineStart)]);
+}
+
+// What filesInText's line patterns start with (they also need a line start before them).
+const DIFF_MARKERS = ['diff --git a/', '+++ ', '--- '];
 
 /** A single-part mail without transfer encoding: its bytes are its text, no MIME parser needed. */
 export function isPlain(h: Headers): boolean {

@@ -1,0 +1,85 @@
+/**
+ * The intake's cheap relevance checks, which a backfill runs on every mail: they must decide
+ * as the slower forms they replace would (the whole text through filesInText; a search of
+ * the whole message for a transfer encoding), and a mail recorded from one archive is
+ * recorded and counted once when the same bytes come from another.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { filesInText } from '../../src/patch/followed.js';
+import { plainPatchFiles, quickHeaders } from '../../src/jobs/relevance.js';
+import { cliInProcess, importMbox, initInbox, makeRoot } from '../support/public-inbox.js';
+import { mbox, noise, sampleMails } from '../support/public-inbox-fixtures.js';
+
+const head = 'From: A <a@example.org>\nSubject: x\nMessage-ID: <m@example.org>\n';
+
+describe('relevance: plainPatchFiles', () => {
+  const bodies: [string, string][] = [
+    ['no diff at all', `${head}\nJust talk.\n-- \nsig\n`],
+    ['a quoted diff only (a reply)', `${head}\n> diff --git a/x.c b/x.c\n> +++ b/x.c\nLooks fine.\n`],
+    ['a diff', `${head}\nText.\n---\n x.c | 1 +\n\ndiff --git a/drivers/pci/x.c b/drivers/pci/x.c\n--- a/drivers/pci/x.c\n+++ b/drivers/pci/x.c\n@@ -1 +1 @@\n-a\n+b\n`],
+    ['CRLF lines', `${head}\r\nText.\r\ndiff --git a/a.c b/b.c\r\n--- a/a.c\r\n+++ b/b.c\r\n`],
+    ['a marker inside a line first, then a real one', `${head}\nsee "+++ b/y" here\n+++ b/real.c\n`],
+    ['non-ASCII text before the diff', `${head}\nDéjà vu — ünïcode.\ndiff --git a/é.c b/é.c\n`],
+    ['only ---/+++ lines, no diff --git', `${head}\n--- a/old.c\n+++ b/new.c\n`],
+  ];
+  for (const [what, text] of bodies) {
+    test(`the same files as filesInText on the whole text: ${what}`, () => {
+      const raw = Buffer.from(text, 'utf8');
+      assert.deepEqual(plainPatchFiles(raw).sort(), filesInText([text]).sort());
+    });
+  }
+
+  test('finds the files of a real patch mail', () => {
+    const raw = Buffer.from(sampleMails()[3], 'utf8');
+    assert.ok(plainPatchFiles(raw).some((f) => f.startsWith('drivers/vfio/pci/')));
+  });
+});
+
+describe('relevance: encoded', () => {
+  test('a single part is encoded when its own header says so', () => {
+    const h = quickHeaders(Buffer.from(`${head}Content-Transfer-Encoding: BASE64\n\naGVsbG8=\n`));
+    assert.equal(h?.encoded, true);
+  });
+
+  test('a single part whose text names an encoding is not (its bytes are its text)', () => {
+    const h = quickHeaders(Buffer.from(`${head}Content-Transfer-Encoding: 8bit\n\n+Content-Transfer-Encoding: base64\n`));
+    assert.equal(h?.encoded, false);
+  });
+
+  test('a multipart mail with one encoded part is encoded', () => {
+    const raw = `${head}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: text/x-patch\nContent-Transfer-Encoding: quoted-printable\n\nx=3D1\n--b--\n`;
+    const h = quickHeaders(Buffer.from(raw));
+    assert.equal(h?.multipart, true);
+    assert.equal(h?.encoded, true);
+  });
+});
+
+describe('intake: the same bytes from a second archive', () => {
+  test('recorded once and counted once, though the second archive is read without a lookup first', async () => {
+    const root = makeRoot();
+    writeFileSync(join(root, 'p.yaml'), 'series_wait_minutes: 0\n');
+    const args = (src: string) => ['ingest', src, '--state', join(root, 'state.db'), '--outbox', join(root, 'out'), '--config', join(root, 'p.yaml'), '--once'];
+    const inbox = initInbox(root, 'kvm');
+    importMbox(inbox, mbox([...noise(8), ...sampleMails()]));
+    const first = await cliInProcess(args(inbox.dir));
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /13 new message\(s\)/);
+    const copy = join(root, 'kvm-copy');
+    cpSync(inbox.dir, copy, { recursive: true }); // a second path to the same archive: a fresh epoch, no cursor
+    const second = await cliInProcess(args(copy));
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /done in [\d.]+ s: 0 new message\(s\)/);
+    assert.doesNotMatch(second.stderr, /kvm-copy: \d+ new/);
+    const db = new Database(join(root, 'state.db'), { readonly: true });
+    try {
+      assert.equal(db.prepare('SELECT COUNT(*) FROM messages').pluck().get(), 13);
+      assert.equal(db.prepare('SELECT COUNT(*) FROM cursors').pluck().get(), 2); // the copy's cursor moved past them
+    } finally {
+      db.close();
+    }
+  });
+});
