@@ -12,6 +12,7 @@
 import { parseMail } from '../ingest/index.js';
 import { crashPoint } from './crash.js';
 import type { JobEnv } from './env.js';
+import { collectGarbage } from './gc.js';
 import { isPlain, mayCarryPatch, patchFiles, plainPatchFiles, quickHeaders, subjectTags, type Headers, type Tags } from './relevance.js';
 import { globMatcher } from '../patch/followed.js';
 import { readiness, seriesGroup } from './series-wait.js';
@@ -127,6 +128,7 @@ export async function intakeSource(env: JobEnv, source: Source): Promise<IntakeC
         for (const r of decided.rows) uncommitted.delete(r.key);
         for (const d of decided.deletions) uncommitted.delete(d.key);
         decided = nothingDecided();
+        collectGarbage();
       }
     }
     writeDecided(env, source, list, decided, counts);

@@ -21,6 +21,7 @@ import { readiness } from './series-wait.js';
 import { clock, logEvent, now, stmt } from './state.js';
 import { checkFor, type CheckDraft } from './patchwork.js';
 import { previousVersion, versionSection } from './versions.js';
+import { collectGarbage } from './gc.js';
 
 export interface PendingRow {
   id: number;
@@ -65,6 +66,8 @@ export interface ReviewCounts {
 // series instead of one each, and memory bounded however many a backfill holds.
 const UNRELATED_CHUNK = 2048;
 
+const GC_EVERY_SERIES = 16;
+
 // Every column but `raw`: deciding an unrelated series needs none of its bytes, and a backfill
 // holds thousands of such series (their patches waited for a possible relevant sibling).
 const PART_COLUMNS = `id, key, source, origin, list, message_id, subject, from_addr, date, kind, relevant,
@@ -79,6 +82,7 @@ export async function reviewReady(env: JobEnv): Promise<ReviewCounts> {
     .all() as string[];
   let kb: KnowledgeBase | undefined;
   let unrelated: Decision[] = [];
+  let reviewedGroups = 0;
   for (const g of groups) {
     const parts = stmt(env.db, `SELECT ${PART_COLUMNS} FROM messages WHERE state = 'pending' AND series_group = ? ORDER BY series_index, id`)
       .all(g) as Omit<PendingRow, 'raw'>[];
@@ -103,6 +107,9 @@ export async function reviewReady(env: JobEnv): Promise<ReviewCounts> {
     const decisions = await decideGroup(env, rows, kb);
     commit(env, decisions);
     tally(counts, decisions);
+    // A series' review leaves garbage V8 would let pile up over hundreds of them (a backfill's
+    // peak RSS grew with the series it held): collected every few series, a few ms each.
+    if (++reviewedGroups % GC_EVERY_SERIES === 0) collectGarbage();
   }
   flushUnrelated(env, counts, unrelated);
   return counts;
