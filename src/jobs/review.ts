@@ -66,7 +66,7 @@ export interface ReviewCounts {
 // series instead of one each, and memory bounded however many a backfill holds.
 const UNRELATED_CHUNK = 2048;
 
-const GC_EVERY_SERIES = 16;
+const GC_EVERY_SERIES = 8;
 
 // Every column but `raw`: deciding an unrelated series needs none of its bytes, and a backfill
 // holds thousands of such series (their patches waited for a possible relevant sibling).

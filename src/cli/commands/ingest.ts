@@ -94,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const s = await runOnce(env, sources);
-    const line = `done in ${(s.ms / 1000).toFixed(1)} s: ${s.intake.read} new message(s), ${s.review.reviewed} patch(es) reviewed, ${s.delivery.written} repl(ies) written, ${s.delivery.sent} sent, ${s.delivery.deferred} deferred (intake ${(s.intakeMs / 1000).toFixed(1)} s, review ${(s.reviewMs / 1000).toFixed(1)} s)`;
+    const line = `done in ${(s.ms / 1000).toFixed(1)} s: ${s.intake.read} new message(s), ${s.review.reviewed} patch(es) reviewed, ${s.delivery.written} repl(ies) written, ${s.delivery.sent} sent, ${s.delivery.deferred} deferred (intake ${(s.intakeMs / 1000).toFixed(1)} s, review ${(s.reviewMs / 1000).toFixed(1)} s, peak RSS ${peakRssMiB()} MiB)`;
     log.info(line, { summary: s });
     // A reply that could not be sent is kept; the exit code tells cron something is wrong.
     return s.delivery.failed > 0 ? EXIT.service : EXIT.ok;
@@ -115,4 +115,9 @@ function status(file: string, json: boolean): number {
   } finally {
     db.close();
   }
+}
+
+/** This process's own peak RSS (not git's: its children map whole packs and reach more). */
+function peakRssMiB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
