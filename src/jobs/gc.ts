@@ -1,8 +1,9 @@
 /**
- * A full garbage collection between the intake's batches. V8 lets the old generation grow with
- * what a long backfill promotes (each batch's rows, the mails in flight) and collects it late,
- * so the peak RSS rose with the size of the archive; one collection per committed batch (some
- * 16,000 mails, a live heap of a few MiB) keeps it flat for a few ms each.
+ * A full garbage collection, for the backfill's pauses: after each of the intake's batches and
+ * every few reviewed series (src/jobs/intake.ts, review.ts). V8 lets the old generation grow
+ * with what a long backfill promotes (each batch's rows, the mails in flight, a review's
+ * garbage) and collects it late, so the peak RSS rose with the size of the archive. A
+ * collection costs tens of ms, so it is rare: once per 16,384 mails, once per 8 series.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

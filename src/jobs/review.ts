@@ -107,8 +107,10 @@ export async function reviewReady(env: JobEnv): Promise<ReviewCounts> {
     const decisions = await decideGroup(env, rows, kb);
     commit(env, decisions);
     tally(counts, decisions);
-    // A series' review leaves garbage V8 would let pile up over hundreds of them (a backfill's
-    // peak RSS grew with the series it held): collected every few series, a few ms each.
+    // A series' review leaves garbage V8 lets pile up over hundreds of them (a backfill's peak
+    // RSS grew with the series it held): a full collection every 8 series, measured at 200,000
+    // mails and 100 series: peak 164 MiB instead of 180, about a second more of review (every
+    // series: 160 MiB, 8 s more).
     if (++reviewedGroups % GC_EVERY_SERIES === 0) collectGarbage();
   }
   flushUnrelated(env, counts, unrelated);
