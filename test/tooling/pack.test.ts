@@ -40,6 +40,7 @@ test('npm pack: the built CLI, rules, wasm, README and LICENSE; no tests, fixtur
   for (const want of ['bin/vfio-review.js', 'bin/package.json', 'build/cli.cjs', 'build/cli.cache', 'build/kb-snapshot.json', 'build/tree-sitter-c.wasm', 'rules/kb/restore-steps.yaml', 'rules/schema/rule.schema.json', 'README.md', 'LICENSE', 'package.json']) {
     assert.ok(files.includes(want), `${want} is in the package`);
   }
+  assert.deepEqual(files.filter((f) => f.startsWith('bin/')).sort(), ['bin/package.json', 'bin/vfio-review.js'], 'bin/ holds the command and its module type only');
   const stray = files.filter((f) => /^(test|bench|samples|src|dist|scripts|\.ci|\.github|docs)\//.test(f) || f.endsWith('.patch'));
   assert.deepEqual(stray, []);
 });
