@@ -3,7 +3,7 @@
 // `npm ci`, `npm pack` and before the tests, so no TypeScript is compiled at run time.
 // The bundle is compiled as a vm.Script with V8's code cache (build/cli.cache, written by the
 // build's warm-up review, VFIO_REVIEW_CODE_CACHE=write): a cold start deserialises the
-// bytecode a review runs instead of parsing and compiling 1 MB of JavaScript. V8 rejects a cache
+// bytecode a review runs instead of parsing and compiling 700 KB of JavaScript. V8 rejects a cache
 // made by another V8 or with other flags (then the bundle compiles as usual, only slower), and
 // the build writes both files together, so a rebuilt bundle never meets an older cache.
 // CommonJS (bin/package.json), as the bundle is: an ESM entry would start node's ESM loader,

@@ -77,9 +77,9 @@ const common = {
   target: 'node20',
   metafile: true,
   alias: ALIAS,
-  // Both files sit in build/, one level below the package root.
   logLevel: 'warning',
 };
+// Every output sits in build/, one level below the package root.
 const mirror = mirrorImportMeta({ root, base: '../', keep: [] });
 const result = await build({
   ...common,
