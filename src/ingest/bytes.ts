@@ -2,7 +2,7 @@
  * Byte sources: a file or stdin as a stream of Buffers whose first bytes can be looked at
  * before deciding how to read it (gzip magic, mbox postmark, mail headers, diff).
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, readSync, statSync } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 
 const CHUNK = 64 * 1024;
@@ -87,9 +87,33 @@ function fileChunks(path: string): AsyncIterable<Buffer> {
   })();
 }
 
+/**
+ * Standard input read with readSync: b4 pipes each patch to a check of its own, and
+ * process.stdin would build a stream (and for a file, load fs streams) to read a few KB. A
+ * non-blocking pipe says EAGAIN before it has given anything away: the rest then comes
+ * through process.stdin, after the bytes read so far.
+ */
+async function* stdinChunks(): AsyncGenerator<Buffer> {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, CHUNK, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EOF') return; // Windows: the writer closed the pipe
+      if (code !== 'EAGAIN') throw err;
+      yield* process.stdin;
+      return;
+    }
+    if (n === 0) return;
+    yield Buffer.from(buf.subarray(0, n));
+  }
+}
+
 /** Open a file (or `-` for stdin), transparently gunzipping when the magic bytes say gzip. */
 export async function openBytes(path: string): Promise<Peekable> {
-  const raw = new Peekable(path === '-' ? process.stdin : fileChunks(path));
+  const raw = new Peekable(path === '-' ? stdinChunks() : fileChunks(path));
   if (!isGzip(await raw.peek(2))) return raw;
   // Loaded only for gzip: node:zlib is a few ms of a cold start that reads a plain patch.
   const { createGunzip } = await import('node:zlib');

@@ -3,8 +3,9 @@
 // series mbox, from stdin or from the git repository it was made in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -46,6 +47,30 @@ test('plain, quoted-printable, base64-attached and series-mbox mail all give the
     assert.deepEqual(resetDone(r.json), WANT, input);
     assert.deepEqual(r.json.errors, [], input);
   }
+});
+
+test('stdin that arrives in pieces, with pauses, from a file or a pipe: read whole (src/ingest/bytes.ts reads it with readSync)', async () => {
+  const bytes = readFileSync(P3);
+  // what the whole input in one write gives
+  const want = spawnSync(process.execPath, [BIN, 'parse', '-', '--format', 'json'], { input: bytes, encoding: 'utf8' }).stdout;
+  assert.match(want, /vfio_pci_core_aer_reset_done/);
+  // a pipe fed in three writes, 150 ms apart (the reads meet an empty pipe between them)
+  const child = spawn(process.execPath, [BIN, 'parse', '-', '--format', 'json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const done = new Promise<number | null>((ok) => child.on('close', ok));
+  const third = Math.ceil(bytes.length / 3);
+  for (let i = 0; i < 3; i++) {
+    child.stdin.write(bytes.subarray(i * third, (i + 1) * third));
+    await delay(150);
+  }
+  child.stdin.end();
+  assert.equal(await done, 0);
+  assert.equal(out, want);
+  // a regular file as stdin (`< x.patch`)
+  const fromFile = spawnSync(process.execPath, [BIN, 'parse', '-', '--format', 'json'], { stdio: [openSync(P3, 'r'), 'pipe', 'pipe'], encoding: 'utf8' });
+  assert.equal(fromFile.status, 0, fromFile.stderr);
+  assert.equal(fromFile.stdout, want);
 });
 
 test('the same from stdin and from the git range it was made from', () => {
