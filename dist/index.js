@@ -50763,7 +50763,7 @@ function sameHunk(text2, hunk) {
 function diffFirstLine(msg, diff, bodyLine) {
   const first = diff.split("\n", 1)[0];
   const raw = msg.raw?.toString("utf8").replace(/\r\n/g, "\n");
-  const fromLine = /#\d+$|\.(patch|mbox)$/.test(msg.source) ? 1 : 0;
+  const fromLine = msg.postmarked ?? /#\d+$|\.(patch|mbox)$/.test(msg.source) ? 1 : 0;
   if (raw && first) {
     const i2 = raw.split("\n").indexOf(first);
     if (i2 >= 0) return i2 + 1 + fromLine;

@@ -35,6 +35,8 @@ export interface Message {
   mangled?: string;
   /** The raw message as received (for b4 and for quoting), when available. */
   raw?: Buffer;
+  /** It came after an mbox `From ` line (a format-patch file, an mbox member, on stdin too), which `raw` does not keep and checkpatch's `#N` counts. */
+  postmarked?: boolean;
   /** Set by ingest's threading: messages of one series (one version) share it. */
   seriesKey?: string;
 }

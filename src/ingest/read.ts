@@ -133,7 +133,16 @@ async function* readStream(bytes: Peekable, label: string, name: string, forced:
     }
     return;
   }
-  yield await parseOrError(withoutPostmark(all), label, 1, undefined, max);
+  const bare = withoutPostmark(all);
+  const item = await parseOrError(bare, label, 1, undefined, max);
+  if (bare !== all && 'body' in item) item.postmarked = true;
+  yield item;
+}
+
+/** A message cut after a `From ` line says so: its patch-file line numbers count that line. */
+function markPostmark(item: Item, raw: RawMessage): Item {
+  if (raw.postmark && 'body' in item) item.postmarked = true;
+  return item;
 }
 
 /** A lone message may still carry an mbox postmark (a .patch forced as eml, some Maildir writers). */
@@ -167,7 +176,7 @@ async function* readMbox(bytes: AsyncIterable<Buffer>, label: string, max: numbe
   const toItem = (raw: RawMessage | SplitProblem, alone: boolean): Promise<Item> =>
     isSplitProblem(raw)
       ? Promise.resolve(problem(nameOf(raw, alone), raw.line, raw.index || undefined, raw.problem))
-      : parseOrError(raw.raw, nameOf(raw, alone), raw.line, raw.index, max);
+      : parseOrError(raw.raw, nameOf(raw, alone), raw.line, raw.index, max).then((item) => markPostmark(item, raw));
 
   let first: RawMessage | SplitProblem | undefined;
   let count = 0;

@@ -165,7 +165,7 @@ function sameHunk(text: string, hunk: Hunk): boolean {
 export function diffFirstLine(msg: Message, diff: string, bodyLine: number): number {
   const first = diff.split('\n', 1)[0];
   const raw = msg.raw?.toString('utf8').replace(/\r\n/g, '\n');
-  const fromLine = /#\d+$|\.(patch|mbox)$/.test(msg.source) ? 1 : 0;
+  const fromLine = (msg.postmarked ?? /#\d+$|\.(patch|mbox)$/.test(msg.source)) ? 1 : 0;
   if (raw && first) {
     const i = raw.split('\n').indexOf(first);
     if (i >= 0) return i + 1 + fromLine;

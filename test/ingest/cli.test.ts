@@ -73,6 +73,17 @@ test('stdin that arrives in pieces, with pauses, from a file or a pipe: read who
   assert.equal(fromFile.stdout, want);
 });
 
+test("checkpatch's #N line of a note is the same for a format-patch file, on stdin and inside an mbox", () => {
+  const at = (r: { stdout: string }) => r.stdout.split('\n').filter((l) => /^#\d+: FILE:/.test(l));
+  const file = spawnSync(process.execPath, [BIN, 'review', P3, '--fail-on', 'none'], { encoding: 'utf8' });
+  const stdin = spawnSync(process.execPath, [BIN, 'review', '-', '--fail-on', 'none'], { input: readFileSync(P3), encoding: 'utf8' });
+  const mbox = spawnSync(process.execPath, [BIN, 'review', 'samples/vfio-pci-reset-done-v18.mbox', '--fail-on', 'none'], { encoding: 'utf8' });
+  // the reset_done line is line 37 of the file, counting its "From <sha>" line as checkpatch does
+  assert.deepEqual(at(file), ['#37: FILE: drivers/vfio/pci/vfio_pci_core.c:2294:']);
+  assert.deepEqual(at(stdin), at(file));
+  assert.deepEqual(at(mbox), at(file));
+});
+
 test('the same from stdin and from the git range it was made from', () => {
   const stdin = parse(['-'], readFileSync(P3));
   assert.equal(stdin.status, 0, stdin.stderr);
