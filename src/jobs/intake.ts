@@ -13,8 +13,8 @@ import { parseMail } from '../ingest/index.js';
 import { crashPoint } from './crash.js';
 import type { JobEnv } from './env.js';
 import { collectGarbage } from './gc.js';
-import { isPlain, mayCarryPatch, patchFiles, plainPatchFiles, quickHeaders, subjectTags, type Headers, type Tags } from './relevance.js';
-import { globMatcher } from '../patch/followed.js';
+import { isPlain, mayCarryPatch, PATCH_SUBJECT, patchFiles, quickHeaders, subjectTags, type Headers, type Tags } from './relevance.js';
+import { filesInBytes, globMatcher } from '../patch/followed.js';
 import { readiness, seriesGroup } from './series-wait.js';
 import type { RawItem, Source, Unit } from './sources/types.js';
 import { clock, firstKeys, getCursor, groupsRecorded, hasKey, knownKeys, logEvent, now, setCursor, stmt, type Outcome } from './state.js';
@@ -351,9 +351,13 @@ function classify(
   // A reply is skipped only when it carries no diff of its own: patches are often sent as
   // `Re: [PATCH]` in a thread, and a diff quoted with "> " does not count (filesInText reads
   // line starts only). Encoded replies are decided after the MIME parse (classifyParsed).
-  const files = plainPatchFiles(raw);
-  if (tags.isReply && files.length === 0) return decided(row, 'skipped', 'reply in a thread');
-  if (!mayCarryPatch(raw, h)) return decided(row, 'skipped', tags.isReply ? 'reply in a thread' : 'not a patch');
+  const files = filesInBytes(raw);
+  if (files.length === 0) {
+    if (tags.isReply) return decided(row, 'skipped', 'reply in a thread');
+    // No diff line in the bytes (the search above was mayCarryPatch's, done once): only a
+    // [PATCH] subject, a cover letter or a patch mail without a diff, goes on.
+    if (!PATCH_SUBJECT.test(h.subject)) return decided(row, 'skipped', 'not a patch');
+  }
   // Most list traffic: the bytes are the text. The full MIME parse happens at review time,
   // only for the series that touch followed files (a backfill of 20,000 mails stays cheap).
   return classifyFiles(row, raw, h, tags, files, matches);

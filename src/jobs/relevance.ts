@@ -95,9 +95,12 @@ export function subjectTags(subject: string): Tags {
   };
 }
 
+/** A subject tagged as a patch ([PATCH], [RFC PATCH v2 3/7], ...): a cover letter or a patch may follow. */
+export const PATCH_SUBJECT = /\[[^\]]*PATCH/i;
+
 /** Might the body carry a diff? (Decided on bytes; encoded mails are always decoded.) */
 export function mayCarryPatch(raw: Buffer, h: Headers): boolean {
-  return h.encoded || raw.includes('\ndiff --git ') || raw.includes('\n+++ ') || /\[[^\]]*PATCH/i.test(h.subject);
+  return h.encoded || raw.includes('\ndiff --git ') || raw.includes('\n+++ ') || PATCH_SUBJECT.test(h.subject);
 }
 
 /** Paths a patch mail touches: `diff --git a/X b/Y` and `+++ b/Y` in the body and attachments. */
@@ -105,25 +108,6 @@ export function patchFiles(msg: Message): string[] {
   return filesInText([msg.body, ...msg.attachments.map((a) => a.text)]);
 }
 
-/**
- * The paths a plain mail's diff touches (as filesInText on its whole text). Most list mail
- * has no diff line at all, which a byte search tells without decoding the mail; otherwise
- * only the part from the line of the first marker on is decoded (filesInText reads nothing
- * before it). A line start is a character boundary, so the UTF-8 decode is the same.
- */
-export function plainPatchFiles(raw: Buffer): string[] {
-  let first = -1;
-  for (const marker of DIFF_MARKERS) {
-    const at = raw.indexOf(marker);
-    if (at >= 0 && (first < 0 || at < first)) first = at;
-  }
-  if (first < 0) return [];
-  const lineStart = Math.max(raw.lastIndexOf(0x0a, first), raw.lastIndexOf(0x0d, first)) + 1;
-  return filesInText([raw.toString('utf8', lineStart)]);
-}
-
-// What filesInText's line patterns start with (they also need a line start before them).
-const DIFF_MARKERS = ['diff --git a/', '+++ ', '--- '];
 
 /** A single-part mail without transfer encoding: its bytes are its text, no MIME parser needed. */
 export function isPlain(h: Headers): boolean {

@@ -33,3 +33,23 @@ export function filesInText(texts: string[]): string[] {
   }
   return [...files];
 }
+
+/**
+ * filesInText of a plain mail's bytes. Most list mail has no diff line at all, which a byte
+ * search tells without decoding the mail; otherwise only the part from the line of the first
+ * marker on is decoded (filesInText reads nothing before it). A line start is a character
+ * boundary, so the UTF-8 decode is the same.
+ */
+export function filesInBytes(raw: Buffer): string[] {
+  let first = -1;
+  for (const marker of DIFF_MARKERS) {
+    const at = raw.indexOf(marker);
+    if (at >= 0 && (first < 0 || at < first)) first = at;
+  }
+  if (first < 0) return [];
+  const lineStart = Math.max(raw.lastIndexOf(0x0a, first), raw.lastIndexOf(0x0d, first)) + 1;
+  return filesInText([raw.toString('utf8', lineStart)]);
+}
+
+// What filesInText's line patterns start with (they also need a line start before them).
+const DIFF_MARKERS = ['diff --git a/', '+++ ', '--- '];

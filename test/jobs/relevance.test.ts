@@ -9,14 +9,14 @@ import assert from 'node:assert/strict';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { filesInText } from '../../src/patch/followed.js';
-import { plainPatchFiles, quickHeaders } from '../../src/jobs/relevance.js';
+import { filesInBytes, filesInText } from '../../src/patch/followed.js';
+import { quickHeaders } from '../../src/jobs/relevance.js';
 import { cliInProcess, importMbox, initInbox, makeRoot } from '../support/public-inbox.js';
 import { mbox, noise, sampleMails } from '../support/public-inbox-fixtures.js';
 
 const head = 'From: A <a@example.org>\nSubject: x\nMessage-ID: <m@example.org>\n';
 
-describe('relevance: plainPatchFiles', () => {
+describe('relevance: filesInBytes', () => {
   const bodies: [string, string][] = [
     ['no diff at all', `${head}\nJust talk.\n-- \nsig\n`],
     ['a quoted diff only (a reply)', `${head}\n> diff --git a/x.c b/x.c\n> +++ b/x.c\nLooks fine.\n`],
@@ -29,13 +29,13 @@ describe('relevance: plainPatchFiles', () => {
   for (const [what, text] of bodies) {
     test(`the same files as filesInText on the whole text: ${what}`, () => {
       const raw = Buffer.from(text, 'utf8');
-      assert.deepEqual(plainPatchFiles(raw).sort(), filesInText([text]).sort());
+      assert.deepEqual(filesInBytes(raw).sort(), filesInText([text]).sort());
     });
   }
 
   test('finds the files of a real patch mail', () => {
     const raw = Buffer.from(sampleMails()[3], 'utf8');
-    assert.ok(plainPatchFiles(raw).some((f) => f.startsWith('drivers/vfio/pci/')));
+    assert.ok(filesInBytes(raw).some((f) => f.startsWith('drivers/vfio/pci/')));
   });
 });
 
