@@ -91,6 +91,8 @@ const result = await build({
   banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [validatorsApart, externalPackages({ requireDynamic: true }), mirror],
 });
+// The intake's writer thread (src/jobs/intake-writer.ts) runs a file of its own.
+await build({ ...common, entryPoints: { 'intake-writer': 'src/jobs/intake-writer-thread.ts' }, format: 'cjs', outExtension: { '.js': '.cjs' }, define: { 'import.meta.url': '__importMetaUrl' }, banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' }, plugins: [externalPackages({ requireDynamic: true }), mirror] });
 await build({ ...common, entryPoints: { 'schema-validators': 'src/rules/schema-validators.generated.js' }, format: 'cjs', outExtension: { '.js': '.cjs' }, plugins: [externalPackages({ requireDynamic: true })] });
 await build({ ...common, entryPoints: { 'build-snapshot': 'src/kb/build-snapshot.ts' }, format: 'esm', outExtension: { '.js': '.mjs' }, plugins: [externalPackages({ requireDynamic: false }), mirror] });
 const metafile = arg('--metafile');

@@ -10,18 +10,21 @@
  * size, whatever the length of the archive.
  */
 import { parseMail } from '../ingest/index.js';
-import { crashPoint } from './crash.js';
 import type { JobEnv } from './env.js';
 import { collectGarbage } from './gc.js';
 import { isPlain, mayCarryPatch, PATCH_SUBJECT, patchFiles, quickHeaders, subjectTags, type Headers, type Tags } from './relevance.js';
 import { filesInBytes, globMatcher } from '../patch/followed.js';
-import { readiness, seriesGroup } from './series-wait.js';
+import { seriesGroup } from './series-wait.js';
 import type { RawItem, Source, Unit } from './sources/types.js';
-import { clock, firstKeys, getCursor, groupsRecorded, hasKey, knownKeys, logEvent, now, setCursor, stmt, type Outcome } from './state.js';
+import { firstKeys, getCursor, hasKey, knownKeys, logEvent, now, type Outcome } from './state.js';
+import type { Deletion, Row } from './intake-commit.js';
+import { IntakeWriter } from './intake-writer.js';
 import { listFor, type ListPolicy } from './policy.js';
 
-/** Units whose blobs are requested together; two windows are in flight. */
+/** Units whose blobs are requested together. */
 const WINDOW = 512;
+/** Windows being read ahead of the one classified. */
+const AHEAD = 8;
 // A commit (one fsync with synchronous = FULL) per COMMIT_UNITS units, or sooner when the
 // mails held for review (their bytes are stored) reach COMMIT_BYTES. Fewer, larger
 // transactions also write each touched index page once for many rows, not once per row:
@@ -31,37 +34,12 @@ const WINDOW = 512;
 // many units, which are read again.
 const COMMIT_UNITS = 16_384;
 const COMMIT_BYTES = 8 << 20;
+/** Mails classified between two turns of the event loop. */
+const YIELD_EVERY = 64;
 // WAL pages before SQLite copies them back into the database (the default is 1,000, which a
 // single commit here exceeds, so every commit was followed by a checkpoint of its own). Set
 // for the intake only; a page rewritten by several commits is then copied back once.
 const INTAKE_CHECKPOINT_PAGES = 16_384;
-
-interface Row {
-  key: string;
-  origin: string;
-  epoch: string;
-  messageId?: string;
-  subject?: string;
-  from?: string;
-  date?: string;
-  state: Outcome;
-  reason?: string;
-  kind?: 'patch' | 'cover' | 'other';
-  relevant?: boolean;
-  group?: string;
-  version?: number;
-  index?: number;
-  total?: number;
-  title?: string;
-  raw?: Buffer;
-}
-
-interface Deletion {
-  epoch: string;
-  position: string;
-  key: string;
-  messageId?: string;
-}
 
 export interface IntakeCounts {
   read: number;
@@ -71,10 +49,14 @@ export interface IntakeCounts {
   deleted: number;
 }
 
-/** What is decided but not yet committed: rows, deletions, and the cursor to move. */
+/**
+ * What is decided but not yet committed. The rows themselves went to the writer thread with
+ * their window (held here until the commit, 16,384 rows lived long enough to be promoted, and
+ * collecting them was a sixth of this thread's time); what stays is what the next windows read.
+ */
 interface Decided {
-  rows: Row[];
-  deletions: Deletion[];
+  /** Keys of the rows and deletions handed over: recorded, for this pass, once committed. */
+  keys: string[];
   cursors: Map<string, string>;
   /** Message-ID -> key of the first of these rows carrying it (duplicates are found before the commit). */
   ids: Map<string, string>;
@@ -82,7 +64,7 @@ interface Decided {
   bytes: number;
 }
 
-const nothingDecided = (): Decided => ({ rows: [], deletions: [], cursors: new Map(), ids: new Map(), units: 0, bytes: 0 });
+const nothingDecided = (): Decided => ({ keys: [], cursors: new Map(), ids: new Map(), units: 0, bytes: 0 });
 
 export async function intakeSource(env: JobEnv, source: Source): Promise<IntakeCounts> {
   const list = listFor(env.policy, source.id);
@@ -95,14 +77,20 @@ export async function intakeSource(env: JobEnv, source: Source): Promise<IntakeC
       logEvent(env.db, 'warn', text);
     },
     planned: (n: number) => env.log.plan('messages', n),
+    wantsCount: env.log.drawsBar,
     seen: (key: string) => hasKey(env.db, key),
   };
   const units = source.units(ctx);
-  const checkpointPages = env.db.pragma('wal_autocheckpoint', { simple: true }) as number;
-  env.db.pragma(`wal_autocheckpoint = ${INTAKE_CHECKPOINT_PAGES}`);
+  const writer = new IntakeWriter({ file: env.db.name, checkpointPages: INTAKE_CHECKPOINT_PAGES });
   let decided = nothingDecided();
   // Keys read but not committed yet: a window prepared before them is committed skips them.
   const uncommitted = new Set<string>();
+  // The batch the writer thread is committing: until it is, its Message-IDs are looked up here.
+  let inflight: InFlight | undefined;
+  const settle = async () => {
+    if (inflight) await inflight.done;
+    inflight = undefined;
+  };
   // Epochs this pass found with a cursor: only there can a key read now be recorded already
   // (a rewritten epoch walked again, a unit read again after a crash). An epoch without one is
   // read for the first time, and its rows need no lookup before the read (a backfill saved
@@ -115,30 +103,73 @@ export async function intakeSource(env: JobEnv, source: Source): Promise<IntakeC
     if (had === undefined) cursorAtStart.set(u.epoch, (had = getCursor(env.db, source.id, u.epoch) !== undefined));
     return had;
   };
-  let next = prepare(env, units, uncommitted, mayBeKnown);
+  // AHEAD windows are being read at any time, each prepared after the one before it (the
+  // source is one stream): git's log and cat-file keep working while a window is classified.
+  const ahead: Promise<Window | undefined>[] = [];
+  const readAhead = () => {
+    const last = ahead[ahead.length - 1];
+    const w = last ? last.then((before) => (before ? prepare(env, units, uncommitted, mayBeKnown) : undefined)) : prepare(env, units, uncommitted, mayBeKnown);
+    w.catch(() => undefined); // awaited on its turn; not an unhandled rejection meanwhile
+    ahead.push(w);
+  };
+  while (ahead.length < AHEAD) readAhead();
   try {
     for (;;) {
-      const window = await next;
+      const window = await ahead.shift()!;
       if (!window) break;
-      next = prepare(env, units, uncommitted, mayBeKnown);
-      next.catch(() => undefined); // awaited on the next turn; not an unhandled rejection meanwhile
-      await decideWindow(window, matches, env, decided);
+      readAhead();
+      await decideWindow(window, matches, env, writer, decided, inflight?.ids);
       if (decided.units >= COMMIT_UNITS || decided.bytes >= COMMIT_BYTES) {
-        writeDecided(env, source, list, decided, counts);
-        for (const r of decided.rows) uncommitted.delete(r.key);
-        for (const d of decided.deletions) uncommitted.delete(d.key);
+        // One batch in flight: what settleUnrelatedSeries reads of the state includes the last.
+        await settle();
+        inflight = commit(env, writer, source, list, decided, counts, uncommitted);
         decided = nothingDecided();
         collectGarbage();
       }
     }
-    writeDecided(env, source, list, decided, counts);
+    await settle();
+    inflight = commit(env, writer, source, list, decided, counts, uncommitted);
+    await settle();
   } finally {
-    await next.catch(() => undefined);
+    for (const w of ahead) await w.catch(() => undefined);
+    await inflight?.done.catch(() => undefined);
     await units.return(undefined);
-    env.db.pragma(`wal_autocheckpoint = ${checkpointPages}`);
+    await writer.close();
   }
   env.log.endBar();
   return counts;
+}
+
+/** A batch handed to the writer thread: done once committed and counted. */
+interface InFlight {
+  done: Promise<void>;
+  ids: Map<string, string>;
+}
+
+/**
+ * Ask the writer to commit what it was handed since the last commit, with the cursors past it;
+ * once committed, count what it recorded and let its keys go from `uncommitted`. Undefined when
+ * there is nothing to write.
+ */
+function commit(
+  env: JobEnv,
+  writer: IntakeWriter,
+  source: Source,
+  list: ListPolicy,
+  d: Decided,
+  counts: IntakeCounts,
+  uncommitted: Set<string>,
+): InFlight | undefined {
+  if (d.units === 0) return undefined;
+  const done = writer
+    .commit({ source: source.id, list: list.name, seenAt: now(), cursors: [...d.cursors], seriesWaitMinutes: env.policy.seriesWaitMinutes })
+    .then((c) => {
+      for (const k of Object.keys(counts) as (keyof IntakeCounts)[]) counts[k] += c[k];
+      for (const text of c.errors) env.log.warn(`${text} (recorded; going on)`);
+      for (const k of d.keys) uncommitted.delete(k);
+    });
+  done.catch(() => undefined); // awaited by the next commit or the end; not unhandled meanwhile
+  return { done, ids: d.ids };
 }
 
 /** Up to WINDOW units with their blob reads started; undefined at the end of the source. */
@@ -175,14 +206,18 @@ async function prepare(
   return { units, reads };
 }
 
-/** Classify a window's mails into `into` (rows, deletions, cursors). */
+/** Classify a window's mails; hand the rows and deletions to the writer, the rest to `into`. */
 async function decideWindow(
   { units, reads }: Window,
   matches: (p: string) => boolean,
   env: JobEnv,
+  writer: IntakeWriter,
   into: Decided,
+  committing?: Map<string, string>,
 ): Promise<void> {
   const mails: { item: RawItem; epoch: string; raw: Buffer | Error }[] = [];
+  const rows: Row[] = [];
+  const deletions: Deletion[] = [];
   for (let u = 0; u < units.length; u++) {
     const unit = units[u];
     for (let i = 0; i < unit.items.length; i++) {
@@ -191,14 +226,14 @@ async function decideWindow(
       if (item.deletion) {
         const raw = pending ? await pending : undefined;
         const mid = raw instanceof Buffer ? quickHeaders(raw)?.messageId : undefined;
-        into.deletions.push({ epoch: unit.epoch, position: unit.position ?? item.key, key: item.key, messageId: mid });
+        deletions.push({ epoch: unit.epoch, position: unit.position ?? item.key, key: item.key, messageId: mid });
         continue;
       }
       if (!pending) continue; // recorded before: a re-read after a crash or a rewritten epoch
       const raw = await pending;
       if (raw instanceof Buffer && raw.length === 0) {
         // public-inbox-purge leaves an empty `m` where the purged message was: not a mail.
-        into.deletions.push({ epoch: unit.epoch, position: unit.position ?? item.key, key: item.key });
+        deletions.push({ epoch: unit.epoch, position: unit.position ?? item.key, key: item.key });
         continue;
       }
       mails.push({ item, epoch: unit.epoch, raw });
@@ -208,96 +243,27 @@ async function decideWindow(
   }
   const headers = mails.map((m) => (m.raw instanceof Buffer ? quickHeaders(m.raw) : undefined));
   // One query for the window: which Message-IDs were recorded before (in any source); then
-  // the rows decided but not committed yet.
+  // the rows being committed, then those decided but not handed over yet.
   const recorded = firstKeys(env.db, headers.map((h) => h?.messageId).filter((id): id is string => id !== undefined));
   const earlier: FirstCarrier = {
-    get: (id) => recorded.get(id) ?? into.ids.get(id),
+    get: (id) => recorded.get(id) ?? committing?.get(id) ?? into.ids.get(id),
     set: (id, key) => void into.ids.set(id, key),
   };
   for (let k = 0; k < mails.length; k++) {
+    // A turn of the event loop now and then: git's pipes are read only then, and a window
+    // classified in one go left git stalled on a full pipe (and this thread waiting for it next).
+    if (k % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((done) => setImmediate(done));
     const { item, epoch, raw } = mails[k];
     const outcome = classify(item, epoch, raw, headers[k], matches, earlier);
     const row = outcome instanceof Promise ? await outcome : outcome;
-    into.rows.push(row);
+    rows.push(row);
+    into.keys.push(row.key);
     into.bytes += row.raw?.length ?? 0;
   }
+  for (const d of deletions) into.keys.push(d.key);
+  writer.add(rows, deletions);
   into.units += units.length;
   env.log.tick(units.length);
-}
-
-/**
- * A series whose parts (cover and 1..N) are all among these rows, none touching a followed
- * file, and of which nothing was recorded before, is decided here as the review phase would
- * decide it (complete, so ready; unrelated, so skipped): its bytes are never stored and the
- * review phase never reads it back. On a busy list that is most series of a backfill.
- */
-function settleUnrelatedSeries(env: JobEnv, rows: Row[], seenAt: string): void {
-  const groups = new Map<string, Row[]>();
-  for (const r of rows) {
-    if (r.state !== 'pending' || !r.group) continue;
-    const g = groups.get(r.group);
-    if (g) g.push(r);
-    else groups.set(r.group, [r]);
-  }
-  const unrelated = [...groups].filter(([, parts]) => {
-    if (parts.some((p) => p.kind === 'patch' && p.relevant)) return false;
-    const asPending = parts.map((p) => ({ kind: p.kind ?? 'patch', series_index: p.index ?? null, series_total: p.total ?? null, seen_at: seenAt }));
-    return readiness(asPending, 0, env.policy.seriesWaitMinutes, clock()).why === 'complete';
-  });
-  const recorded = groupsRecorded(env.db, unrelated.map(([g]) => g));
-  for (const [g, parts] of unrelated) {
-    if (recorded.has(g)) continue; // parts already recorded: the review phase decides the series
-    for (const p of parts) {
-      p.state = 'skipped';
-      p.reason = p.kind === 'cover' ? 'series touches no followed file' : 'touches no followed file';
-      p.raw = undefined;
-    }
-  }
-}
-
-/** One transaction: the rows, the deletions, the cursors past them. */
-function writeDecided(env: JobEnv, source: Source, list: ListPolicy, d: Decided, counts: IntakeCounts): void {
-  if (d.units === 0) return;
-  const seenAt = now();
-  settleUnrelatedSeries(env, d.rows, seenAt);
-  env.db.transaction(() => {
-    const insert = stmt(env.db, 
-      `INSERT OR IGNORE INTO messages (key, source, epoch, origin, list, message_id, subject, from_addr, date, state, reason,
-         kind, relevant, series_group, series_version, series_index, series_total, series_title, raw, seen_at, decided_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const r of d.rows) {
-      const res = insert.run(
-        r.key, source.id, r.epoch, r.origin, list.name, r.messageId ?? null, r.subject ?? null, r.from ?? null, r.date ?? null,
-        r.state, r.reason ?? null, r.kind ?? null, r.relevant ? 1 : 0, r.group ?? null, r.version ?? null, r.index ?? null,
-        r.total ?? null, r.title ?? null, r.raw ?? null, seenAt, r.state === 'pending' ? null : seenAt,
-      );
-      if (res.changes === 0) continue; // its key was recorded already (the same bytes from another source): recorded and counted once
-      counts[r.state as 'pending' | 'skipped' | 'error']++;
-      if (r.state === 'error') {
-        logEvent(env.db, 'error', `${r.origin} <${r.messageId ?? '?'}>: ${r.reason}`);
-        env.log.warn(`${r.origin} <${r.messageId ?? '?'}>: ${r.reason} (recorded; going on)`);
-      }
-      counts.read++;
-    }
-    for (const del of d.deletions) recordDeletion(env, source, del, seenAt, counts);
-    crashPoint('intake-mid-transaction');
-    for (const [epoch, position] of d.cursors) setCursor(env.db, source.id, epoch, position);
-  })();
-  crashPoint('intake-batch');
-}
-
-function recordDeletion(env: JobEnv, source: Source, d: Deletion, at: string, counts: IntakeCounts): void {
-  const res = stmt(env.db, `INSERT OR IGNORE INTO deletions (source, epoch, position, key, message_id, at) VALUES (?, ?, ?, ?, ?, ?)`)
-    .run(source.id, d.epoch, d.position, d.key, d.messageId ?? null, at);
-  if (res.changes === 0) return;
-  counts.deleted++;
-  // A message removed (as spam, usually) before its series was reviewed is not reviewed.
-  stmt(env.db, 
-      `UPDATE messages SET state = 'skipped', reason = 'removed from the archive before review', raw = NULL, decided_at = ?
-       WHERE state = 'pending' AND (key = ? OR (message_id IS NOT NULL AND message_id = ?))`,
-    )
-    .run(at, d.key, d.messageId ?? null);
 }
 
 /** Message-ID -> the key of the mail that first carried it; `set` when a new one is seen. */
@@ -381,7 +347,7 @@ async function classifyParsed(row: Row, raw: Buffer, h: Headers, tags: Tags, mat
 /** A mail whose diff touches `files` (maybe none): a patch held for its series, a cover letter, or skipped. */
 function classifyFiles(row: Row, raw: Buffer, h: Headers, t: Tags, files: string[], matches: (p: string) => boolean): Row {
   if (t.isReply && files.length === 0) return decided(row, 'skipped', 'reply in a thread');
-  const root = h.references[0] ?? h.inReplyTo ?? row.messageId ?? row.key;
+  const root = h.references ?? h.inReplyTo ?? row.messageId ?? row.key;
   const withSeries = (): Row => {
     row.version = t.version;
     row.index = t.index;
@@ -392,7 +358,7 @@ function classifyFiles(row: Row, raw: Buffer, h: Headers, t: Tags, files: string
   };
   if (t.isPatch && t.index === 0) {
     withSeries().kind = 'cover';
-    row.raw = raw;
+    row.raw = ownCopy(raw);
     return decided(row, 'pending');
   }
   if (files.length === 0) return decided(row, 'skipped', t.isPatch ? 'patch mail without a diff' : 'not a patch');
@@ -404,6 +370,17 @@ function classifyFiles(row: Row, raw: Buffer, h: Headers, t: Tags, files: string
   if (!row.messageId) return decided(row, 'error', 'patch without a Message-ID: cannot reply to it');
   withSeries().kind = 'patch';
   row.relevant = relevant;
-  row.raw = raw;
+  row.raw = ownCopy(raw);
   return decided(row, 'pending');
 }
+
+/**
+ * The bytes kept for review, in memory of their own: `raw` may be a view of a larger chunk of
+ * git's output, and the copy is moved, not copied again, to the writer thread.
+ */
+function ownCopy(raw: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(raw.length);
+  raw.copy(copy);
+  return copy;
+}
+

@@ -18,6 +18,11 @@ export class Log {
     this.tty = !json && out.isTTY === true;
   }
 
+  /** A bar is drawn (a terminal): the total of a backfill is worth a walk of the archive. */
+  get drawsBar(): boolean {
+    return this.tty;
+  }
+
   info(msg: string, fields: Record<string, unknown> = {}): void {
     this.emit('info', msg, fields);
   }
@@ -54,8 +59,10 @@ export class Log {
     b.done += n;
     if (this.tty) {
       if (Date.now() - b.drawn > 100 || b.done >= b.total) this.drawBar();
-    } else if (b.total >= 1000 && Math.floor(b.done / 1000) !== Math.floor((b.done - n) / 1000)) {
-      this.emit('info', `read ${b.done}/${b.total} ${b.label} (${rate(b)}/s)`, { done: b.done, total: b.total });
+    } else if (Math.floor(b.done / 1000) !== Math.floor((b.done - n) / 1000) && (b.total >= 1000 || b.total === 0)) {
+      // without a total (not counted: see ReadContext.wantsCount), the count so far
+      const of = b.total ? `/${b.total}` : '';
+      this.emit('info', `read ${b.done}${of} ${b.label} (${rate(b)}/s)`, b.total ? { done: b.done, total: b.total } : { done: b.done });
     }
   }
 

@@ -5,7 +5,6 @@
  */
 import { filesInText } from '../patch/followed.js';
 import type { Message } from '../model.js';
-import { headerFields } from '../ingest/mime.js';
 import { parseSubject } from '../ingest/series.js';
 
 export interface Headers {
@@ -15,7 +14,8 @@ export interface Headers {
   fromAddress?: string;
   date?: string;
   inReplyTo?: string;
-  references: string[];
+  /** The first of References: the thread's root. */
+  references?: string;
   encoded: boolean; // base64 / quoted-printable somewhere: the body must be decoded to see a diff
   multipart: boolean; // attachments possible: only the MIME parser can say what is in it
 }
@@ -31,25 +31,80 @@ export interface Tags {
 
 /** Unfolded header fields of a raw message; undefined when there is no header block at all. */
 export function quickHeaders(raw: Buffer): Headers | undefined {
-  let end = raw.indexOf('\n\n');
-  const crlf = raw.indexOf('\r\n\r\n');
-  if (crlf >= 0 && (end < 0 || crlf < end)) end = crlf;
-  const fields = headerFields(raw.subarray(0, end < 0 ? Math.min(raw.length, 65536) : end).toString('utf8'));
-  if (fields.size === 0) return undefined;
-  const ids = (v?: string) => [...(v ?? '').matchAll(/<([^<>\s]+)>/g)].map((x) => x[1]);
+  const fields = wantedFields(raw.toString('utf8', 0, headerEnd(raw)));
+  if (!fields) return undefined;
   const from = fields.get('from');
   const multipart = /^multipart\//i.test(fields.get('content-type') ?? '');
   return {
-    messageId: own(ids(fields.get('message-id'))[0]),
+    messageId: own(firstId(fields.get('message-id'))),
     subject: own(decodeWords(fields.get('subject') ?? '')),
     from: own(from),
     fromAddress: own(from ? (/<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /(\S+@\S+)/.exec(from)?.[1])?.toLowerCase() : undefined),
     date: own(fields.get('date')),
-    inReplyTo: own(ids(fields.get('in-reply-to'))[0]),
-    references: ids(fields.get('references')).map((r) => own(r)),
+    inReplyTo: own(firstId(fields.get('in-reply-to'))),
+    references: own(firstId(fields.get('references'))),
     encoded: encodedAnywhere(raw, fields, multipart),
     multipart,
   };
+}
+
+/** Where the header block ends (its blank line), or where to stop looking for one. */
+function headerEnd(raw: Buffer): number {
+  const lf = raw.indexOf('\n\n');
+  // a CRLF blank line can only come first if it is before the LF one: search no further
+  const crlf = (lf < 0 ? raw : raw.subarray(0, lf + 2)).indexOf('\r\n\r\n');
+  const end = crlf >= 0 ? crlf : lf;
+  return end < 0 ? Math.min(raw.length, 65536) : end;
+}
+
+/** The fields the intake reads. Others (Received, DKIM, ...) are a mail's bulk and are passed over. */
+const WANTED = new Set(['message-id', 'subject', 'from', 'date', 'in-reply-to', 'references', 'content-type', 'content-transfer-encoding']);
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+/**
+ * The WANTED fields of a header block, unfolded as headerFields (src/ingest/mime.ts) unfolds
+ * them, the first of each name; undefined when the block has no field at all (not a mail).
+ * One pass over the lines, and only a wanted field's lines become strings of their own.
+ */
+function wantedFields(block: string): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  let any = false;
+  let current: string | undefined; // the wanted field being read (continuation lines join it)
+  let value = '';
+  const close = () => {
+    if (current !== undefined && !out.has(current)) out.set(current, value.trim());
+    current = undefined;
+  };
+  for (let at = 0; at <= block.length; ) {
+    let nl = block.indexOf('\n', at);
+    if (nl < 0) nl = block.length;
+    const stop = nl > at && block.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const c = block.charCodeAt(at);
+    if (c === 32 || c === 9) {
+      if (current !== undefined) value += ' ' + block.slice(at, stop).replace(/^[ \t]+/, '');
+    } else {
+      close();
+      const colon = block.indexOf(':', at);
+      if (colon > at && colon < stop) {
+        const name = block.slice(at, colon).replace(/[ \t]+$/, '').toLowerCase();
+        if (FIELD_NAME.test(name)) {
+          any = true;
+          if (WANTED.has(name)) {
+            current = name;
+            value = block.slice(colon + 1, stop);
+          }
+        }
+      }
+    }
+    at = nl + 1;
+  }
+  close();
+  return any ? out : undefined;
+}
+
+/** The first `<id>` of a Message-ID, In-Reply-To or References field. */
+function firstId(v: string | undefined): string | undefined {
+  return v === undefined ? undefined : /<([^<>\s]+)>/.exec(v)?.[1];
 }
 
 const ENCODED = /content-transfer-encoding:\s*(base64|quoted-printable)/i;

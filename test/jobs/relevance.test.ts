@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { filesInBytes, filesInText } from '../../src/patch/followed.js';
 import { quickHeaders } from '../../src/jobs/relevance.js';
+import { headerFields } from '../../src/ingest/mime.js';
 import { cliInProcess, importMbox, initInbox, makeRoot } from '../support/public-inbox.js';
 import { mbox, noise, sampleMails } from '../support/public-inbox-fixtures.js';
 
@@ -56,6 +57,38 @@ describe('relevance: encoded', () => {
     assert.equal(h?.multipart, true);
     assert.equal(h?.encoded, true);
   });
+});
+
+describe('relevance: quickHeaders reads the fields as the MIME reader does', () => {
+  // The oracle: the generic header reader over the same block, then the same picks.
+  const picked = (text: string) => {
+    const lf = text.indexOf('\n\n');
+    const crlf = text.indexOf('\r\n\r\n');
+    const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
+    const f = headerFields(end < 0 ? text : text.slice(0, end));
+    if (f.size === 0) return undefined;
+    const id = (v?: string) => /<([^<>\s]+)>/.exec(v ?? '')?.[1];
+    return { messageId: id(f.get('message-id')), subject: f.get('subject') ?? '', from: f.get('from'), date: f.get('date'), inReplyTo: id(f.get('in-reply-to')), references: id(f.get('references')) };
+  };
+  const mails: [string, string][] = [
+    ...sampleMails().map((m, i): [string, string] => [`sample mail ${i}`, m]),
+    ...noise(6).map((m, i): [string, string] => [`list noise ${i}`, m]),
+    ['folded fields, CRLF', 'Message-ID:\r\n <a@b>\r\nSubject: [PATCH 1/2] a\r\n  folded  title \r\nFrom: A\r\n\t<a@x.org>\r\nReferences: <r1@x>\r\n <r2@x>\r\nDate: Mon, 1 Jan 2024\r\n\r\nbody\r\n\r\nmore\n\nend\n'],
+    ['a field twice: the first counts', 'From: first@x.org\nFrom: second@x.org\nMessage-Id: <one@x>\nMESSAGE-ID: <two@x>\n\nb\n'],
+    ['long Received lines before the wanted ones', `Received: from a\n\tby b with ESMTP; x\nDKIM-Signature: v=1;\n b=${'x'.repeat(300)}\nFrom: A <a@x.org>\nMessage-ID: <k@x>\n\nb\n`],
+    ['spaces before the colon, a line without one', 'From : A <a@x.org>\nnot a field\n continued\nDate:  Tue  \n\nb\n'],
+    ['no header block at all', 'just some text\nwithout fields\n'],
+    ['no blank line: all header', 'From: a@x.org\nMessage-ID: <z@x>'],
+  ];
+  for (const [what, text] of mails) {
+    test(what, () => {
+      const h = quickHeaders(Buffer.from(text, 'utf8'));
+      const want = picked(text);
+      if (!want) return assert.equal(h, undefined);
+      assert.ok(h);
+      assert.deepEqual({ messageId: h.messageId, subject: h.subject, from: h.from, date: h.date, inReplyTo: h.inReplyTo, references: h.references }, want);
+    });
+  }
 });
 
 describe('intake: the same bytes from a second archive', () => {

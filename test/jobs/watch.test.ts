@@ -58,6 +58,7 @@ describe('progress output', () => {
   test('a bar redrawn in place on a terminal', () => {
     const { chunks, stream } = fakeStream(true);
     const log = new Log(false, stream);
+    assert.equal(log.drawsBar, true); // so a public-inbox epoch is counted for it
     log.plan('messages', 200);
     log.info('starting');
     log.tick(100);
@@ -77,6 +78,15 @@ describe('progress output', () => {
     assert.deepEqual(
       chunks.map((c) => c.replace(/\(\d+\/s\)/, '(N/s)')),
       ['vfio-review ingest: read 1000/2500 messages (N/s)\n', 'vfio-review ingest: read 2000/2500 messages (N/s)\n'],
+    );
+    // not counted (no bar to draw: ReadContext.wantsCount), the count so far
+    const uncounted = fakeStream(false);
+    const quiet = new Log(false, uncounted.stream);
+    assert.equal(quiet.drawsBar, false);
+    for (let i = 0; i < 2100; i++) quiet.tick();
+    assert.deepEqual(
+      uncounted.chunks.map((c) => c.replace(/\(\d+\/s\)/, '(N/s)')),
+      ['vfio-review ingest: read 1000 messages (N/s)\n', 'vfio-review ingest: read 2000 messages (N/s)\n'],
     );
     const j = fakeStream(true);
     new Log(true, j.stream).warn('x', { a: 1 });

@@ -29,6 +29,11 @@ export interface ReadContext {
   warn(text: string): void;
   /** Told how many units this pass will read (for the progress bar), per epoch. */
   planned(units: number): void;
+  /**
+   * Whether a total is wanted when counting costs a walk of its own (a progress bar is drawn):
+   * cron's progress lines go without one rather than spend a core on it.
+   */
+  wantsCount: boolean;
   /** Keys already recorded (to skip reading Maildir files that were seen). */
   seen(key: string): boolean;
 }
