@@ -4,6 +4,7 @@
  * commit covers exactly what was added before it).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { collectGarbage } from './gc.js';
 import { commitBatch, type CommitMeta, type Deletion, type Row } from './intake-commit.js';
 import type { WriterData } from './intake-writer.js';
 import { openState } from './state.js';
@@ -27,6 +28,9 @@ parentPort!.on('message', (m: Message) => {
     try {
       // a transferred Buffer arrives as a plain Uint8Array: bound as a blob all the same
       parentPort!.postMessage({ id: m.id, ok: commitBatch(db, batch) });
+      // the batch's rows were promoted while they waited: collected now, not when the heap is large
+      batch.rows = [];
+      collectGarbage();
     } catch (err) {
       parentPort!.postMessage({ id: m.id, error: (err as Error).message });
     }
