@@ -160,7 +160,8 @@ function gathering(stream: NodeJS.ReadableStream): (length: number) => void {
     h.readStop();
     setTimeout(() => {
       resting = false;
-      h.readStart();
+      // not on a handle closed meanwhile (git exited, the reader was closed)
+      if ((stream as unknown as { _handle?: unknown })._handle === h) h.readStart();
     }, 1);
   };
 }
